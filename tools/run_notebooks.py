@@ -1,0 +1,133 @@
+"""Execute the course notebooks in order into executed .ipynb and .html files.
+
+This is `make run`: the whole walkthrough, end to end, for a self-study
+learner. Each notebook runs in a fresh Jupyter kernel; the executed copy and
+its HTML rendering land in the output folder. One progress line is printed
+per notebook. A notebook that fails is written as NAME.failed.ipynb/.html
+(so it cannot be mistaken for a finished one), the remaining notebooks still
+run, and the command exits non-zero.
+
+Usage:
+    python tools/run_notebooks.py [--out build] [--timeout 900] [NOTEBOOK ...]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
+REPO = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = REPO / "assignments"
+PREFERRED_KERNEL = "cs231n"  # installed into .venv by `make setup`
+
+
+def course_notebooks() -> list[Path]:
+    """The numbered notebooks in assignments/, in course order."""
+    return sorted(ASSIGNMENTS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def pick_kernel() -> str:
+    """The course kernel when `make setup` registered it, else python3."""
+    specs = KernelSpecManager().find_kernel_specs()
+    return PREFERRED_KERNEL if PREFERRED_KERNEL in specs else "python3"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write text to path through a temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def first_error(nb: nbformat.NotebookNode) -> str:
+    """'cell K: ErrorName: message' for the first cell that raised, or ''."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+                return f"cell {index}: {message.splitlines()[0] if message else ''}"
+    return ""
+
+
+def run_one(path: Path, out_dir: Path, kernel: str, timeout: int) -> tuple[bool, str]:
+    """Execute one notebook; write outputs; return (ok, one-line detail)."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    ok, detail = True, ""
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        ok = False
+        detail = first_error(nb) or str(exc).strip().splitlines()[-1]
+    stem = path.stem if ok else f"{path.stem}.failed"
+    for stale in (f"{path.stem}.failed.ipynb", f"{path.stem}.failed.html"):
+        (out_dir / stale).unlink(missing_ok=True)
+    write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(nb))
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    write_atomically(out_dir / f"{stem}.html", html)
+    return ok, detail or f"-> {out_dir / stem}.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: assignments/NN_*.ipynb")
+    parser.add_argument("--out", type=Path, default=REPO / "build", help="output folder (default build/)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
+    args = parser.parse_args(argv)
+
+    notebooks = args.notebooks or course_notebooks()
+    missing = [str(p) for p in notebooks if not p.is_file()]
+    if missing:
+        print(f"error: notebook not found: {', '.join(missing)}; check the path and run again.", file=sys.stderr)
+        return 2
+    if not notebooks:
+        print("No notebooks in assignments/ yet; nothing to run.")
+        return 0
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    kernel = pick_kernel()
+    failures = []
+    total_start = time.perf_counter()
+    for i, path in enumerate(notebooks, 1):
+        print(f"[{i}/{len(notebooks)}] {path.name} ...", end=" ", flush=True)
+        start = time.perf_counter()
+        ok, detail = run_one(path, args.out, kernel, args.timeout)
+        elapsed = time.perf_counter() - start
+        print(f"{'ok' if ok else 'FAILED'} in {elapsed:.1f} s {detail}", flush=True)
+        if not ok:
+            failures.append((path.name, detail))
+
+    elapsed = time.perf_counter() - total_start
+    if failures:
+        for name, detail in failures:
+            print(
+                f"error: {name} failed at {detail}; open {args.out}/{Path(name).stem}.failed.html "
+                "to see the cell, fix it, and run make run again.",
+                file=sys.stderr,
+            )
+        return 1
+    print(f"All {len(notebooks)} notebooks ran in {elapsed:.0f} s; open {args.out}/*.html to read them.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
