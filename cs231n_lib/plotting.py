@@ -1,0 +1,138 @@
+"""Curves for the optimizers notebook: trajectories over contour lines, and loss curves.
+
+Both functions draw into ``ax`` (a new figure when ``None``), return the Axes,
+and never call ``plt.show()``; the notebook decides when to show.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _check_curves(name, curves, ndim, last_dim=None):
+    """Validate a non-empty dict label -> array with ``ndim`` dims (and last dim ``last_dim``)."""
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError(f"{name} must be a non-empty dict label -> array, got {type(curves).__name__}.")
+    checked = {}
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != ndim or values.shape[0] == 0 or (last_dim is not None and values.shape[-1] != last_dim):
+            expected = "(k, 2)" if last_dim == 2 else "(k,)"
+            raise ValueError(f"{name}[{label!r}] must have shape {expected} with k >= 1, got {values.shape}.")
+        checked[label] = values
+    return checked
+
+
+def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, title=None, figsize=(7, 5)):
+    """Draw contour lines of a 2-D function with optimizer paths on top.
+
+    Each path starts at a circle and ends at a cross of its own color; the
+    known minima of ``fn`` (if it has a ``minima`` attribute) are black stars.
+
+    Parameters
+    ----------
+    fn : object
+        Has ``value(xy)`` mapping points of shape (..., 2) to values of shape (...),
+        e.g. a landscape from :mod:`cs231n_lib.landscapes`; its ``extent``,
+        ``minima`` and ``name`` attributes are used when present.
+    trajectories : dict
+        Label -> ndarray of shape (k, 2), the points visited (k may differ per label).
+    ax : matplotlib Axes or None
+        Where to draw; ``None`` makes a new figure.
+    extent : tuple of 4 floats or None
+        ``(xmin, xmax, ymin, ymax)``; defaults to ``fn.extent``, else the box around the paths.
+    num_levels : int
+        Number of contour lines, spaced by quantiles of the values on the grid
+        so that both steep walls and flat valleys get lines.
+    title : str or None
+        Defaults to ``fn.name``.
+    figsize : tuple
+        Size of a new figure.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    trajectories = _check_curves("trajectories", trajectories, ndim=2, last_dim=2)
+    if extent is None:
+        extent = getattr(fn, "extent", None)
+    if extent is None:
+        points = np.concatenate(list(trajectories.values()))  # (sum of k, 2)
+        low, high = points.min(axis=0), points.max(axis=0)  # (2,)
+        margin = 0.1 * np.maximum(high - low, 1e-3)  # (2,)
+        extent = (low[0] - margin[0], high[0] + margin[0], low[1] - margin[1], high[1] + margin[1])
+    xmin, xmax, ymin, ymax = extent
+    ax = _axes(ax, figsize)
+
+    xs, ys = np.linspace(xmin, xmax, 200), np.linspace(ymin, ymax, 200)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)  # (200, 200, 2): grid[i, j] = (xs[j], ys[i])
+    values = fn.value(grid)  # (200, 200)
+    levels = np.unique(np.quantile(values, np.linspace(0.0, 1.0, num_levels + 2)[1:-1]))
+    ax.contour(xs, ys, values, levels=levels, cmap="Greys_r", linewidths=0.8, alpha=0.7)
+
+    for label, path in trajectories.items():
+        (line,) = ax.plot(path[:, 0], path[:, 1], "-", marker=".", markersize=3, linewidth=1.5, label=label)
+        color = line.get_color()
+        ax.plot(*path[0], "o", color=color, markersize=8, markeredgecolor="black")
+        ax.plot(*path[-1], "X", color=color, markersize=10, markeredgecolor="black")
+    minima = getattr(fn, "minima", None)
+    if minima is not None:
+        minima = np.asarray(minima).reshape(-1, 2)  # (M, 2)
+        ax.plot(minima[:, 0], minima[:, 1], "*", color="black", markersize=14, label="minimum", linestyle="none")
+    # Markers explained once in the legend, in neutral gray.
+    ax.plot([], [], "o", color="lightgray", markeredgecolor="black", label="start", linestyle="none")
+    ax.plot([], [], "X", color="lightgray", markeredgecolor="black", label="end", linestyle="none")
+
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title if title is not None else getattr(fn, "name", "trajectories"))
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_loss_curves(curves, ax=None, log=True, title="Loss", xlabel="iteration", ylabel="loss", figsize=(7, 4)):
+    """Draw several loss curves against the iteration, with a legend.
+
+    Parameters
+    ----------
+    curves : dict
+        Label -> ndarray of shape (k,), the loss at iterations 0 .. k-1.
+    ax : matplotlib Axes or None
+        Where to draw; ``None`` makes a new figure.
+    log : bool
+        Logarithmic loss axis (needs every value > 0), where a steady
+        convergence rate shows as a straight line.
+    title, xlabel, ylabel : str
+    figsize : tuple
+        Size of a new figure.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    curves = _check_curves("curves", curves, ndim=1)
+    if log:
+        for label, values in curves.items():
+            if not np.all(values > 0):
+                raise ValueError(
+                    f"curves[{label!r}] has values <= 0 (min {values.min():g}), which a log axis cannot show; "
+                    f"pass log=False or shift the losses."
+                )
+    ax = _axes(ax, figsize)
+    for label, values in curves.items():
+        ax.plot(np.arange(values.shape[0]), values, label=label, linewidth=1.5)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return ax
