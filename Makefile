@@ -47,3 +47,20 @@ bench: setup ## print speed ratios measured side by side (naive vs vectorized, v
 clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
+
+# ---- instructor verbs: the release's Makefile ends above this line (instructor/release.py) ----
+JOBS ?= 2
+
+release: setup ## cut the solutions out: the student version in build/release/ and build/release.zip
+	$(PY) -m instructor.release --out build/release
+
+grade: setup ## grade one submission (SUBMISSION=zip or folder) into build/grades/<name>/
+	@test -n "$(SUBMISSION)" || { echo "error: say which submission to grade: make grade SUBMISSION=path/to/zip-or-folder" >&2; exit 2; }
+	$(PY) -m instructor.grade "$(SUBMISSION)"
+
+grade-all: setup ## grade every zip or folder in SUBMISSIONS=dir, JOBS at a time, into build/grades/gradebook.csv
+	@test -n "$(SUBMISSIONS)" || { echo "error: say which folder to grade: make grade-all SUBMISSIONS=path/to/folder [JOBS=2]" >&2; exit 2; }
+	$(PY) -m instructor.grade --all "$(SUBMISSIONS)" --jobs $(JOBS)
+
+gradescope: setup ## build the Gradescope autograder zip: build/gradescope_autograder.zip
+	$(PY) -m instructor.gradescope --out build/gradescope_autograder.zip

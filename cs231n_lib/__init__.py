@@ -13,10 +13,17 @@ The import direction is the architecture:
 """
 
 # --- data (issue 2) ---
+from .data_utils import CLASS_NAMES, get_CIFAR10_data, load_CIFAR10, make_synthetic_cifar10
 
 # --- losses, gradient checking, regularizers, classifiers (issue 3) ---
+from . import regularizers
+from .gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
+                             grad_check_sparse, rel_error)
+from .linear_classifier import LinearClassifier, LinearSVM, Softmax, TrainingDivergedError
+from .linear_svm import svm_loss_naive, svm_loss_vectorized
+from .softmax import softmax_loss_naive, softmax_loss_vectorized
 
 # --- optimizers, schedules, second order, landscapes (issue 4) ---
-from . import optim
+from . import landscapes, optim, plotting, schedules, second_order
 
 # --- notebook helpers (issue 5) ---

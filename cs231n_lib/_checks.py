@@ -1,0 +1,163 @@
+"""Input validation shared by every loss, regularizer and classifier.
+
+Letters: N examples, D features (3073 with the bias column), C classes.
+``W`` is (D, C), ``X`` is (N, D), ``y`` is (N,) integers in [0, C).
+
+Every check raises ``ValueError`` with one sentence that names the argument,
+what it got and what to do. The checks touch each input once (O(N * D) for
+``X``, the size of the input, O(D * C) for ``W``, O(N) for ``y``) and never
+do O(N * D * C) work, so the losses run them on every call.
+
+Labels must have an integer dtype: float arrays are rejected even when every
+value is integral, because float labels are almost always a loading bug
+(convert them with ``y.astype(int)`` if they really are labels).
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+# Rows checked per step when a matrix must be searched entry by entry for NaN
+# or inf: bounds the temporary boolean mask to a few megabytes.
+_FINITE_CHUNK_ROWS = 1024
+
+
+def _describe(a):
+    """Return a short description of ``a`` for error messages: shape and dtype, or type."""
+    if isinstance(a, np.ndarray):
+        return f"an array of shape {a.shape} and dtype {a.dtype}"
+    return f"an object of type {type(a).__name__}"
+
+
+def _all_finite(a):
+    """Return True when every entry of the float array ``a`` is finite.
+
+    A single NaN or inf makes the sum NaN or inf, so a finite sum proves every
+    entry finite in one cheap pass. A non-finite sum can also come from large
+    finite entries that overflow, so then the entries are checked one by one
+    (in blocks of rows, to keep the temporary mask small).
+
+    Parameters
+    ----------
+    a : ndarray of shape (R, K)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(a.sum()):
+            return True
+    for start in range(0, a.shape[0], _FINITE_CHUNK_ROWS):
+        if not np.isfinite(a[start:start + _FINITE_CHUNK_ROWS]).all():
+            return False
+    return True
+
+
+def check_float_matrix(a, name):
+    """Check that ``a`` is a 2-D floating-point ndarray with only finite entries.
+
+    Parameters
+    ----------
+    a : ndarray of shape (R, K)
+        The array to check.
+    name : str
+        The argument name used in the error message.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is not an ndarray, not 2-D, not of a float dtype, or holds NaN or inf.
+    """
+    if not isinstance(a, np.ndarray) or a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D numpy array, got {_describe(a)}; "
+                         f"pass an ndarray of shape (rows, columns).")
+    if not np.issubdtype(a.dtype, np.floating):
+        raise ValueError(f"{name} must have a float dtype, got {_describe(a)}; "
+                         f"convert it with {name}.astype(np.float64).")
+    if not _all_finite(a):
+        raise ValueError(f"{name} contains NaN or inf ({_describe(a)}); "
+                         f"remove or replace the non-finite entries.")
+
+
+def check_labels(y, num_examples, num_classes=None):
+    """Check that ``y`` holds one integer label in [0, C) per example.
+
+    Parameters
+    ----------
+    y : ndarray of shape (N,)
+        Class labels; any integer dtype (bool and float are rejected).
+    num_examples : int
+        N, the number of rows of ``X``; must be at least 1.
+    num_classes : int or None
+        C, the number of classes; None skips the upper bound check.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not a 1-D integer array of length N, N is 0, or a label is out of range.
+    """
+    if not isinstance(y, np.ndarray) or y.ndim != 1:
+        raise ValueError(f"y must be a 1-D numpy array of integer labels, got {_describe(y)}; "
+                         f"pass an ndarray of shape (N,).")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must have an integer dtype, got {_describe(y)}; "
+                         f"convert the labels with y.astype(int).")
+    if y.shape[0] != num_examples:
+        raise ValueError(f"y must have one label per row of X, got y of shape {y.shape} "
+                         f"for X with {num_examples} rows; pass matching X and y.")
+    if num_examples == 0:
+        raise ValueError("X and y must hold at least one example, got N = 0; "
+                         "pass a non-empty batch.")
+    low, high = y.min(), y.max()
+    if low < 0 or (num_classes is not None and high >= num_classes):
+        bound = f"[0, {num_classes})" if num_classes is not None else "[0, C)"
+        raise ValueError(f"y must hold labels in {bound}, got labels from {low} to {high} "
+                         f"(y of shape {y.shape}); check the labels or the number of classes.")
+
+
+def check_reg(reg):
+    """Check that ``reg`` is a finite real number >= 0 and return it as a Python float.
+
+    Returning a Python float keeps ``reg * W`` in the dtype of ``W`` (a numpy
+    float64 scalar would upcast float32 weights).
+
+    Raises
+    ------
+    ValueError
+        If ``reg`` is not a real number, not finite or negative.
+    """
+    if not isinstance(reg, numbers.Real) or isinstance(reg, bool) or not math.isfinite(reg) or reg < 0:
+        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}; "
+                         f"pass a non-negative float such as 1e-5.")
+    return float(reg)
+
+
+def check_loss_inputs(W, X, y, reg):
+    """Validate the arguments of every loss ``f(W, X, y, reg)`` and return ``reg`` as a float.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+        Weights, float dtype, finite.
+    X : ndarray of shape (N, D)
+        Data, float dtype, finite, N >= 1.
+    y : ndarray of shape (N,)
+        Integer labels in [0, C).
+    reg : float
+        Regularization strength, finite and >= 0.
+
+    Returns
+    -------
+    reg : float
+
+    Raises
+    ------
+    ValueError
+        Naming the offending argument and the shapes it got.
+    """
+    check_float_matrix(W, "W")
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[1] != W.shape[0]:
+        raise ValueError(f"X must be a 2-D array of shape (N, {W.shape[0]}) to match W of shape "
+                         f"{W.shape}, got {_describe(X)}; pass X with one row per example "
+                         f"and D = W.shape[0] columns.")
+    check_labels(y, X.shape[0], W.shape[1])
+    check_float_matrix(X, "X")
+    return check_reg(reg)

@@ -1,0 +1,517 @@
+"""CIFAR-10 on disk -> numpy arrays, and a synthetic stand-in in the same format.
+
+Letters: N images, D features per image (3072 pixels, 3073 with the bias
+column). Images are (N, 32, 32, 3) height x width x RGB; labels are (N,) int64
+in [0, 10).
+
+The files are the official python batches from ``get_datasets.sh``: pickles
+(protocol 2) holding ``data``, a uint8 array of shape (n, 3072) stored channel
+by channel (1024 red, then 1024 green, then 1024 blue values, each a row-major
+32x32 plane), and ``labels``, a list of n ints. A batch may hold fewer than
+10000 rows (the course's offline subset holds 1017), so row counts are always
+read from the data.
+
+Pickles can run code when loaded: only load batches you fetched with
+``get_datasets.sh`` (which verifies their checksum) or generated here.
+
+There is no cache: reading the real format is fast (measured: about 0.1 s per
+60000 images as uint8, 0.5 s with the float64 conversion, which a cache could
+not avoid), so an .npy copy would save little and could go stale.
+"""
+
+import numbers
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
+               "dog", "frog", "horse", "ship", "truck")
+
+TRAIN_FILES = tuple(f"data_batch_{b}" for b in range(1, 6))
+TEST_FILE = "test_batch"
+META_FILE = "batches.meta"
+IMAGE_SHAPE = (32, 32, 3)
+PIXELS = 32 * 32 * 3  # 3072 values per image
+
+# A file only make_synthetic_cifar10 writes: tells the stand-in from real data.
+SYNTHETIC_MARKER = "SYNTHETIC.txt"
+# Bump the version whenever the generator's output changes: the cached stand-in
+# under datasets/ is then regenerated instead of silently going stale.
+SYNTHETIC_VERSION = "cs231n_lib synthetic CIFAR-10 stand-in, generator version 1"
+
+_REPO = Path(__file__).resolve().parents[1]
+_REPO_CIFAR10_DIR = _REPO / "datasets" / "cifar-10-batches-py"
+SYNTHETIC_CIFAR10_DIR = _REPO / "datasets" / "synthetic-cifar-10" / "cifar-10-batches-py"
+
+
+def _default_cifar10_dir():
+    """Return $CS231N_DATA_DIR when set, else the repository's datasets/cifar-10-batches-py."""
+    env = os.environ.get("CS231N_DATA_DIR")
+    return Path(env).expanduser() if env else _REPO_CIFAR10_DIR
+
+
+DEFAULT_CIFAR10_DIR = _default_cifar10_dir()
+
+# Full-dataset split sizes (CS231n's); smaller datasets get smaller splits.
+_FULL_SPLIT = {"num_training": 49000, "num_validation": 1000, "num_test": 1000, "num_dev": 500}
+_DEV_SEED = 0
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _refetch_hint(root):
+    """Return what to do about a broken dataset in ``root``: re-fetch or regenerate."""
+    if (root / SYNTHETIC_MARKER).exists():
+        return (f"delete {root} and call get_CIFAR10_data(allow_synthetic=True) again "
+                "to regenerate the synthetic stand-in")
+    return "run `bash get_datasets.sh --force` (or `make data` after deleting the folder) to fetch it again"
+
+
+def _check_present(root):
+    """Raise FileNotFoundError unless ``root`` holds every batch file."""
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"CIFAR-10 not found: {root} does not exist; run `bash get_datasets.sh` "
+            "(or `make data`) to download it.")
+    missing = [name for name in TRAIN_FILES + (TEST_FILE,) if not (root / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"CIFAR-10 in {root} is incomplete (missing {', '.join(missing)}); "
+            f"{_refetch_hint(root)}.")
+
+
+def _read_batch(path):
+    """Read one CIFAR-10 batch file.
+
+    Parameters
+    ----------
+    path : Path
+        A ``data_batch_*`` or ``test_batch`` pickle.
+
+    Returns
+    -------
+    images : ndarray of shape (n, 32, 32, 3), uint8
+    labels : ndarray of shape (n,), int64
+    """
+    hint = _refetch_hint(path.parent)
+    try:
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="latin1")
+    except Exception as exc:  # any unpickling failure means a damaged file
+        raise ValueError(
+            f"{path} is corrupt or truncated ({type(exc).__name__}: {exc}); {hint}.") from exc
+
+    data = batch.get("data") if isinstance(batch, dict) else None
+    labels = batch.get("labels") if isinstance(batch, dict) else None
+    if not (isinstance(data, np.ndarray) and data.dtype == np.uint8
+            and data.ndim == 2 and data.shape[1] == PIXELS and labels is not None):
+        raise ValueError(
+            f"{path} is not a CIFAR-10 batch (expected a dict with a uint8 'data' array "
+            f"of shape (n, {PIXELS}) and 'labels'); {hint}.")
+    try:
+        labels = np.asarray(labels, dtype=np.int64)  # (n,)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{path} has labels that are not integers, so it is damaged; {hint}.") from exc
+    if labels.shape != (data.shape[0],) or labels.min(initial=0) < 0 or labels.max(initial=0) >= 10:
+        raise ValueError(
+            f"{path} has {labels.size} labels for {data.shape[0]} images or labels outside "
+            f"0..9, so it is damaged; {hint}.")
+    n = data.shape[0]
+    images = data.reshape(n, 3, 32, 32).transpose(0, 2, 3, 1)  # (n, 3072) -> (n, 32, 32, 3)
+    return images, labels
+
+
+def _load_uint8(root):
+    """Read every batch in ``root`` as uint8 images.
+
+    Parameters
+    ----------
+    root : Path
+        A ``cifar-10-batches-py`` folder.
+
+    Returns
+    -------
+    Xtr : ndarray of shape (N_train, 32, 32, 3), uint8
+    ytr : ndarray of shape (N_train,), int64
+    Xte : ndarray of shape (N_test, 32, 32, 3), uint8
+    yte : ndarray of shape (N_test,), int64
+    """
+    _check_present(root)
+    train = [_read_batch(root / name) for name in TRAIN_FILES]
+    Xtr = np.concatenate([images for images, _ in train])  # (N_train, 32, 32, 3)
+    ytr = np.concatenate([labels for _, labels in train])  # (N_train,)
+    Xte, yte = _read_batch(root / TEST_FILE)
+    return Xtr, ytr, Xte, yte
+
+
+def _check_dtype(dtype):
+    """Return ``np.dtype(dtype)`` if it is a floating type, else raise ValueError."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(f"dtype must be a floating type such as np.float32 or np.float64, "
+                         f"got {dtype!r}; pass one of those.") from exc
+    if dt.kind != "f":
+        raise ValueError(f"dtype must be a floating type such as np.float32 or np.float64, "
+                         f"got {dt}; pass one of those.")
+    return dt
+
+
+def load_CIFAR10(root, dtype=np.float64):
+    """Load all of CIFAR-10 from the official python batches in ``root``.
+
+    Parameters
+    ----------
+    root : str or Path
+        A ``cifar-10-batches-py`` folder holding ``data_batch_1`` .. ``data_batch_5``
+        and ``test_batch``.
+    dtype : floating dtype, default np.float64
+        Dtype of the returned images; np.float32 halves the memory.
+
+    Returns
+    -------
+    Xtr : ndarray of shape (N_train, 32, 32, 3)
+        Training images, pixel values 0..255 in ``dtype``.
+    ytr : ndarray of shape (N_train,), int64
+        Training labels in [0, 10).
+    Xte : ndarray of shape (N_test, 32, 32, 3)
+        Test images.
+    yte : ndarray of shape (N_test,), int64
+        Test labels.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``root`` or one of the batches is missing (the message says to run
+        ``bash get_datasets.sh``).
+    ValueError
+        When a batch is corrupt or truncated (the message names the file and how
+        to fetch it again), or ``dtype`` is not a floating type.
+    """
+    dt = _check_dtype(dtype)
+    Xtr, ytr, Xte, yte = _load_uint8(Path(root))
+    return Xtr.astype(dt), ytr, Xte.astype(dt), yte
+
+
+# ---------------------------------------------------------- preparation
+
+
+def _check_count(name, value):
+    """Return ``value`` if it is None or an int >= 0, else raise ValueError naming ``name``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}; "
+                         "pass a count such as 1000, or None for the default.")
+    return int(value)
+
+
+def _split_sizes(n_train_total, n_test_total, num_training, num_validation, num_test, num_dev):
+    """Choose split sizes: CS231n's 49000/1000/1000/500, shrunk to fit the data.
+
+    Validation takes min(1000, N_train // 5) images from the end of the training
+    batches and training takes the rest, so the full dataset gives 49000/1000 and
+    the 5085-image subset gives 4085/1000. Test takes min(1000, N_test) and dev
+    min(500, num_training). Sizes that are given are used as they are.
+    """
+    if num_validation is None:
+        num_validation = min(_FULL_SPLIT["num_validation"], n_train_total // 5)
+    if num_training is None:
+        num_training = n_train_total - num_validation
+    if num_test is None:
+        num_test = min(_FULL_SPLIT["num_test"], n_test_total)
+    if num_dev is None:
+        num_dev = min(_FULL_SPLIT["num_dev"], num_training)
+    if num_training < 1:
+        raise ValueError(f"num_training must be at least 1, got {num_training}; "
+                         "ask for some training images.")
+    if num_training + num_validation > n_train_total:
+        raise ValueError(
+            f"num_training + num_validation must be at most the {n_train_total} training images "
+            f"on disk, got {num_training} + {num_validation}; ask for fewer.")
+    if num_test > n_test_total:
+        raise ValueError(f"num_test must be at most the {n_test_total} test images on disk, "
+                         f"got {num_test}; ask for fewer.")
+    if num_dev > num_training:
+        raise ValueError(f"num_dev must be at most num_training ({num_training}), got {num_dev}, "
+                         "because dev is a subset of the training split; ask for fewer.")
+    return num_training, num_validation, num_test, num_dev
+
+
+def _prepare(images, mean_image, flatten, bias_trick, dtype):
+    """Convert uint8 images to ``dtype``, subtract the mean, flatten, append ones.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, 32, 32, 3), uint8
+    mean_image : ndarray of shape (32, 32, 3) or None
+        Subtracted from every image when given.
+    flatten, bias_trick : bool
+        Return (n, 3072), or (n, 3073) with a last column of ones.
+    dtype : floating dtype
+
+    Returns
+    -------
+    ndarray of shape (n, 32, 32, 3), (n, 3072) or (n, 3073)
+    """
+    n = images.shape[0]
+    if not flatten:
+        out = images.astype(dtype)  # (n, 32, 32, 3)
+        if mean_image is not None:
+            out -= mean_image  # (n, 32, 32, 3) - (32, 32, 3)
+        return out
+    out = np.empty((n, PIXELS + int(bias_trick)), dtype=dtype)  # (n, D)
+    out[:, :PIXELS] = images.reshape(n, PIXELS)  # (n, 32, 32, 3) -> (n, 3072)
+    if mean_image is not None:
+        out[:, :PIXELS] -= mean_image.reshape(PIXELS)  # (n, 3072) - (3072,)
+    if bias_trick:
+        out[:, PIXELS] = 1.0  # the bias column: W's last row is the bias
+    return out
+
+
+def _synthetic_fallback(reason):
+    """Return the synthetic stand-in's folder, generating it once; print one notice.
+
+    Parameters
+    ----------
+    reason : str
+        Where CIFAR-10 was looked for, for the notice.
+    """
+    root = SYNTHETIC_CIFAR10_DIR
+    marker = root / SYNTHETIC_MARKER
+    if not (marker.is_file() and marker.read_text().startswith(SYNTHETIC_VERSION)):
+        # Missing, or written by an older generator: (re)generate it.
+        shutil.rmtree(root, ignore_errors=True)
+        try:
+            make_synthetic_cifar10(root)
+        except FileExistsError:
+            pass  # another process generated it at the same moment: use theirs
+    print(f"NOTICE: no CIFAR-10 in {reason}, so the notebooks use the SYNTHETIC stand-in from "
+          f"{root} (generated images, not photos); run `make data` to get the real CIFAR-10.")
+    return root
+
+
+def get_CIFAR10_data(cifar10_dir=None, num_training=None, num_validation=None, num_test=None,
+                     num_dev=None, subtract_mean=True, flatten=True, bias_trick=True,
+                     dtype=np.float64, allow_synthetic=False, verbose=True):
+    """Load CIFAR-10 and prepare it the CS231n way for a linear classifier.
+
+    Training and validation are consecutive slices of the training batches, test
+    is the first ``num_test`` test images, and dev is a random subset of the
+    training split (fixed seed) for quick experiments. The mean image is
+    computed on the training split only and subtracted from every split.
+
+    Parameters
+    ----------
+    cifar10_dir : str or Path, optional
+        A ``cifar-10-batches-py`` folder; default ``$CS231N_DATA_DIR`` or the
+        repository's ``datasets/cifar-10-batches-py``.
+    num_training, num_validation, num_test, num_dev : int, optional
+        Split sizes; the defaults are 49000/1000/1000/500 on the full dataset and
+        shrink on a smaller one (4085/1000/1000/500 on the 5085-image subset).
+    subtract_mean : bool, default True
+        Subtract the training split's mean image.
+    flatten : bool, default True
+        Return rows of D = 3072 pixels instead of (32, 32, 3) images.
+    bias_trick : bool, default True
+        Append a column of ones (D = 3073); needs ``flatten=True``.
+    dtype : floating dtype, default np.float64
+    allow_synthetic : bool, default False
+        When no CIFAR-10 is found, use (and generate once) the synthetic stand-in
+        instead of raising, and print one line saying so.
+    verbose : bool, default True
+        Print one line saying what was loaded from where, with the split sizes.
+
+    Returns
+    -------
+    dict
+        ``X_train`` (num_training, D), ``y_train`` (num_training,), ``X_val``,
+        ``y_val``, ``X_test``, ``y_test``, ``X_dev``, ``y_dev`` (labels int64;
+        images (n, 32, 32, 3) when ``flatten=False``), ``mean_image`` (32, 32, 3)
+        or None, ``class_names`` (the ten names), ``source`` ('cifar10' or
+        'synthetic') and ``data_dir`` (the folder read, a Path).
+
+    Raises
+    ------
+    FileNotFoundError
+        When no CIFAR-10 is found and ``allow_synthetic`` is False.
+    ValueError
+        For a corrupt batch, split sizes larger than the data, or bad options.
+    """
+    dt = _check_dtype(dtype)
+    sizes = [_check_count(name, value) for name, value in (
+        ("num_training", num_training), ("num_validation", num_validation),
+        ("num_test", num_test), ("num_dev", num_dev))]
+    if bias_trick and not flatten:
+        raise ValueError("bias_trick=True needs flatten=True, got flatten=False; "
+                         "pass bias_trick=False to keep (32, 32, 3) images.")
+
+    root = Path(cifar10_dir) if cifar10_dir is not None else _default_cifar10_dir()
+    try:
+        Xtr, ytr, Xte, yte = _load_uint8(root)
+    except FileNotFoundError:
+        if not allow_synthetic:
+            raise
+        root = _synthetic_fallback(root)
+        Xtr, ytr, Xte, yte = _load_uint8(root)
+    source = "synthetic" if (root / SYNTHETIC_MARKER).exists() else "cifar10"
+
+    n_tr, n_val, n_te, n_dev = _split_sizes(len(ytr), len(yte), *sizes)
+    train, val = slice(0, n_tr), slice(n_tr, n_tr + n_val)
+    dev = np.random.default_rng(_DEV_SEED).choice(n_tr, n_dev, replace=False)  # (n_dev,)
+
+    mean_image = None
+    if subtract_mean:
+        mean_image = Xtr[train].mean(axis=0, dtype=np.float64).astype(dt)  # (32, 32, 3)
+
+    def prepare(images):
+        return _prepare(images, mean_image, flatten, bias_trick, dt)
+
+    X_train = prepare(Xtr[train])
+    data = {
+        "X_train": X_train, "y_train": ytr[train],
+        "X_val": prepare(Xtr[val]), "y_val": ytr[val],
+        "X_test": prepare(Xte[:n_te]), "y_test": yte[:n_te],
+        "X_dev": X_train[dev], "y_dev": ytr[train][dev],
+        "mean_image": mean_image, "class_names": CLASS_NAMES,
+        "source": source, "data_dir": root,
+    }
+    if verbose:
+        what = "real CIFAR-10" if source == "cifar10" else "the synthetic stand-in"
+        print(f"Loaded {what} from {root}: {n_tr} train, {n_val} val, {n_te} test, {n_dev} dev.")
+    return data
+
+
+# ---------------------------------------------------------- synthetic stand-in
+
+
+def _smooth_field(rng, n_blobs):
+    """Return a sum of ``n_blobs`` random Gaussian blobs, shape (32, 32, 3), values about -1..1."""
+    grid = np.arange(32)
+    field = np.zeros(IMAGE_SHAPE)
+    for _ in range(n_blobs):
+        cy, cx = rng.uniform(4, 28, size=2)
+        sigma = rng.uniform(3, 8)
+        blob = np.exp(-((grid[:, None] - cy) ** 2 + (grid[None, :] - cx) ** 2)
+                      / (2 * sigma ** 2))  # (32, 1) + (1, 32) -> (32, 32)
+        field += blob[:, :, None] * rng.uniform(-1, 1, size=3)  # (32, 32, 1) * (3,)
+    return field
+
+
+def _synthetic_images(rng, templates, n):
+    """Draw ``n`` labelled images around the class templates.
+
+    Each image is its class template shifted by up to 3 pixels, with random
+    contrast and brightness, a dose of another class's template, and pixel
+    noise, so a linear classifier learns it only partly.
+
+    Parameters
+    ----------
+    rng : np.random.Generator
+    templates : ndarray of shape (10, 32, 32, 3)
+        Class templates, values 0..255.
+    n : int
+
+    Returns
+    -------
+    images : ndarray of shape (n, 32, 32, 3), uint8
+    labels : ndarray of shape (n,), int64, each class n // 10 or n // 10 + 1 times
+    """
+    labels = rng.permutation(np.arange(n) % 10).astype(np.int64)  # (n,) balanced classes
+    other = (labels + rng.integers(1, 10, size=n)) % 10  # (n,) a different class
+    dy, dx = rng.integers(-3, 4, size=(2, n))
+    rows = (np.arange(32)[None, :] - dy[:, None]) % 32  # (n, 32)
+    cols = (np.arange(32)[None, :] - dx[:, None]) % 32  # (n, 32)
+    own = templates[labels[:, None, None], rows[:, :, None], cols[:, None, :]]  # (n, 32, 32, 3)
+    mix = rng.uniform(0.0, 0.8, size=(n, 1, 1, 1))  # weight of the other class
+    contrast = rng.uniform(0.5, 1.3, size=(n, 1, 1, 1))
+    brightness = rng.normal(0.0, 25.0, size=(n, 1, 1, 1))
+    images = 128 + contrast * ((1 - mix) * own + mix * templates[other] - 128)  # (n, 32, 32, 3)
+    images += brightness + rng.normal(0.0, 60.0, size=images.shape)
+    return np.clip(np.rint(images), 0, 255).astype(np.uint8), labels
+
+
+def _write_pickle(path, obj):
+    """Pickle ``obj`` to ``path`` with protocol 2, as the official batches are."""
+    with open(path, "wb") as f:
+        pickle.dump(obj, f, protocol=2)
+
+
+def make_synthetic_cifar10(root, num_train_per_batch=1000, num_test=1000, seed=0):
+    """Write a synthetic stand-in for CIFAR-10 in the official python format.
+
+    Ten classes (named like CIFAR-10's) each get a template: a colour plus a few
+    smooth coloured blobs. Images are noisy, shifted, partly mixed versions of
+    their class template, so a linear classifier learns them clearly better than
+    chance (10%) but far from perfectly. The same arguments always give the same
+    files. The folder is written under a temporary name and renamed into place,
+    so it is either complete or absent.
+
+    Parameters
+    ----------
+    root : str or Path
+        The ``cifar-10-batches-py`` folder to create; it must not exist yet
+        (an empty folder is replaced).
+    num_train_per_batch : int, default 1000
+        Rows in each of ``data_batch_1`` .. ``data_batch_5``.
+    num_test : int, default 1000
+        Rows in ``test_batch``.
+    seed : int, default 0
+
+    Returns
+    -------
+    Path
+        ``root``, holding the six batches, ``batches.meta`` and a marker file
+        saying the data is synthetic.
+
+    Raises
+    ------
+    FileExistsError
+        When ``root`` already holds files.
+    ValueError
+        When a size is not a positive integer.
+    """
+    for name, value in (("num_train_per_batch", num_train_per_batch), ("num_test", num_test)):
+        if _check_count(name, value) is None or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}; pass e.g. 1000.")
+    root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"root {root} already holds files; delete it or pick a new folder.")
+    root.parent.mkdir(parents=True, exist_ok=True)
+
+    template_seed, *batch_seeds = np.random.SeedSequence(seed).spawn(1 + len(TRAIN_FILES) + 1)
+    rng = np.random.default_rng(template_seed)
+    colours = rng.uniform(60, 196, size=(10, 1, 1, 3))  # (10, 1, 1, 3)
+    templates = np.stack([60 * _smooth_field(rng, 4) for _ in range(10)]) + colours  # (10, 32, 32, 3)
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a dataset folder is readable by all
+    try:
+        names = TRAIN_FILES + (TEST_FILE,)
+        sizes = [num_train_per_batch] * len(TRAIN_FILES) + [num_test]
+        for i, (name, n, batch_seed) in enumerate(zip(names, sizes, batch_seeds)):
+            images, labels = _synthetic_images(np.random.default_rng(batch_seed), templates, n)
+            data = images.transpose(0, 3, 1, 2).reshape(n, PIXELS)  # (n, 32, 32, 3) -> (n, 3072)
+            label = f"training batch {i + 1} of 5" if name != TEST_FILE else "testing batch 1 of 1"
+            _write_pickle(tmp / name, {"batch_label": f"synthetic {label}",
+                                       "labels": labels.tolist(), "data": data})
+        _write_pickle(tmp / META_FILE, {"num_cases_per_batch": num_train_per_batch,
+                                        "label_names": list(CLASS_NAMES), "num_vis": PIXELS})
+        (tmp / SYNTHETIC_MARKER).write_text(
+            f"{SYNTHETIC_VERSION}\nseed={seed} num_train_per_batch={num_train_per_batch} "
+            f"num_test={num_test}\nNot real CIFAR-10: run `make data` for the real images.\n")
+        try:
+            os.rename(tmp, root)  # atomic: root is complete or absent
+        except OSError as exc:
+            if root.exists() and any(root.iterdir()):
+                raise FileExistsError(f"root {root} was written by someone else meanwhile; "
+                                      "use it or delete it.") from exc
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root

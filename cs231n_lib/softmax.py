@@ -1,0 +1,134 @@
+"""Softmax (cross-entropy) loss: a naive and a vectorized version, side by side.
+
+Letters: N examples, D features (3073 with the bias column), C classes.
+``W`` is (D, C), ``X`` is (N, D), ``y`` is (N,) integers in [0, C).
+
+For example i with scores ``s = X[i] @ W`` the data loss is
+
+    L_i = -log( exp(s_{y_i}) / sum_j exp(s_j) ) = log(sum_j exp(s_j)) - s_{y_i}
+
+(natural log), and the full loss is the mean of L_i over the N examples plus
+the L2 penalty ``reg * sum(W * W)`` (see :mod:`cs231n_lib.regularizers`).
+Scores are shifted by their row maximum before ``exp``, which changes nothing
+mathematically and keeps every ``exp`` in [0, 1], so scores of 1e4 and -1e4
+give a finite loss without overflow.
+
+Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
+"""
+
+import numpy as np
+
+from ._checks import check_loss_inputs
+from .regularizers import l2_penalty
+
+
+def softmax_loss_naive(W, X, y, reg):
+    """Softmax loss and gradient with explicit loops over examples and classes.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+        Weights.
+    X : ndarray of shape (N, D)
+        A minibatch of N examples.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    reg : float
+        L2 regularization strength, >= 0.
+
+    Returns
+    -------
+    loss : float scalar
+        Mean cross-entropy plus ``reg * sum(W * W)``.
+    dW : ndarray of shape (D, C)
+        Gradient of ``loss`` with respect to ``W``.
+    """
+    reg = check_loss_inputs(W, X, y, reg)
+    num_train = X.shape[0]
+    num_classes = W.shape[1]
+    loss = 0.0
+    dW = np.zeros_like(W)
+    # TODO: loop over the examples i: compute the scores, shift them by their
+    # maximum, add log(sum_j exp(s_j)) - s_{y_i} to the loss, and add
+    # (p_j - [j == y_i]) * X[i] to column j of dW for every class j; then divide
+    # loss and dW by the number of examples.
+    ### BEGIN SOLUTION
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        scores = scores - np.max(scores)  # now every exp(scores[j]) <= 1
+        sum_exp = 0.0
+        for j in range(num_classes):
+            sum_exp += np.exp(scores[j])
+        loss += np.log(sum_exp) - scores[y[i]]
+        for j in range(num_classes):
+            p_j = np.exp(scores[j]) / sum_exp
+            if j == y[i]:
+                dW[:, j] += (p_j - 1) * X[i]
+            else:
+                dW[:, j] += p_j * X[i]
+    loss /= num_train
+    dW /= num_train
+    ### END SOLUTION
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    return loss + reg_loss, dW + reg_grad
+
+
+def softmax_loss_vectorized(W, X, y, reg, return_details=False):
+    """Softmax loss and gradient without Python loops over examples or classes.
+
+    Same inputs and outputs as :func:`softmax_loss_naive`. Runs in the dtype of
+    the inputs (float32 in, float32 out).
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+        Weights.
+    X : ndarray of shape (N, D)
+        A minibatch of N examples.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    reg : float
+        L2 regularization strength, >= 0.
+    return_details : bool
+        Also return the intermediate arrays, computed in the same pass.
+
+    Returns
+    -------
+    loss : float scalar
+    dW : ndarray of shape (D, C)
+    details : dict, only when ``return_details`` is True
+        ``'scores'`` (N, C) the class scores ``X @ W``;
+        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
+        ``'losses'`` (N,) the per-example data losses.
+    """
+    reg = check_loss_inputs(W, X, y, reg)
+    num_train = X.shape[0]
+    loss = 0.0
+    dW = np.zeros_like(W)
+    details = {}
+    # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
+    # over examples or classes (shift the scores by their row maximum first);
+    # put 'scores', 'probs' and 'losses' in details.
+    ### BEGIN SOLUTION
+    rows = np.arange(num_train)                                # (N,)
+    scores = X @ W                                             # (N, C)
+    shifted = scores - scores.max(axis=1, keepdims=True)       # (N, C) - (N, 1)
+    with np.errstate(under="ignore"):                          # exp(-1e4) is exactly 0: fine
+        probs = np.exp(shifted)                                # (N, C)
+    sum_exp = probs.sum(axis=1, keepdims=True)                 # (N, 1), >= 1
+    losses = np.log(sum_exp[:, 0]) - shifted[rows, y]          # (N,)
+    loss = losses.sum() / num_train
+    probs /= sum_exp                                           # (N, C) / (N, 1)
+    # dL/ds = probs - one_hot(y); reuse the probs buffer unless the caller wants probs.
+    dscores = probs.copy() if return_details else probs        # (N, C)
+    dscores[rows, y] -= 1
+    dscores /= num_train
+    dW = X.T @ dscores                                         # (D, N) @ (N, C) -> (D, C)
+    details = {"scores": scores, "probs": probs, "losses": losses}
+    ### END SOLUTION
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    dW += reg_grad
+    loss = loss + reg_loss
+    if return_details:
+        return loss, dW, details
+    return loss, dW

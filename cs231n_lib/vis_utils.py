@@ -1,0 +1,400 @@
+"""Pictures for the notebooks: image grids, weight templates, weight histograms.
+
+Letters: N images, C classes, D features per example (3072 = 32 * 32 * 3 pixel
+values, or 3073 with the bias column appended last by the bias trick).
+
+Every function draws with ``plt.subplots`` and returns ``(fig, axes)`` the way
+``plt.subplots`` does; none calls ``plt.show``, so a notebook shows the figure
+and a test can inspect it.
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+IMAGE_SHAPE = (32, 32, 3)
+PIXELS = 32 * 32 * 3  # 3072
+MOSAIC_GAP = 2  # white pixels between the tiles of show_class_examples
+
+
+def _to_images(arr, name):
+    """Reshape rows of pixel values to images, dropping a trailing bias entry.
+
+    Parameters
+    ----------
+    arr : ndarray of shape (N, 32, 32, 3), (N, 3072) or (N, 3073)
+        Images, or flattened rows as CIFAR-10 stores them after the reshape
+        (32, 32, 3) -> 3072; a 3073rd column (the bias trick's 1) is dropped.
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    images : ndarray of shape (N, 32, 32, 3), float64
+    """
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 4 and arr.shape[1:] == IMAGE_SHAPE:
+        images = arr
+    elif arr.ndim == 2 and arr.shape[1] in (PIXELS, PIXELS + 1):
+        images = arr[:, :PIXELS].reshape(-1, *IMAGE_SHAPE)  # (N, 3072) -> (N, 32, 32, 3)
+    else:
+        raise ValueError(
+            f"{name} must have shape (N, 32, 32, 3), (N, 3072) or (N, 3073), got "
+            f"{arr.shape}; pass CIFAR-10 images or their flattened rows."
+        )
+    if not np.all(np.isfinite(images)):
+        raise ValueError(f"{name} contains NaN or inf; pass finite pixel values.")
+    return images
+
+
+def _rescale(image):
+    """Rescale an image linearly so its minimum is 0 and its maximum 255.
+
+    A constant image becomes mid-grey.
+
+    Parameters
+    ----------
+    image : ndarray of shape (32, 32, 3)
+
+    Returns
+    -------
+    ndarray of shape (32, 32, 3), uint8
+    """
+    low, high = image.min(), image.max()
+    if high == low:
+        return np.full(image.shape, 128, dtype=np.uint8)
+    return np.rint(255.0 * (image - low) / (high - low)).astype(np.uint8)
+
+
+def _display_range(image):
+    """Map one image to 0..255 for display.
+
+    Raw pixels (values in [0, 255], up to half a level of rounding error, as
+    after adding the mean image back) are rounded and shown as they are;
+    anything else (a mean-subtracted image, for example) is rescaled with
+    ``_rescale``.
+
+    Parameters
+    ----------
+    image : ndarray of shape (32, 32, 3)
+
+    Returns
+    -------
+    ndarray of shape (32, 32, 3), uint8
+    """
+    if image.min() >= -0.5 and image.max() <= 255.5:
+        return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    return _rescale(image)
+
+
+def _check_labels(y, n, class_names):
+    """Check labels against the number of images and classes.
+
+    Parameters
+    ----------
+    y : array_like of shape (N,)
+        Integer labels.
+    n : int
+        Number of images, N.
+    class_names : sequence of str, length C
+
+    Returns
+    -------
+    y : ndarray of shape (N,)
+    """
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},) to match the images, got {y.shape}; pass one label per image.")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must hold integer labels, got dtype {y.dtype}; pass y.astype(int).")
+    if n and (y.min() < 0 or y.max() >= len(class_names)):
+        raise ValueError(
+            f"y must lie in [0, {len(class_names)}) to index class_names, got values in "
+            f"[{y.min()}, {y.max()}]; pass labels that match class_names."
+        )
+    return y
+
+
+def _grid(count, max_cols):
+    """Rows and columns for ``count`` panels, at most ``max_cols`` per row."""
+    cols = min(count, max_cols)
+    return math.ceil(count / cols), cols
+
+
+def show_image(image, title=None, ax=None):
+    """Show one image.
+
+    Parameters
+    ----------
+    image : ndarray of shape (32, 32, 3), (3072,) or (3073,)
+        Pixel values. Values in [0, 255] are shown as they are; any other range
+        (a mean-subtracted image, say) is rescaled linearly to 0..255.
+    title : str, optional
+        Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    ax : matplotlib Axes
+    """
+    image = np.asarray(image)
+    if image.ndim not in (1, 3):
+        raise ValueError(
+            f"image must have shape (32, 32, 3), (3072,) or (3073,), got {image.shape}; pass a single image."
+        )
+    picture = _to_images(image[None], "image")[0]  # (32, 32, 3)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(3, 3))
+    else:
+        fig = ax.figure
+    ax.imshow(_display_range(picture))
+    ax.axis("off")
+    if title is not None:
+        ax.set_title(title)
+    return fig, ax
+
+
+def show_mean_image(mean_image, title="Mean training image"):
+    """Show the mean image that preprocessing subtracts from every example.
+
+    Parameters
+    ----------
+    mean_image : ndarray of shape (3072,), (3073,) or (32, 32, 3)
+        Per-pixel mean over the training set, in the 0..255 pixel range.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    ax : matplotlib Axes
+    """
+    return show_image(mean_image, title=title)
+
+
+def show_class_examples(X_images, y, class_names, per_class=7, seed=0):
+    """Draw example images in one mosaic: a column per class, ``per_class`` rows.
+
+    The images are tiled into a single picture (one ``imshow``), which draws
+    much faster than one Axes per image; the columns are labelled with the
+    class names.
+
+    Parameters
+    ----------
+    X_images : ndarray of shape (N, 32, 32, 3), (N, 3072) or (N, 3073)
+        Images in the 0..255 pixel range (raw CIFAR-10 rows, before mean
+        subtraction).
+    y : ndarray of shape (N,)
+        Integer labels in [0, C).
+    class_names : sequence of str, length C
+        Column labels.
+    per_class : int, optional
+        Images drawn per class (a class with fewer images leaves white tiles).
+    seed : int or numpy.random.Generator, optional
+        Which images are picked; fixed by default so the mosaic is reproducible.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    ax : matplotlib Axes
+        Holds one image of shape (per_class * 34 - 2, C * 34 - 2, 3): 32-pixel
+        tiles separated by 2 white pixels.
+    """
+    images = _to_images(X_images, "X_images")
+    y = _check_labels(y, images.shape[0], class_names)
+    if not isinstance(per_class, (int, np.integer)) or per_class < 1:
+        raise ValueError(f"per_class must be a positive integer, got {per_class!r}; pass e.g. per_class=7.")
+    rng = np.random.default_rng(seed)
+    num_classes = len(class_names)
+    step = IMAGE_SHAPE[0] + MOSAIC_GAP  # tile plus gap, in pixels
+    mosaic = np.full((per_class * step - MOSAIC_GAP, num_classes * step - MOSAIC_GAP, 3), 255, dtype=np.uint8)
+    for c in range(num_classes):
+        members = np.flatnonzero(y == c)
+        picked = rng.choice(members, size=min(per_class, members.size), replace=False)
+        for row, index in enumerate(picked):
+            top, left = row * step, c * step
+            mosaic[top : top + 32, left : left + 32] = _display_range(images[index])  # (32, 32, 3) tile
+    fig, ax = plt.subplots(figsize=(1.1 * num_classes, 1.1 * per_class + 0.5))
+    ax.imshow(mosaic)
+    ax.set_xticks(np.arange(num_classes) * step + 15.5, class_names, fontsize=9)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(f"{per_class} random training images per class")
+    fig.tight_layout()
+    return fig, ax
+
+
+def show_weight_templates(W, class_names, title="Learned weights as class templates"):
+    """Show each column of a linear classifier's W as a 32x32 colour image.
+
+    The bias row (row 3073 of a (3073, C) matrix) is dropped; each template is
+    rescaled on its own to 0..255, so colours compare within a template, not
+    across templates.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C), D = 3072 or 3073
+        Weights; column c scores class c.
+    class_names : sequence of str, length C
+        Panel titles.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes of shape (rows, cols), at most 5 columns
+    """
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] not in (PIXELS, PIXELS + 1) or W.shape[1] != len(class_names):
+        raise ValueError(
+            f"W must have shape (3072 or 3073, {len(class_names)}) to match class_names, got {W.shape}; "
+            "pass the classifier's W, one column per class."
+        )
+    templates = _to_images(W.T, "W")  # (C, D) -> (C, 32, 32, 3)
+    rows, cols = _grid(len(class_names), 5)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.8 * cols, 2.0 * rows + 0.4), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for c, name in enumerate(class_names):
+        ax = axes.ravel()[c]
+        ax.imshow(_rescale(templates[c]))
+        ax.set_title(name)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig, axes
+
+
+def plot_weight_histograms(weights, bins=80, log_counts=False):
+    """Histogram the entries of several weight matrices on one shared x-axis.
+
+    Parameters
+    ----------
+    weights : dict of str -> ndarray of shape (D, C)
+        Label (e.g. "L2", "L1") to weight matrix; one panel per entry, in order.
+    bins : int, optional
+        Histogram bins, shared by every panel.
+    log_counts : bool, optional
+        Log-scale the counts, which makes a spike at zero (L1) and thin tails
+        visible together.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes of shape (len(weights),)
+    """
+    if not isinstance(weights, dict) or not weights:
+        raise ValueError(
+            f"weights must be a non-empty dict of label -> W, got {type(weights).__name__}; "
+            "pass e.g. {'L2': W_l2, 'L1': W_l1}."
+        )
+    values = {label: np.asarray(W, dtype=np.float64).ravel() for label, W in weights.items()}
+    for label, v in values.items():
+        if v.size == 0 or not np.all(np.isfinite(v)):
+            raise ValueError(f"weights[{label!r}] is empty or holds NaN or inf; pass trained finite weights.")
+    low = min(v.min() for v in values.values())
+    high = max(v.max() for v in values.values())
+    edges = np.linspace(low, high, bins + 1) if high > low else bins
+    fig, axes = plt.subplots(1, len(values), figsize=(3.6 * len(values), 3.2), sharex=True, squeeze=False)
+    axes = axes[0]
+    for ax, (label, v) in zip(axes, values.items()):
+        ax.hist(v, bins=edges, log=log_counts)
+        ax.set_title(f"{label} (std {v.std():.2g})")
+        ax.set_xlabel("weight value")
+    axes[0].set_ylabel("number of weights")
+    fig.suptitle("Distribution of the learned weights")
+    fig.tight_layout()
+    return fig, axes
+
+
+def plot_tuning_heatmap(results, which="val", title=None):
+    """Heat map of accuracy over a learning-rate x regularization grid.
+
+    Parameters
+    ----------
+    results : dict of (float, float) -> (float, float)
+        The CS231n tuning dictionary: ``results[(learning_rate, reg)] =
+        (train_accuracy, val_accuracy)``. Missing grid cells are left blank.
+    which : {"val", "train"}, optional
+        Which accuracy to colour by.
+    title : str, optional
+        Axes title; defaults to "<which> accuracy over the (learning rate, reg) grid".
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    ax : matplotlib Axes
+    """
+    if which not in ("train", "val"):
+        raise ValueError(f"which must be 'train' or 'val', got {which!r}; pick the accuracy to show.")
+    if not isinstance(results, dict) or not results:
+        raise ValueError(
+            f"results must be a non-empty dict of (learning_rate, reg) -> (train_acc, val_acc), got "
+            f"{type(results).__name__}; fill it in the tuning loop first."
+        )
+    rates = sorted({lr for lr, _ in results})
+    regs = sorted({reg for _, reg in results})
+    grid = np.full((len(rates), len(regs)), np.nan)  # (learning rates, regs)
+    column = 0 if which == "train" else 1
+    for (lr, reg), accuracies in results.items():
+        grid[rates.index(lr), regs.index(reg)] = accuracies[column]
+    fig, ax = plt.subplots(figsize=(1.1 * len(regs) + 2.5, 0.6 * len(rates) + 1.8))
+    image = ax.imshow(grid, cmap="viridis", origin="lower", aspect="auto")
+    best = np.unravel_index(np.nanargmax(grid), grid.shape)
+    for i in range(len(rates)):
+        for j in range(len(regs)):
+            if np.isfinite(grid[i, j]):
+                weight = "bold" if (i, j) == best else "normal"
+                ax.text(j, i, f"{grid[i, j]:.3f}", ha="center", va="center", color="w", fontweight=weight)
+    ax.set_xticks(range(len(regs)), [f"{r:g}" for r in regs])
+    ax.set_yticks(range(len(rates)), [f"{r:g}" for r in rates])
+    ax.set_xlabel("regularization strength (reg)")
+    ax.set_ylabel("learning rate")
+    label = "validation" if which == "val" else "training"
+    ax.set_title(title or f"{label.capitalize()} accuracy over the (learning rate, reg) grid")
+    fig.colorbar(image, ax=ax, label=f"{label} accuracy")
+    fig.tight_layout()
+    return fig, ax
+
+
+def flip_horizontal(X):
+    """Mirror images left to right, the data augmentation used for CIFAR-10.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, 32, 32, 3), (N, 3072) or (N, 3073)
+        Images, or their flattened rows; a 3073rd column (the bias trick's 1)
+        is kept as it is. Templates work too: pass ``W.T`` of shape (C, 3073).
+
+    Returns
+    -------
+    X_flipped : ndarray of the shape and dtype of ``X``
+        A new array: every image with its 32 columns in reverse order.
+
+    Notes
+    -----
+    Mirroring only permutes the pixel values of a row, so for a linear
+    classifier ``flip_horizontal(X) @ W == X @ flip_horizontal(W.T).T``:
+    scoring a mirrored image is the same as scoring the image with mirrored
+    templates. On mean-subtracted rows the result is the mirrored image minus
+    the mirrored mean image.
+    """
+    X = np.asarray(X)
+    if X.ndim == 4 and X.shape[1:] == IMAGE_SHAPE:
+        return X[:, :, ::-1, :].copy()  # (N, 32, 32, 3), width reversed
+    if X.ndim == 2 and X.shape[1] in (PIXELS, PIXELS + 1):
+        n = X.shape[0]
+        X_flipped = X.copy()  # (N, D), keeps a bias column
+        images = X[:, :PIXELS].reshape(n, *IMAGE_SHAPE)  # (N, 3072) -> (N, 32, 32, 3)
+        X_flipped[:, :PIXELS] = images[:, :, ::-1, :].reshape(n, PIXELS)  # (N, 32, 32, 3) -> (N, 3072)
+        return X_flipped
+    raise ValueError(
+        f"X must have shape (N, 32, 32, 3), (N, 3072) or (N, 3073), got {X.shape}; "
+        "pass CIFAR-10 images, their flattened rows, or W.T."
+    )

@@ -1,0 +1,125 @@
+"""The reviewed points file, instructor/points.toml: limits and the items students earn points on.
+
+An item is one of three kinds, chosen by the key it has:
+
+    tests = [patterns]    node ids of the instructor's tests (public and hidden);
+                          '*' matches anything, nothing else is special;
+                          credit = points * passed / tests matched in the reference tree
+    notebook = "path"     the submitted notebook runs top to bottom without an error
+                          (run with the reference package); all or nothing
+    answers = [paths]     the inline questions of these notebooks are answered;
+                          credit = points * answered / questions
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    try:
+        import tomli as tomllib
+    except ModuleNotFoundError:
+        tomllib = None
+
+KINDS = ("tests", "notebook", "answers")
+LIMIT_KEYS = {"test_timeout", "cell_timeout", "memory_mb", "run_timeout"}
+ITEM_KEYS = {"id", "title", "points", *KINDS}
+ID = re.compile(r"^[a-z0-9_]+$")
+
+
+class PointsError(ValueError):
+    """The points file is malformed; the message names the item and what to fix."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    points: float
+    kind: str
+    targets: tuple  # node-id patterns, or notebook paths
+
+    def matches(self, nodeid):
+        """True when ``nodeid`` matches one of this tests item's patterns."""
+        return any(_pattern(p).fullmatch(nodeid) for p in self.targets)
+
+
+@dataclass(frozen=True)
+class Points:
+    limits: dict
+    items: tuple
+
+    @property
+    def total(self):
+        return sum(item.points for item in self.items)
+
+    def select(self, only):
+        """Return a copy keeping only the items whose ids are in ``only`` (all when empty)."""
+        if not only:
+            return self
+        unknown = sorted(set(only) - {item.id for item in self.items})
+        if unknown:
+            known = ", ".join(item.id for item in self.items)
+            raise PointsError(f"unknown item(s) {', '.join(unknown)}; pick from: {known}.")
+        return Points(self.limits, tuple(item for item in self.items if item.id in only))
+
+
+def _pattern(text):
+    return re.compile(".*".join(re.escape(part) for part in text.split("*")))
+
+
+def _fail(where, problem):
+    raise PointsError(f"{where}: {problem}; fix instructor/points.toml.")
+
+
+def _item(raw, index):
+    where = f"item {index} ({raw.get('id', 'no id')!r})"
+    unknown = set(raw) - ITEM_KEYS
+    if unknown:
+        _fail(where, f"unknown key(s) {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(ITEM_KEYS))})")
+    if not isinstance(raw.get("id"), str) or not ID.match(raw["id"]):
+        _fail(where, "'id' must be lowercase letters, digits and underscores")
+    if not isinstance(raw.get("title"), str) or not raw["title"].strip():
+        _fail(where, "'title' must be a non-empty string")
+    points = raw.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        _fail(where, f"'points' must be a positive number, got {points!r}")
+    kinds = [kind for kind in KINDS if kind in raw]
+    if len(kinds) != 1:
+        _fail(where, f"give exactly one of {', '.join(KINDS)}")
+    kind = kinds[0]
+    targets = raw[kind]
+    targets = [targets] if isinstance(targets, str) else targets
+    if not targets or not all(isinstance(t, str) and t for t in targets):
+        _fail(where, f"'{kind}' must be a non-empty string or list of strings")
+    if kind == "notebook" and len(targets) != 1:
+        _fail(where, "'notebook' names one notebook")
+    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets))
+
+
+def load_points(path):
+    """Read and check the points file at ``path``; return Points."""
+    path = Path(path)
+    if tomllib is None:
+        raise PointsError("reading points.toml needs Python 3.11, or `pip install tomli` on Python 3.10.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PointsError(f"{path} not found; restore instructor/points.toml.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise PointsError(f"{path} is not valid TOML ({error}); fix instructor/points.toml.") from None
+    limits = raw.get("limits", {})
+    if set(limits) != LIMIT_KEYS or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in limits.values()
+    ):
+        _fail("[limits]", f"give exactly {', '.join(sorted(LIMIT_KEYS))}, each a positive number")
+    items = tuple(_item(entry, i) for i, entry in enumerate(raw.get("item", []), start=1))
+    if not items:
+        _fail("[[item]]", "no items")
+    ids = [item.id for item in items]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        _fail("[[item]]", f"duplicate id(s) {', '.join(duplicates)}")
+    return Points(dict(limits), items)

@@ -1,0 +1,118 @@
+"""Write a grading result: report.md (for the student), report.json (for machines),
+results.json (Gradescope's autograder format) and the gradebook CSV.
+
+A result is a plain dict built by instructor/grade.py:
+
+    {"submission": name, "status": "graded" | "rejected", "score": x, "max_score": y,
+     "execution_time": seconds, "notes": [sentence, ...],
+     "items": [{"id", "title", "score", "max_score", "passed", "total",
+                "failures": [{"name", "message"}, ...]}, ...]}
+
+Failure messages were already cut short by the grader; hidden tests appear
+by name and message only, never by source.
+"""
+
+import csv
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .tree import replace_dir
+
+MAX_FAILURES_SHOWN = 8
+
+
+def fmt(x):
+    """Format points: 3, 2.5, 1.33."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _failure_lines(item):
+    shown = item["failures"][:MAX_FAILURES_SHOWN]
+    lines = [f"- `{f['name']}`: {f['message']}" if f["message"] else f"- `{f['name']}`" for f in shown]
+    hidden = len(item["failures"]) - len(shown)
+    if hidden > 0:
+        lines.append(f"- ... and {hidden} more")
+    return lines
+
+
+def markdown(result):
+    """Return report.md: the score, notes, a table of questions, then what failed."""
+    lines = [
+        f"# Grade report: {result['submission']}",
+        "",
+        f"**Score: {fmt(result['score'])} / {fmt(result['max_score'])}**",
+        "",
+    ]
+    if result["notes"]:
+        lines += ["Notes:", ""] + [f"- {note}" for note in result["notes"]] + [""]
+    if result["items"]:
+        lines += ["| Question | Points | Checks passed |", "|---|---|---|"]
+        lines += [
+            f"| {item['title']} | {fmt(item['score'])} / {fmt(item['max_score'])} | {item['passed']} / {item['total']} |"
+            for item in result["items"]
+        ]
+    failed = [item for item in result["items"] if item["failures"]]
+    if failed:
+        lines += ["", "## What failed"]
+        for item in failed:
+            lines += ["", f"### {item['title']} ({fmt(item['score'])} / {fmt(item['max_score'])})", ""]
+            lines += _failure_lines(item)
+    return "\n".join(lines) + "\n"
+
+
+def gradescope(result):
+    """Return the results.json dict of Gradescope's autograder specification."""
+    tests = [
+        {
+            "name": item["title"],
+            "score": item["score"],
+            "max_score": item["max_score"],
+            "output": "\n".join(_failure_lines(item)) or f"All {item['total']} checks passed.",
+            "visibility": "visible",
+        }
+        for item in result["items"]
+    ]
+    output = "\n".join(result["notes"]) or "Graded; see each question below."
+    return {
+        "score": result["score"],
+        "execution_time": round(result["execution_time"]),
+        "output": output,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def write_reports(result, folder):
+    """Write report.md, report.json and results.json into ``folder``, replacing it whole."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        (tmp / "report.md").write_text(markdown(result), encoding="utf-8")
+        (tmp / "report.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        (tmp / "results.json").write_text(json.dumps(gradescope(result), indent=2) + "\n", encoding="utf-8")
+        replace_dir(tmp, folder)
+    finally:
+        if tmp.exists():
+            for name in os.listdir(tmp):
+                os.remove(tmp / name)
+            tmp.rmdir()
+
+
+def write_gradebook(results, item_ids, path):
+    """Write one CSV row per result: submission, status, a column per item, total, max."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["submission", "status", *item_ids, "total", "max"])
+        for result in sorted(results, key=lambda r: r["submission"]):
+            scores = {item["id"]: fmt(item["score"]) for item in result["items"]}
+            writer.writerow([
+                result["submission"], result["status"], *(scores.get(i, "0") for i in item_ids),
+                fmt(result["score"]), fmt(result["max_score"]),
+            ])
+    os.replace(tmp, path)

@@ -1,0 +1,288 @@
+"""Losses against independent oracles: each other, finite differences, the lecture's worked examples."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive,
+                        softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
+from cs231n_lib.loss_variants import (hinge_loss, squared_hinge_loss, svm_loss_all_classes,
+                                      svm_loss_sum)
+
+PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
+MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]
+VARIANTS = [hinge_loss, squared_hinge_loss, svm_loss_all_classes, svm_loss_sum]
+ALL_LOSSES = MAIN_LOSSES + VARIANTS
+HINGE_LOSSES = {svm_loss_naive, svm_loss_vectorized, *VARIANTS}
+VECTORIZED = [svm_loss_vectorized, softmax_loss_vectorized, *VARIANTS]
+H = 1e-5
+
+
+def ids(functions):
+    return [f.__name__ for f in functions]
+
+
+def random_problem(seed=0, num_train=30, dim=12, num_classes=5, dtype=np.float64):
+    """Return W (D, C), X (N, D), y (N,) with scores of order 1, so margins straddle 0."""
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((dim, num_classes)).astype(dtype) * 0.3
+    X = rng.standard_normal((num_train, dim)).astype(dtype)
+    y = rng.integers(0, num_classes, num_train)
+    return W, X, y
+
+
+def lecture_problem():
+    """The lecture's three images: X = identity, so the scores X @ W are the rows of W.
+
+    Rows: the cat, car and frog images; columns: the classes (cat, car, frog).
+    """
+    W = np.array([[3.2, 5.1, -1.7],
+                  [1.3, 4.9, 2.0],
+                  [2.2, 2.5, -3.1]])
+    return W, np.eye(3), np.array([0, 1, 2])
+
+
+# ---------------------------------------------------------------- agreement
+
+
+@pytest.mark.parametrize("reg", [0.0, 0.1])
+@pytest.mark.parametrize("naive, vectorized", PAIRS, ids=["svm", "softmax"])
+def test_naive_equals_vectorized(naive, vectorized, reg):
+    W, X, y = random_problem()
+    loss_naive, grad_naive = naive(W, X, y, reg)
+    loss_vec, grad_vec = vectorized(W, X, y, reg)
+    assert rel_error(loss_naive, loss_vec) < 1e-10
+    assert rel_error(grad_naive, grad_vec) < 1e-10
+    assert grad_vec.shape == W.shape
+
+
+@pytest.mark.parametrize("reg", [0.0, 0.1])
+def test_hinge_loss_defaults_equal_the_svm_loss(reg):
+    W, X, y = random_problem(seed=3)
+    loss_a, grad_a = hinge_loss(W, X, y, reg)
+    loss_b, grad_b = svm_loss_vectorized(W, X, y, reg)
+    assert rel_error(loss_a, loss_b) < 1e-12
+    assert rel_error(grad_a, grad_b) < 1e-12
+
+
+def _hinge_margins(W, X, y):
+    scores = X @ W
+    margins = scores - scores[np.arange(len(y)), y][:, None] + 1
+    margins[np.arange(len(y)), y] = 1.0  # the j = y_i term is exactly 1: never at the kink
+    return margins
+
+
+@pytest.mark.parametrize("reg", [0.0, 0.1])
+@pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
+def test_gradient_matches_centered_differences(loss_fn, reg):
+    W, X, y = random_problem(seed=1)
+    h = H
+    if loss_fn in HINGE_LOSSES:
+        # Hinge losses are piecewise linear or quadratic in W, where centered differences have no
+        # truncation error: a larger step only shrinks rounding error, as long as no margin crosses
+        # its kink. A step h on one weight moves each margin by at most 2 * h * max|X|.
+        h = 1e-4
+        assert np.abs(_hinge_margins(W, X, y)).min() > 2 * (2 * h * np.abs(X).max())
+    loss, grad = loss_fn(W, X, y, reg)
+    numerical = eval_numerical_gradient(lambda w: loss_fn(w, X, y, reg)[0], W.copy(), verbose=False, h=h)
+    assert rel_error(grad, numerical) < 1e-7
+
+
+# ---------------------------------------------------------------- lecture examples
+
+
+@pytest.mark.parametrize("svm", [svm_loss_naive, svm_loss_vectorized], ids=["naive", "vectorized"])
+def test_lecture_cat_car_frog_svm(svm):
+    W, X, y = lecture_problem()
+    per_example = [svm(W, X[i:i + 1], y[i:i + 1], 0.0)[0] for i in range(3)]
+    np.testing.assert_allclose(per_example, [2.9, 0.0, 12.9], rtol=0, atol=1e-12)
+    loss, _ = svm(W, X, y, 0.0)
+    assert abs(loss - (2.9 + 0.0 + 12.9) / 3) < 1e-12
+    assert round(loss, 2) == 5.27
+
+
+def test_lecture_details_show_per_example_losses_and_margins():
+    W, X, y = lecture_problem()
+    loss, dW, details = svm_loss_vectorized(W, X, y, 0.0, return_details=True)
+    np.testing.assert_allclose(details["scores"], W, rtol=0, atol=1e-15)
+    # cat image: car margin 5.1 - 3.2 + 1 = 2.9, frog margin clipped; frog image: 6.3 and 6.6.
+    np.testing.assert_allclose(details["margins"], [[0, 2.9, 0], [0, 0, 0], [6.3, 6.6, 0]], atol=1e-12)
+    np.testing.assert_allclose(details["losses"], [2.9, 0.0, 12.9], atol=1e-12)
+    default_loss, default_dW = svm_loss_vectorized(W, X, y, 0.0)
+    assert loss == default_loss and np.array_equal(dW, default_dW)
+
+
+@pytest.mark.parametrize("softmax", [softmax_loss_naive, softmax_loss_vectorized], ids=["naive", "vectorized"])
+def test_lecture_softmax_by_hand(softmax):
+    W, X, y = lecture_problem()
+    expected = []
+    for i in range(3):
+        s = W[i]
+        expected.append(math.log(sum(math.exp(v) for v in s)) - s[y[i]])
+    loss, _ = softmax(W, X, y, 0.0)
+    assert abs(loss - sum(expected) / 3) < 1e-12
+    # the lecture's cat image: probability of cat 0.13, loss -ln(0.13) = 2.04
+    assert round(expected[0], 2) == 2.04
+
+
+def test_softmax_details_probabilities():
+    W, X, y = lecture_problem()
+    _, _, details = softmax_loss_vectorized(W, X, y, 0.0, return_details=True)
+    probs = details["probs"]
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(probs[0], [0.13, 0.87, 0.00], atol=0.005)
+    np.testing.assert_allclose(details["losses"], -np.log(probs[[0, 1, 2], [0, 1, 2]]), rtol=1e-12)
+
+
+def test_lecture_variants_by_hand():
+    W, X, y = lecture_problem()
+    squared = [2.9 ** 2, 0.0, 6.3 ** 2 + 6.6 ** 2]
+    assert abs(squared_hinge_loss(W, X, y, 0.0)[0] - sum(squared) / 3) < 1e-12
+    assert abs(svm_loss_all_classes(W, X, y, 0.0)[0] - (3.9 + 1.0 + 13.9) / 3) < 1e-12
+    assert abs(svm_loss_sum(W, X, y, 0.0)[0] - (2.9 + 0.0 + 12.9)) < 1e-12
+
+
+def test_all_classes_adds_one_and_keeps_the_gradient():
+    W, X, y = random_problem(seed=4)
+    loss, grad = svm_loss_vectorized(W, X, y, 0.1)
+    loss_all, grad_all = svm_loss_all_classes(W, X, y, 0.1)
+    assert abs(loss_all - (loss + 1.0)) < 1e-12
+    assert rel_error(grad, grad_all) < 1e-12
+
+
+def test_sum_scales_the_data_part_by_n():
+    W, X, y = random_problem(seed=5)
+    reg = 0.1
+    penalty = reg * np.sum(W * W)
+    mean_loss, mean_grad = svm_loss_vectorized(W, X, y, reg)
+    sum_loss, sum_grad = svm_loss_sum(W, X, y, reg)
+    n = X.shape[0]
+    assert abs(sum_loss - (n * (mean_loss - penalty) + penalty)) < 1e-10
+    assert rel_error(sum_grad, n * (mean_grad - 2 * reg * W) + 2 * reg * W) < 1e-12
+
+
+@pytest.mark.parametrize("loss_fn", MAIN_LOSSES, ids=ids(MAIN_LOSSES))
+def test_loss_at_zero_weights(loss_fn):
+    num_classes = 10
+    W, X, y = random_problem(seed=6, num_classes=num_classes)
+    expected = num_classes - 1 if loss_fn in HINGE_LOSSES else math.log(num_classes)
+    assert abs(loss_fn(np.zeros_like(W), X, y, 0.0)[0] - expected) < 1e-12
+    # small random weights (the classifier's initialisation): close to the same value
+    assert abs(loss_fn(W * 1e-5, X, y, 0.0)[0] - expected) < 1e-3
+
+
+@pytest.mark.parametrize("softmax", [softmax_loss_naive, softmax_loss_vectorized], ids=["naive", "vectorized"])
+def test_softmax_is_finite_and_silent_with_huge_scores(softmax):
+    W = np.array([[1e4, -1e4], [-1e4, 1e4]])  # scores are the rows of W
+    X = np.eye(2)
+    y = np.array([0, 0])  # first example right with margin 2e4, second wrong by 2e4
+    # NumPy's default: overflow, invalid and divide warn; underflow of exp(-2e4) to 0 is harmless.
+    with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        warnings.simplefilter("error")
+        loss, grad = softmax(W, X, y, 0.0)
+    assert loss == pytest.approx(1e4, rel=1e-12)  # mean of 0 and 2e4
+    assert np.isfinite(grad).all()
+    np.testing.assert_allclose(grad, [[0, 0], [-0.5, 0.5]], atol=1e-12)
+
+
+@pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
+def test_gradient_of_the_penalty_alone(loss_fn):
+    W, X, y = random_problem(seed=7)
+    reg = 0.37
+    loss0, grad0 = loss_fn(W, X, y, 0.0)
+    loss1, grad1 = loss_fn(W, X, y, reg)
+    assert abs((loss1 - loss0) - reg * np.sum(W ** 2)) < 1e-12
+    np.testing.assert_allclose(grad1 - grad0, 2 * reg * W, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- dtypes and details
+
+
+@pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
+def test_float32_in_float32_out(loss_fn):
+    W, X, y = random_problem(seed=8)
+    loss64, grad64 = loss_fn(W, X, y, np.float64(0.1))  # a numpy float64 reg must not upcast
+    loss32, grad32 = loss_fn(W.astype(np.float32), X.astype(np.float32), y, np.float64(0.1))
+    assert grad32.dtype == np.float32
+    if loss_fn in VECTORIZED:
+        assert np.asarray(loss32).dtype == np.float32
+    assert abs(float(loss32) - loss64) < 1e-4 * max(1.0, loss64)
+    np.testing.assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("vectorized", [svm_loss_vectorized, softmax_loss_vectorized], ids=["svm", "softmax"])
+def test_details_do_not_change_the_result(vectorized):
+    W, X, y = random_problem(seed=9)
+    loss, grad = vectorized(W, X, y, 0.2)
+    loss_d, grad_d, details = vectorized(W, X, y, 0.2, return_details=True)
+    assert loss == loss_d and np.array_equal(grad, grad_d)
+    np.testing.assert_allclose(details["scores"], X @ W, rtol=1e-12)
+    assert details["losses"].shape == (X.shape[0],)
+    assert abs(details["losses"].mean() + 0.2 * np.sum(W * W) - loss) < 1e-12
+
+
+def test_large_finite_inputs_are_accepted():
+    # The sum of X overflows to inf although every entry is finite: validation must not reject it.
+    W, X, y = random_problem(seed=10)
+    X_big = np.full_like(X, 1e307)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, _ = softmax_loss_vectorized(np.zeros_like(W), X_big, y, 0.0)
+    assert abs(loss - math.log(W.shape[1])) < 1e-12
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _bad_inputs():
+    """(label, W, X, y, reg, pattern the message must match)."""
+    W, X, y = random_problem(seed=11)
+    nan_W, inf_X, minus_inf_X, nan_X = W.copy(), X.copy(), X.copy(), X.copy()
+    nan_W[2, 1] = np.nan
+    inf_X[0, 3] = np.inf
+    minus_inf_X[-1, -1] = -np.inf
+    nan_X[5, 0] = np.nan
+    high_y, low_y = y.copy(), y.copy()
+    high_y[3] = W.shape[1]
+    low_y[0] = -1
+    return [
+        ("W 1-D", W[:, 0], X, y, 0.0, r"W must be a 2-D .*shape \(12,\)"),
+        ("W int", W.astype(int), X, y, 0.0, r"W must have a float dtype.*int"),
+        ("W list", W.tolist(), X, y, 0.0, r"W must be a 2-D numpy array.*list"),
+        ("W NaN", nan_W, X, y, 0.0, r"W contains NaN or inf.*\(12, 5\)"),
+        ("X wrong D", W, X[:, :-1], y, 0.0, r"X must be .*\(N, 12\).*\(12, 5\).*\(30, 11\)"),
+        ("X 1-D", W, X[0], y, 0.0, r"X must be .*shape \(12,\)"),
+        ("X int", W, X.astype(np.int64), y, 0.0, r"X must have a float dtype"),
+        ("X inf", W, inf_X, y, 0.0, r"X contains NaN or inf.*\(30, 12\)"),
+        ("X -inf", W, minus_inf_X, y, 0.0, r"X contains NaN or inf"),
+        ("X NaN", W, nan_X, y, 0.0, r"X contains NaN or inf"),
+        ("y float", W, X, y.astype(float), 0.0, r"y must have an integer dtype.*float64"),
+        ("y bool", W, X, y > 2, 0.0, r"y must have an integer dtype.*bool"),
+        ("y 2-D", W, X, y[:, None], 0.0, r"y must be a 1-D .*\(30, 1\)"),
+        ("y list", W, X, list(y), 0.0, r"y must be a 1-D numpy array.*list"),
+        ("y short", W, X, y[:-1], 0.0, r"y must have one label per row.*\(29,\).*30 rows"),
+        ("y too high", W, X, high_y, 0.0, r"y must hold labels in \[0, 5\).*to 5"),
+        ("y negative", W, X, low_y, 0.0, r"y must hold labels in \[0, 5\).*from -1"),
+        ("N = 0", W, X[:0], y[:0], 0.0, r"at least one example.*N = 0"),
+        ("reg negative", W, X, y, -0.1, r"reg must be a finite number >= 0.*-0.1"),
+        ("reg NaN", W, X, y, float("nan"), r"reg must be a finite number >= 0.*nan"),
+        ("reg string", W, X, y, "0.1", r"reg must be a finite number >= 0"),
+    ]
+
+
+BAD_INPUTS = _bad_inputs()
+
+
+@pytest.mark.parametrize("label, W, X, y, reg, pattern", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
+@pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
+def test_bad_input_raises_a_clear_error(loss_fn, label, W, X, y, reg, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        loss_fn(W, X, y, reg)
+
+
+def test_unknown_reduction_is_rejected():
+    W, X, y = random_problem()
+    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'.*'max'"):
+        hinge_loss(W, X, y, 0.0, reduction="max")

@@ -1,0 +1,116 @@
+"""The committed notebooks follow the course's shape (CONTRIBUTING.md, issue 5).
+
+These tests read the .ipynb files as JSON; they do not execute them (nbval does
+that in the same pytest call). A notebook must be committed without outputs,
+open with a title cell that says how long it runs, end with inline questions
+and a summary, and use the python3 kernel.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
+EXPECTED = ["01_svm_loss.ipynb", "02_softmax_loss.ipynb", "03_regularization.ipynb", "04_optimizers.ipynb"]
+NOTEBOOKS = sorted(ASSIGNMENTS.glob("*.ipynb"))
+
+# "runs in about 30 s", "about 2 minutes", "under 4 min": a number and a unit of time.
+RUN_TIME = re.compile(r"\b\d+(\.\d+)?\s*(s|sec|seconds?|min|minutes?)\b", re.IGNORECASE)
+
+
+def read(path):
+    """The notebook at path as a NotebookNode (version 4)."""
+    return nbformat.read(path, as_version=nbformat.NO_CONVERT)
+
+
+def test_the_course_notebooks_are_all_there():
+    missing = [name for name in EXPECTED if not (ASSIGNMENTS / name).exists()]
+    assert not missing, f"assignments/ is missing {missing}; the course has four notebooks (CONTRIBUTING.md)."
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_valid_nbformat_4_with_the_python3_kernel(path):
+    nb = read(path)
+    assert nb.nbformat == 4, f"{path.name} is nbformat {nb.nbformat}; write notebooks as nbformat 4."
+    nbformat.validate(nb)
+    kernel = nb.metadata.get("kernelspec", {})
+    assert kernel.get("name") == "python3" and kernel.get("language") == "python", (
+        f"{path.name} has kernelspec {dict(kernel)}; use "
+        "{'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    dirty = [
+        index
+        for index, cell in enumerate(read(path).cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{path.name} has outputs or execution counts in code cells {dirty}; "
+        "clear all outputs before committing (e.g. jupyter nbconvert --clear-output --inplace)."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_opens_with_a_title_that_says_how_long_it_runs(path):
+    first = read(path).cells[0]
+    assert first.cell_type == "markdown" and first.source.lstrip().startswith("# "), (
+        f"{path.name} must open with a markdown cell whose first line is a '# ' title."
+    )
+    assert RUN_TIME.search(first.source), (
+        f"{path.name}'s opening cell must say how long the notebook runs (e.g. 'about 30 s')."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_sets_up_inline_plots(path):
+    code = [cell.source for cell in read(path).cells if cell.cell_type == "code"]
+    assert code and "%matplotlib inline" in code[0], (
+        f"{path.name}'s first code cell must hold the imports and '%matplotlib inline'."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_ends_with_inline_questions_then_a_summary(path):
+    cells = read(path).cells
+    headings = [
+        (index, line.lstrip("#").strip().lower())
+        for index, cell in enumerate(cells)
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("#")
+    ]
+    questions = [index for index, text in headings if text.startswith("inline question")]
+    summaries = [index for index, text in headings if text.startswith("summary")]
+    assert questions, f"{path.name} has no 'Inline questions' heading; the course ends each notebook with them."
+    assert summaries and summaries[-1] == len(cells) - 1, (
+        f"{path.name} must end with a markdown cell headed 'Summary'."
+    )
+    assert max(questions) < summaries[-1], f"{path.name}: the inline questions must come before the summary."
+    answers = [cell.source for cell in cells[min(questions) : summaries[-1]] if cell.cell_type == "markdown"]
+    answered = [s for s in answers if "**Your answer:**" in s]
+    assert answered, f"{path.name}'s inline questions have no '**Your answer:**' cell."
+    for source in answered:
+        assert source.count("<!-- BEGIN SOLUTION -->") == source.count("<!-- END SOLUTION -->") == 1, (
+            f"{path.name}: each answer cell needs exactly one <!-- BEGIN SOLUTION --> ... <!-- END SOLUTION --> region."
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_solution_region_has_a_todo_above_it(path):
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        lines = [line.strip() for line in cell.source.splitlines()]
+        begins = [i for i, line in enumerate(lines) if line == "### BEGIN SOLUTION"]
+        ends = [i for i, line in enumerate(lines) if line == "### END SOLUTION"]
+        assert len(begins) == len(ends), f"{path.name} cell {index}: unmatched BEGIN/END SOLUTION lines."
+        for begin, end in zip(begins, ends):
+            assert begin < end, f"{path.name} cell {index}: END SOLUTION comes before BEGIN SOLUTION."
+            assert begin > 0 and lines[begin - 1].startswith("# TODO:"), (
+                f"{path.name} cell {index}: put a '# TODO:' line just above ### BEGIN SOLUTION."
+            )
