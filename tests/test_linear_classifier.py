@@ -262,7 +262,7 @@ def test_softmax_beats_chance_on_real_cifar10(cifar_subset_dir):
     X_train = np.hstack([X_train - mean_image, np.ones((len(X_train), 1))])  # (1000, 3073)
     X_test = np.hstack([X_test - mean_image, np.ones((len(X_test), 1))])  # (N_test, 3073)
     clf = Softmax()
-    history = clf.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=150, seed=0)
+    history = clf.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=300, seed=0)
     assert history[-1] < history[0]
-    # chance is 10%; a linear softmax on raw pixels reaches about a quarter after 150 steps
+    # chance is 10%; a linear softmax on raw pixels reaches about a quarter after 300 steps
     assert np.mean(clf.predict(X_test) == y_test) > 0.18
