@@ -351,7 +351,9 @@ def plot_tuning_heatmap(results, which="val", title=None):
         for j in range(len(regs)):
             if np.isfinite(grid[i, j]):
                 weight = "bold" if (i, j) == best else "normal"
-                ax.text(j, i, f"{grid[i, j]:.3f}", ha="center", va="center", color="w", fontweight=weight)
+                bright = image.norm(grid[i, j]) > 0.6  # dark text on the yellow end of viridis
+                ax.text(j, i, f"{grid[i, j]:.3f}", ha="center", va="center", color="k" if bright else "w",
+                        fontweight=weight)
     ax.set_xticks(range(len(regs)), [f"{r:g}" for r in regs])
     ax.set_yticks(range(len(rates)), [f"{r:g}" for r in rates])
     ax.set_xlabel("regularization strength (reg)")

@@ -6,11 +6,12 @@
 One submission (a zip or folder laid out like the release) is graded in a
 temporary folder, in three kinds of child processes (instructor/sandbox.py):
 
-1. Package items: a fresh copy of the instructor's tree with only the
-   submitted graded .py files overlaid runs the instructor's tests (public
-   tests/ and instructor/hidden_tests/) selected by points.toml. A file that
-   does not compile or fails on import is replaced by its release stub, so it
-   costs only its own questions. A crash resumes the run after the crashing test.
+1. Package items, one process per graded .py file: a fresh copy of the
+   instructor's tree with only that submitted file overlaid (the reference
+   for every other file) runs the instructor's tests (public tests/ and
+   instructor/hidden_tests/) of that file's items in points.toml. A file that
+   does not compile or fails on import is replaced by its release stub. A
+   crash resumes the run after the crashing test.
 2. Notebook items: another fresh copy, with the reference package and the
    submitted notebook (instructor/notebooks.py), runs under nbval, stopping
    at the first failing cell.
@@ -93,6 +94,8 @@ def load_course(src=REPO, only=None, limits=None):
         points.limits.update({k: v for k, v in limits.items() if v})
     notebooks = {rel for rel in graded if rel.endswith(".ipynb")}
     for item in points.items:
+        if item.kind == "tests" and item.file not in graded:
+            raise GraderError(f"points.toml item {item.id}: file {item.file} is not a graded .py file; fix the path.")
         if item.kind in ("notebook", "answers"):
             stray = [t for t in item.targets if t not in notebooks]
             if stray:
@@ -113,7 +116,7 @@ def _collect(tree, test_files, scratch, limits):
     out = scratch / "collect.jsonl"
     args = PYTEST + ["--collect-only", "--grade-out", str(out), "--grade-package", PACKAGE, *test_files]
     done = run_limited(args, tree, child_env(tree, scratch), limits["run_timeout"], limits["memory_mb"], scratch / "collect.log")
-    events = _events(out)
+    events = read_events(out)
     errors = [e for e in events if e["event"] == "collect_error"]
     if done.returncode != 0 or errors:
         detail = errors[0]["message"] if errors else done.output[-500:]
@@ -121,7 +124,8 @@ def _collect(tree, test_files, scratch, limits):
     return [n for e in events if e["event"] == "collected" for n in e["nodeids"]]
 
 
-def _events(path):
+def read_events(path):
+    """Return the records a grade_plugin run wrote to ``path`` (none if it never started)."""
     if not path.exists():
         return []
     events = []
@@ -149,53 +153,40 @@ def _make_tree(course, dest, overlay):
         (dest / rel).write_bytes(data)
 
 
-def _vet_python(course, found, notes):
-    """Return {rel: bytes} for the package files: compiling submissions, else release stubs."""
-    overlay = {}
-    for rel in (r for r in course.graded if r.endswith(".py")):
-        data = found.get(rel)
-        if data is not None:
-            try:
-                compile(data, rel, "exec")
-            except (SyntaxError, ValueError) as error:
-                line = getattr(error, "lineno", None)
-                notes.append(f"{rel} does not compile ({type(error).__name__}{f' at line {line}' if line else ''}: "
-                             f"{getattr(error, 'msg', error)}); it was graded as unfinished.")
-                data = None
-        overlay[rel] = data if data is not None else student_version(course.src, rel)
-    return overlay
+def _student_python(course, rel, data, notes):
+    """Return the bytes to grade for package file ``rel``: the submission if it compiles, else the stub."""
+    if data is not None:
+        try:
+            compile(data, rel, "exec")
+            return data
+        except (SyntaxError, ValueError) as error:
+            line = getattr(error, "lineno", None)
+            notes.append(f"{rel} does not compile ({type(error).__name__}{f' at line {line}' if line else ''}: "
+                         f"{getattr(error, 'msg', error)}); it was graded as unfinished.")
+    return student_version(course.src, rel)
 
 
 _VET = (
     "import faulthandler, importlib, sys\n"
     "faulthandler.dump_traceback_later(float(sys.argv[1]), exit=True)\n"
-    "for name in sys.argv[2:]:\n"
-    "    importlib.import_module(name)\n"
+    "importlib.import_module(sys.argv[2])\n"
 )
-_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 
 
-def _vet_imports(course, tree, overlay, scratch, notes):
-    """Import every graded module in ``tree``; replace a submitted module that breaks the import by its stub."""
-    modules = [PACKAGE] + [rel[:-3].replace("/", ".") for rel in overlay if not rel.endswith("__init__.py")]
+def _vet_import(course, tree, rel, scratch, notes):
+    """Import module ``rel`` in ``tree``; if it fails, put the release stub in its place."""
+    module = rel[:-3].replace("/", ".")
     limits = course.points.limits
-    replaced = set()
-    for _ in range(len(overlay) + 1):
-        done = run_limited(["-c", _VET, str(IMPORT_TIMEOUT - 5), *modules], tree, child_env(tree, scratch),
-                           IMPORT_TIMEOUT, limits["memory_mb"], scratch / "imports.log")
+    for attempt in ("submitted", "stub"):
+        done = run_limited(["-c", _VET, str(IMPORT_TIMEOUT - 5), module], tree, child_env(tree, scratch),
+                           IMPORT_TIMEOUT, limits["memory_mb"], scratch / f"import-{attempt}.log")
         if done.returncode == 0:
             return
-        frames = [Path(f).resolve() for f, _ in _FRAME.findall(done.output)]
-        culprits = [f.relative_to(tree.resolve()).as_posix() for f in frames if tree.resolve() in f.parents]
-        culprits = [rel for rel in culprits if rel in overlay and rel not in replaced]
+        if attempt == "stub":
+            raise GraderError(f"{module} does not import even with the reference files ({done.output[-300:]}); run make test.")
         last = done.output.strip().splitlines()[-1] if done.output.strip() else f"exit status {done.returncode}"
-        if not culprits:
-            notes.append(f"importing {PACKAGE} failed ({last[:200]}); its questions may all score 0.")
-            return
-        rel = culprits[-1]
-        replaced.add(rel)
-        (tree / rel).write_bytes(student_version(course.src, rel))
         notes.append(f"{rel} fails when imported ({last[:200]}); it was graded as unfinished.")
+        (tree / rel).write_bytes(student_version(course.src, rel))
 
 
 # ------------------------------------------------------------- the runs
@@ -216,7 +207,7 @@ def _run_tests(course, tree, items, scratch):
                            limits["run_timeout"], limits["memory_mb"], scratch / f"tests-{attempt}.log")
         if "grading error:" in done.output:  # the plugin's check that imports use the grading copy
             raise GraderError(done.output[done.output.index("grading error:"):].splitlines()[0])
-        events = _events(out)
+        events = read_events(out)
         collect_errors += [e for e in events if e["event"] == "collect_error"]
         running = None
         for event in events:
@@ -237,8 +228,24 @@ def _run_tests(course, tree, items, scratch):
     return outcomes
 
 
-def _run_notebook(course, tree, rel, scratch):
-    """Run notebook ``rel`` of ``tree`` under nbval; return (ran cleanly?, message)."""
+def _package_unit(course, tree, rel, items, scratch):
+    """Check that package file ``rel`` imports, then run its items' tests; return (outcomes, notes)."""
+    notes = []
+    _vet_import(course, tree, rel, scratch, notes)
+    return _run_tests(course, tree, items, scratch), notes
+
+
+def _notebook_unit(course, tree, rel, scratch):
+    """Run notebook ``rel``; return ((ran cleanly?, message), notes)."""
+    return run_notebook(course, tree, rel, scratch), []
+
+
+def run_notebook(course, tree, rel, scratch, pythonpath=None):
+    """Run notebook ``rel`` of ``tree`` under nbval; return (ran cleanly?, message).
+
+    Imports resolve in ``pythonpath`` (default: ``tree``), which must provide
+    the package and instructor.grade_plugin.
+    """
     limits = course.points.limits
     label = Path(rel).stem
     out = scratch / f"{label}.jsonl"
@@ -246,9 +253,9 @@ def _run_notebook(course, tree, rel, scratch):
                      f"--nbval-cell-timeout={limits['cell_timeout']:g}", "--grade-out", str(out)]
     if (tree / SANITIZE).exists():
         args.append(f"--nbval-sanitize-with={SANITIZE}")
-    done = run_limited(args + [rel], tree, child_env(tree, scratch), limits["run_timeout"],
+    done = run_limited(args + [rel], tree, child_env(pythonpath or tree, scratch), limits["run_timeout"],
                        limits["memory_mb"], scratch / f"{label}.log")
-    events = _events(out)
+    events = read_events(out)
     failed = [e for e in events if e["event"] == "done" and e["outcome"] == "failed"]
     if failed:
         cell = failed[0]["nodeid"].split("::")[-1]  # nbval's 'Cell 4' counts code cells from 0
@@ -323,29 +330,32 @@ def grade_submission(course, path, out_root, jobs=1, name=None):
     with tempfile.TemporaryDirectory(prefix=f"grade-{name}-") as work:
         work = Path(work)
         jobs_to_run = {}
-        if test_items:
-            lib = work / "package"
-            overlay = _vet_python(course, found, notes)
-            _make_tree(course, lib, overlay)
-            (work / "scratch-package").mkdir()
-            _vet_imports(course, lib, overlay, work / "scratch-package", notes)
-            jobs_to_run["tests"] = (_run_tests, (course, lib, test_items, work / "scratch-package"))
+        for rel in sorted({item.file for item in test_items}):
+            tree, scratch = work / rel.replace("/", "_"), work / f"scratch-py-{Path(rel).stem}"
+            _make_tree(course, tree, {rel: _student_python(course, rel, found.get(rel), notes)})
+            scratch.mkdir()
+            file_items = [item for item in test_items if item.file == rel]
+            jobs_to_run[rel] = (_package_unit, (course, tree, rel, file_items, scratch))
         runnable = [rel for rel in run_notebooks if student_nbs.get(rel) is not None]
         if runnable:
-            nb_tree = work / "notebooks"
+            nb_tree = work / "notebooks"  # one tree: the notebooks run with the reference package
             overlay = {rel: nbformat.writes(prepare_for_grading(student_nbs[rel], read_notebook(course.src / rel, rel))).encode()
                        for rel in runnable}
             _make_tree(course, nb_tree, overlay)
             for rel in runnable:
-                (work / f"scratch-{Path(rel).stem}").mkdir()
-                jobs_to_run[rel] = (_run_notebook, (course, nb_tree, rel, work / f"scratch-{Path(rel).stem}"))
+                scratch = work / f"scratch-nb-{Path(rel).stem}"
+                scratch.mkdir()
+                jobs_to_run[rel] = (_notebook_unit, (course, nb_tree, rel, scratch))
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {key: pool.submit(fn, *args) for key, (fn, args) in jobs_to_run.items()}
-            done = {key: future.result() for key, future in futures.items()}
+            done = {}
+            for key, future in futures.items():
+                done[key], unit_notes = future.result()
+                notes += unit_notes
     results = []
     for item in items:
         if item.kind == "tests":
-            results.append(_score_tests(course, item, done["tests"]))
+            results.append(_score_tests(course, item, done[item.file]))
         elif item.kind == "notebook":
             rel = item.targets[0]
             ok, message = done.get(rel, (False, f"{rel} was not submitted or is not a valid notebook"))

@@ -79,7 +79,8 @@ def answers(instructor, student, rel):
         if question is None:
             continue
         before, after = question
-        label = f"{rel}: " + (before.split("\n")[0][:80] or f"question in cell {index}")
+        text_lines = [line for line in before.split("\n") if line.strip() and not line.startswith("#")]
+        label = f"{rel}: " + (text_lines[0][:80] if text_lines else f"the question in cell {index}")
         found = None
         if student is not None:
             found = by_id.get(cell.get("id")) if cell.get("id") else None

@@ -5,6 +5,9 @@ An item is one of three kinds, chosen by the key it has:
     tests = [patterns]    node ids of the instructor's tests (public and hidden);
                           '*' matches anything, nothing else is special;
                           credit = points * passed / tests matched in the reference tree
+      file = "path"       with tests: the graded .py file the item grades; its tests
+                          run with the submitted file and the reference for every
+                          other file, so a fault costs only the items of its own file
     notebook = "path"     the submitted notebook runs top to bottom without an error
                           (run with the reference package); all or nothing
     answers = [paths]     the inline questions of these notebooks are answered;
@@ -25,7 +28,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 KINDS = ("tests", "notebook", "answers")
 LIMIT_KEYS = {"test_timeout", "cell_timeout", "memory_mb", "run_timeout"}
-ITEM_KEYS = {"id", "title", "points", *KINDS}
+ITEM_KEYS = {"id", "title", "points", "file", *KINDS}
 ID = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -40,6 +43,7 @@ class Item:
     points: float
     kind: str
     targets: tuple  # node-id patterns, or notebook paths
+    file: str = ""  # tests items: the graded .py file they grade
 
     def matches(self, nodeid):
         """True when ``nodeid`` matches one of this tests item's patterns."""
@@ -96,7 +100,9 @@ def _item(raw, index):
         _fail(where, f"'{kind}' must be a non-empty string or list of strings")
     if kind == "notebook" and len(targets) != 1:
         _fail(where, "'notebook' names one notebook")
-    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets))
+    if (kind == "tests") != isinstance(raw.get("file"), str):
+        _fail(where, "a tests item needs 'file' (the graded .py file it grades); other items take none")
+    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets), raw.get("file", ""))
 
 
 def load_points(path):

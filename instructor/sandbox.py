@@ -26,10 +26,14 @@ class Finished:
 
 
 def child_env(pythonpath, scratch, extra=None):
-    """Return the environment of a grading child: imports resolve in ``pythonpath`` first."""
+    """Return the environment of a grading child: imports resolve in ``pythonpath`` first.
+
+    ``pythonpath`` is a folder or a list of folders (searched in order).
+    """
+    folders = pythonpath if isinstance(pythonpath, (list, tuple)) else [pythonpath]
     env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     env.update(
-        PYTHONPATH=str(pythonpath),
+        PYTHONPATH=os.pathsep.join(str(folder) for folder in folders),
         PYTHONNOUSERSITE="1",
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONHASHSEED="0",

@@ -111,6 +111,9 @@ def test_every_solution_region_has_a_todo_above_it(path):
         assert len(begins) == len(ends), f"{path.name} cell {index}: unmatched BEGIN/END SOLUTION lines."
         for begin, end in zip(begins, ends):
             assert begin < end, f"{path.name} cell {index}: END SOLUTION comes before BEGIN SOLUTION."
-            assert begin > 0 and lines[begin - 1].startswith("# TODO:"), (
-                f"{path.name} cell {index}: put a '# TODO:' line just above ### BEGIN SOLUTION."
+            comment = begin  # the TODO may span several comment lines just above the region
+            while comment > 0 and lines[comment - 1].startswith("#") and not lines[comment - 1].startswith("# TODO:"):
+                comment -= 1
+            assert comment > 0 and lines[comment - 1].startswith("# TODO:"), (
+                f"{path.name} cell {index}: put a '# TODO:' comment just above ### BEGIN SOLUTION."
             )

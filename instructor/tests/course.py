@@ -84,12 +84,14 @@ run_timeout = 120
 id = "double"
 title = "double"
 points = 4
+file = "cs231n_lib/ops.py"
 tests = ["tests/test_ops.py::test_double*", "instructor/hidden_tests/test_hidden_ops.py::test_double_*"]
 
 [[item]]
 id = "halve"
 title = "Halver.halve"
 points = 2
+file = "cs231n_lib/ops.py"
 tests = ["tests/test_ops.py::test_halve", "instructor/hidden_tests/test_hidden_ops.py::test_halve_*"]
 
 [[item]]

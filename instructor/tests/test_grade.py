@@ -74,18 +74,6 @@ def ops_with(tiny, old, new):
     return text.replace(old, new)
 
 
-def test_reference_scores_full_marks_and_reports_are_written(tiny, tmp_path, capsys):
-    code = main([str(tiny["src"]), "--src", str(tiny["src"]), "--out", str(tmp_path), "--name", "reference"])
-    assert code == 0
-    assert capsys.readouterr().out.startswith("score 10/10 ")
-    folder = tmp_path / "reference"
-    assert sorted(p.name for p in folder.iterdir()) == ["report.json", "report.md", "results.json"]
-    gradescope = json.loads((folder / "results.json").read_text())
-    assert gradescope["score"] == 10 and len(gradescope["tests"]) == 4
-    assert {"name", "score", "max_score", "output", "visibility"} <= set(gradescope["tests"][0])
-    assert "**Score: 10 / 10**" in (folder / "report.md").read_text()
-
-
 def test_untouched_release_scores_zero_with_the_stub_message(tiny, tmp_path):
     result = grade_submission(tiny["course"](PACKAGE_ITEMS + ["answers"]), tiny["release_zip"], tmp_path)
     assert result["score"] == 0 and result["status"] == "graded"
@@ -153,8 +141,11 @@ def notebook_with(cells_before_assert):
 
 @pytest.mark.parametrize(
     "cell, limits, message",
-    [("raise RuntimeError('planted halfway')", {}, "code cell 3: RuntimeError: planted halfway"),
-     ("while True:\n    pass", {"cell_timeout": 3}, "code cell 3: Timeout of 3 seconds exceeded")],
+    [  # the directives a student adds are ignored: they would skip or excuse the cell
+        ("# NBVAL_SKIP\n# NBVAL_RAISES_EXCEPTION\nraise RuntimeError('planted halfway')", {},
+         "code cell 3: RuntimeError: planted halfway"),
+        ("while True:\n    pass", {"cell_timeout": 2}, "code cell 3: Timeout of 2 seconds exceeded"),
+    ],
     ids=["raises-halfway", "loops-forever"],
 )
 def test_a_failing_notebook_costs_its_run_item_only(tiny, tmp_path, cell, limits, message):
@@ -162,13 +153,6 @@ def test_a_failing_notebook_costs_its_run_item_only(tiny, tmp_path, cell, limits
     result = grade_submission(tiny["course"](["demo_runs", "answers", "double"], **limits), folder, tmp_path)
     assert scores(result) == {"demo_runs": 0, "answers": 1, "double": 4}
     assert failures(result, "demo_runs")[0].startswith(message), failures(result, "demo_runs")
-
-
-def test_nbval_directives_a_student_adds_are_ignored(tiny, tmp_path):
-    nb = notebook_with(["# NBVAL_SKIP\nraise RuntimeError('skip me')", "# NBVAL_RAISES_EXCEPTION\nraise RuntimeError('excuse me')"])
-    folder = submission(tiny, tmp_path / "sub", **{"assignments/demo.ipynb": nb})
-    result = grade_submission(tiny["course"](["demo_runs"]), folder, tmp_path)
-    assert result["score"] == 0 and "skip me" in failures(result, "demo_runs")[0]
 
 
 def test_malformed_notebook_and_missing_file_lose_their_items_and_grading_goes_on(tiny, tmp_path):

@@ -1,0 +1,78 @@
+"""Independent oracles for the hidden tests (not a test module: never collected).
+
+Written differently from the reference solutions on purpose (one-hot
+matrices, log-sum-exp from scipy, centered differences), so a test compares
+two implementations rather than one with itself.
+"""
+
+import numpy as np
+from scipy.special import logsumexp
+
+
+def problem(seed, N=7, D=5, C=4, scale=1.0, dtype=np.float64):
+    """Return W (D, C), X (N, D), y (N,) from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    W = (scale * rng.standard_normal((D, C))).astype(dtype)
+    X = rng.standard_normal((N, D)).astype(dtype)
+    y = rng.integers(0, C, size=N)
+    return W, X, y
+
+
+def one_hot(y, C):
+    """Return the (N, C) matrix with a 1 at (i, y[i])."""
+    return (np.arange(C)[None, :] == y[:, None]).astype(float)  # (N, C)
+
+
+def svm(W, X, y, reg):
+    """Multiclass SVM loss (mean hinge + reg * sum W^2) and gradient, via a one-hot mask."""
+    N, C = X.shape[0], W.shape[1]
+    Y = one_hot(y, C)                                      # (N, C)
+    S = X @ W                                              # (N, C)
+    correct = (S * Y).sum(axis=1, keepdims=True)           # (N, 1)
+    M = np.clip(S - correct + 1, 0, None) * (1 - Y)        # (N, C)
+    active = (M > 0).astype(float)                         # (N, C)
+    G = active - Y * active.sum(axis=1, keepdims=True)     # (N, C)
+    loss = M.sum() / N + reg * (W ** 2).sum()
+    return loss, X.T @ G / N + 2 * reg * W
+
+
+def softmax(W, X, y, reg):
+    """Cross-entropy loss (mean + reg * sum W^2) and gradient, via log-sum-exp."""
+    N, C = X.shape[0], W.shape[1]
+    S = X @ W                                              # (N, C)
+    log_p = S - logsumexp(S, axis=1, keepdims=True)        # (N, C)
+    Y = one_hot(y, C)                                      # (N, C)
+    loss = -(log_p * Y).sum() / N + reg * (W ** 2).sum()
+    return loss, X.T @ (np.exp(log_p) - Y) / N + 2 * reg * W
+
+
+def numeric_gradient(f, W, h=1e-6):
+    """Centered differences of the scalar f at every entry of W."""
+    grad = np.zeros_like(W, dtype=float)
+    for index in np.ndindex(W.shape):
+        old = W[index]
+        W[index] = old + h
+        plus = f(W)
+        W[index] = old - h
+        minus = f(W)
+        W[index] = old
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def adam(w, dw, config):
+    """Adam with bias correction, written from the paper's algorithm 1."""
+    config = dict(config)
+    lr, b1, b2, eps = (config.get(k, d) for k, d in
+                       (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)))
+    t = config.get("t", 0) + 1
+    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw ** 2
+    step = lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    config.update(t=t, m=m, v=v, learning_rate=lr, beta1=b1, beta2=b2, epsilon=eps)
+    return w - step, config
+
+
+def close(a, b, rtol=1e-7, atol=1e-9):
+    """True when a and b agree to the given tolerances."""
+    return np.allclose(a, b, rtol=rtol, atol=atol)

@@ -1,0 +1,110 @@
+"""Hidden checks of the SVM and softmax losses: other shapes and seeds, edge cases, fault detectors.
+
+PYTEST_DONT_REWRITE: a failure shows only the message written here, never this source.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import hidden_oracles as oracle
+from cs231n_lib.linear_svm import svm_loss_naive, svm_loss_vectorized
+from cs231n_lib.softmax import softmax_loss_naive, softmax_loss_vectorized
+
+CASES = [(11, (1, 3, 2)), (12, (6, 4, 3)), (13, (17, 9, 10))]  # (seed, (N, D, C))
+IDS = ["N1-D3-C2", "N6-D4-C3", "N17-D9-C10"]
+
+
+def run(loss_fn, W, X, y, reg):
+    """Call loss_fn on copies and check it left the inputs alone."""
+    W_in, X_in, y_in = W.copy(), X.copy(), y.copy()
+    loss, dW = loss_fn(W_in, X_in, y_in, reg)[:2]
+    assert np.array_equal(W_in, W) and np.array_equal(X_in, X) and np.array_equal(y_in, y), (
+        f"{loss_fn.__name__} modified its inputs; work on new arrays")
+    assert np.shape(dW) == W.shape, f"{loss_fn.__name__}: dW has shape {np.shape(dW)}, expected {W.shape}"
+    return float(loss), np.asarray(dW)
+
+
+@pytest.mark.parametrize("seed, shape", CASES, ids=IDS)
+@pytest.mark.parametrize("reg", [0.0, 0.25])
+def test_svm_naive_loss(seed, shape, reg):
+    W, X, y = oracle.problem(seed, *shape)
+    loss, _ = run(svm_loss_naive, W, X, y, reg)
+    expected, _ = oracle.svm(W, X, y, reg)
+    assert np.isclose(loss, expected), f"svm_loss_naive: loss {loss:.6g}, expected {expected:.6g} (N, D, C = {shape}, reg = {reg})"
+
+
+@pytest.mark.parametrize("seed, shape", CASES, ids=IDS)
+@pytest.mark.parametrize("reg", [0.0, 0.25])
+def test_svm_naive_gradient(seed, shape, reg):
+    W, X, y = oracle.problem(seed, *shape)
+    _, dW = run(svm_loss_naive, W, X, y, reg)
+    _, expected = oracle.svm(W, X, y, reg)
+    assert oracle.close(dW, expected), f"svm_loss_naive: dW differs from the analytic gradient (N, D, C = {shape}, reg = {reg})"
+
+
+def test_svm_naive_gradient_is_zero_at_a_margin_of_exactly_zero():
+    X = np.array([[1.0, 0.0]])           # (1, 2)
+    W = np.array([[2.0, 1.0], [0.0, 0.0]])  # (2, 2): scores [2, 1], margin 1 - 2 + 1 = 0
+    loss, dW = run(svm_loss_naive, W, X, np.array([0]), 0.0)
+    assert loss == 0.0 and not dW.any(), "svm_loss_naive: a margin of exactly 0 adds nothing to the loss or the gradient"
+
+
+@pytest.mark.parametrize("seed, shape", CASES, ids=IDS)
+@pytest.mark.parametrize("reg", [0.0, 0.25])
+def test_svm_vectorized_loss_and_gradient(seed, shape, reg):
+    W, X, y = oracle.problem(seed, *shape)
+    loss, dW = run(svm_loss_vectorized, W, X, y, reg)
+    expected_loss, expected_dW = oracle.svm(W, X, y, reg)
+    assert np.isclose(loss, expected_loss), f"svm_loss_vectorized: loss {loss:.6g}, expected {expected_loss:.6g} (reg = {reg})"
+    assert oracle.close(dW, expected_dW), f"svm_loss_vectorized: dW differs from the analytic gradient (N, D, C = {shape}, reg = {reg})"
+
+
+def test_svm_vectorized_includes_the_regularization_gradient():
+    W, X, y = oracle.problem(21, 8, 5, 4)
+    _, dW0 = run(svm_loss_vectorized, W, X, y, 0.0)
+    _, dW1 = run(svm_loss_vectorized, W, X, y, 1.5)
+    assert oracle.close(dW1 - dW0, 3.0 * W), "svm_loss_vectorized: raising reg by 1.5 must add 2 * 1.5 * W to dW"
+
+
+def test_svm_vectorized_matches_a_numeric_gradient():
+    W, X, y = oracle.problem(22, 5, 4, 3, scale=0.01)
+    _, dW = run(svm_loss_vectorized, W, X, y, 0.1)
+    numeric = oracle.numeric_gradient(lambda V: svm_loss_vectorized(V, X, y, 0.1)[0], W.copy())
+    assert oracle.close(dW, numeric, rtol=1e-4, atol=1e-6), "svm_loss_vectorized: dW disagrees with centered differences"
+
+
+@pytest.mark.parametrize("seed, shape", CASES, ids=IDS)
+@pytest.mark.parametrize("reg", [0.0, 0.25])
+def test_softmax_naive_loss_and_gradient(seed, shape, reg):
+    W, X, y = oracle.problem(seed, *shape)
+    loss, dW = run(softmax_loss_naive, W, X, y, reg)
+    expected_loss, expected_dW = oracle.softmax(W, X, y, reg)
+    assert np.isclose(loss, expected_loss), f"softmax_loss_naive: loss {loss:.6g}, expected {expected_loss:.6g} (reg = {reg})"
+    assert oracle.close(dW, expected_dW), f"softmax_loss_naive: dW differs from the analytic gradient (N, D, C = {shape}, reg = {reg})"
+
+
+@pytest.mark.parametrize("seed, shape", CASES, ids=IDS)
+@pytest.mark.parametrize("reg", [0.0, 0.25])
+def test_softmax_vectorized_loss_and_gradient(seed, shape, reg):
+    W, X, y = oracle.problem(seed, *shape)
+    loss, dW = run(softmax_loss_vectorized, W, X, y, reg)
+    expected_loss, expected_dW = oracle.softmax(W, X, y, reg)
+    assert np.isclose(loss, expected_loss), f"softmax_loss_vectorized: loss {loss:.6g}, expected {expected_loss:.6g} (reg = {reg})"
+    assert oracle.close(dW, expected_dW), f"softmax_loss_vectorized: dW differs from the analytic gradient (N, D, C = {shape}, reg = {reg})"
+
+
+@pytest.mark.parametrize("loss_fn", [softmax_loss_naive, softmax_loss_vectorized], ids=["naive", "vectorized"])
+def test_softmax_is_stable_for_scores_in_the_thousands(loss_fn):
+    W, X, y = oracle.problem(31, 6, 5, 4, scale=800.0)  # scores of several thousand: exp overflows unshifted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            loss, dW = run(loss_fn, W, X, y, 0.0)
+        except (RuntimeWarning, FloatingPointError) as warning:
+            raise AssertionError(f"{loss_fn.__name__} overflowed on large scores ({warning}); subtract each row's max score first") from None
+    expected_loss, expected_dW = oracle.softmax(W, X, y, 0.0)
+    assert np.isfinite(loss) and np.isclose(loss, expected_loss), (
+        f"{loss_fn.__name__}: loss {loss:.6g} on large scores, expected {expected_loss:.6g}; subtract each row's max score first")
+    assert oracle.close(dW, expected_dW), f"{loss_fn.__name__}: dW is wrong on large scores"
