@@ -27,3 +27,4 @@ from .softmax import softmax_loss_naive, softmax_loss_vectorized
 from . import landscapes, optim, plotting, schedules, second_order
 
 # --- notebook helpers (issue 5) ---
+from . import vis_utils

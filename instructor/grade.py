@@ -40,7 +40,7 @@ import nbformat
 
 from .markers import MarkerError, read_notebook
 from .notebooks import answers, prepare_for_grading
-from .points import PointsError, load_points
+from .points import Points, PointsError, load_points
 from .release import graded_files, student_version
 from .report import fmt, write_gradebook, write_reports
 from .sandbox import child_env, run_limited
@@ -73,6 +73,14 @@ class Course:
     points: object
     expected: dict  # tests item id -> node ids collected from the instructor's tree
 
+    def select(self, only=None, limits=None):
+        """Return this course with only the items ``only``, and ``limits`` overriding points.toml's."""
+        points = self.points.select(only)
+        overrides = {key: value for key, value in (limits or {}).items() if value}
+        points = Points({**points.limits, **overrides}, points.items)
+        expected = {item.id: self.expected[item.id] for item in points.items if item.id in self.expected}
+        return Course(self.src, self.files, self.graded, points, expected)
+
 
 def _test_files(course_files, items):
     """Return the test files the patterns of ``items`` name (the part before '::')."""
@@ -90,8 +98,6 @@ def load_course(src=REPO, only=None, limits=None):
     files = tree_files(src)
     graded = graded_files(src, files)
     points = load_points(src / POINTS_FILE).select(only)
-    if limits:
-        points.limits.update({k: v for k, v in limits.items() if v})
     notebooks = {rel for rel in graded if rel.endswith(".ipynb")}
     for item in points.items:
         if item.kind == "tests" and item.file not in graded:
@@ -109,7 +115,7 @@ def load_course(src=REPO, only=None, limits=None):
             expected[item.id] = [n for n in records if item.matches(n)]
             if not expected[item.id]:
                 raise GraderError(f"points.toml item {item.id} matches no test of the instructor's tree; fix its patterns.")
-    return Course(src, files, graded, points, expected)
+    return Course(src, files, graded, points, expected).select(limits=limits)
 
 
 def _collect(tree, test_files, scratch, limits):
@@ -173,38 +179,34 @@ _VET = (
 )
 
 
-def _vet_import(course, tree, rel, scratch, notes):
-    """Import module ``rel`` in ``tree``; if it fails, put the release stub in its place."""
+def _import_error(course, tree, rel, scratch):
+    """Return the last line of the error importing module ``rel`` in ``tree``, or None if it imports."""
     module = rel[:-3].replace("/", ".")
-    limits = course.points.limits
-    for attempt in ("submitted", "stub"):
-        done = run_limited(["-c", _VET, str(IMPORT_TIMEOUT - 5), module], tree, child_env(tree, scratch),
-                           IMPORT_TIMEOUT, limits["memory_mb"], scratch / f"import-{attempt}.log")
-        if done.returncode == 0:
-            return
-        if attempt == "stub":
-            raise GraderError(f"{module} does not import even with the reference files ({done.output[-300:]}); run make test.")
-        last = done.output.strip().splitlines()[-1] if done.output.strip() else f"exit status {done.returncode}"
-        notes.append(f"{rel} fails when imported ({last[:200]}); it was graded as unfinished.")
-        (tree / rel).write_bytes(student_version(course.src, rel))
+    done = run_limited(["-c", _VET, str(IMPORT_TIMEOUT - 5), module], tree, child_env(tree, scratch),
+                       IMPORT_TIMEOUT, course.points.limits["memory_mb"], scratch / "import.log")
+    if done.returncode == 0:
+        return None
+    lines = done.output.strip().splitlines()
+    return lines[-1][:200] if lines else f"exit status {done.returncode}"
 
 
 # ------------------------------------------------------------- the runs
 
 
-def _run_tests(course, tree, items, scratch):
-    """Run the tests of ``items`` in ``tree``; return {node id: (outcome, message)}."""
+def _run_tests(course, tree, items, scratch, label):
+    """Run the tests of ``items`` in ``tree``; return ({node id: (outcome, message)}, collection errors)."""
     limits = course.points.limits
     select = scratch / "select.txt"
     select.write_text("\n".join(n for item in items for n in course.expected[item.id]) + "\n")
     base = PYTEST + ["--grade-select", str(select), "--grade-timeout", str(limits["test_timeout"]),
-                     "--grade-package", PACKAGE, *_test_files(course.files, items)]
+                     "--grade-collect-timeout", str(IMPORT_TIMEOUT), "--grade-package", PACKAGE,
+                     *_test_files(course.files, items)]
     outcomes, collect_errors = {}, []
     for attempt in range(MAX_RESUMES):
-        out = scratch / f"tests-{attempt}.jsonl"
+        out = scratch / f"{label}-{attempt}.jsonl"
         skip = [arg for n in outcomes for arg in ("--deselect", n)]
         done = run_limited(base + ["--grade-out", str(out)] + skip, tree, child_env(tree, scratch),
-                           limits["run_timeout"], limits["memory_mb"], scratch / f"tests-{attempt}.log")
+                           limits["run_timeout"], limits["memory_mb"], scratch / f"{label}-{attempt}.log")
         if "grading error:" in done.output:  # the plugin's check that imports use the grading copy
             raise GraderError(done.output[done.output.index("grading error:"):].splitlines()[0])
         events = read_events(out)
@@ -225,14 +227,25 @@ def _run_tests(course, tree, items, scratch):
     for item in items:
         for nodeid in course.expected[item.id]:
             outcomes.setdefault(nodeid, ("failed", f"not run: {reason}"))
-    return outcomes
+    return outcomes, collect_errors
 
 
 def _package_unit(course, tree, rel, items, scratch):
-    """Check that package file ``rel`` imports, then run its items' tests; return (outcomes, notes)."""
-    notes = []
-    _vet_import(course, tree, rel, scratch, notes)
-    return _run_tests(course, tree, items, scratch), notes
+    """Run the tests of package file ``rel``'s items; return (outcomes, notes).
+
+    When test modules fail to collect because the submitted ``rel`` does not
+    import, ``rel`` is replaced by its release stub and the tests run again,
+    so the failure costs that file's items only, with a note saying why.
+    """
+    outcomes, collect_errors = _run_tests(course, tree, items, scratch, "submitted")
+    if not collect_errors:
+        return outcomes, []
+    error = _import_error(course, tree, rel, scratch)
+    if error is None:
+        return outcomes, []
+    (tree / rel).write_bytes(student_version(course.src, rel))
+    outcomes, _ = _run_tests(course, tree, items, scratch, "stub")
+    return outcomes, [f"{rel} fails when imported ({error}); it was graded as unfinished."]
 
 
 def _notebook_unit(course, tree, rel, scratch):

@@ -35,11 +35,19 @@ class TestTimeout(BaseException):
     """Raised in a test that exceeded --grade-timeout (BaseException: `except Exception` does not catch it)."""
 
 
+class CollectTimeout(Exception):
+    """Raised while importing a test module took longer than --grade-collect-timeout.
+
+    An Exception, so pytest reports it as that module's collection error.
+    """
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("grading", "instructor/grade.py")
     group.addoption("--grade-out", default=None, help="JSON-lines file receiving the outcomes")
     group.addoption("--grade-select", default=None, help="file of node-id patterns to keep")
     group.addoption("--grade-timeout", type=float, default=0.0, help="seconds per test, 0 for none")
+    group.addoption("--grade-collect-timeout", type=float, default=0.0, help="seconds to import the test modules, 0 for none")
     group.addoption("--grade-package", default=None, help="package that must import from the rootdir")
 
 
@@ -74,20 +82,21 @@ def _message(item, excinfo):
     return f"{excinfo.typename}: {text}" if text else excinfo.typename
 
 
-def _alarm(signum, frame):
-    raise TestTimeout("the test ran longer than its time limit")
-
-
 class _Deadline:
-    """Within the block, SIGALRM raises TestTimeout after ``seconds``, then every second."""
+    """Within the block, SIGALRM raises ``error`` after ``seconds``, then every ``repeat`` seconds (0: once)."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, error=TestTimeout, repeat=1.0):
         self.seconds = seconds
+        self.error = error
+        self.repeat = repeat
+
+    def _alarm(self, signum, frame):
+        raise self.error(f"ran longer than its time limit of {self.seconds:g} s")
 
     def __enter__(self):
         if self.seconds > 0:
-            self.previous = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds, 1.0)
+            self.previous = signal.signal(signal.SIGALRM, self._alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, self.repeat)
 
     def __exit__(self, *exc):
         if self.seconds > 0:
@@ -135,6 +144,11 @@ class _Grading:
             lines = [line[4:].strip() for line in str(report.longrepr).splitlines() if line.startswith("E   ")]
             message = lines[-1] if lines else "could not be collected"
             self.record(event="collect_error", nodeid=report.nodeid, message=_truncate(message, True))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection(self, session):
+        with _Deadline(self.config.getoption("--grade-collect-timeout"), CollectTimeout, repeat=0):
+            yield
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
