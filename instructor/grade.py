@@ -51,7 +51,7 @@ REPO = Path(__file__).resolve().parents[1]
 POINTS_FILE = "instructor/points.toml"
 PACKAGE = "cs231n_lib"
 SANITIZE = "assignments/sanitize.cfg"
-IMPORT_TIMEOUT = 60
+IMPORT_FACTOR = 2  # importing the package or the test modules may take twice a test's limit
 MAX_RESUMES = 25
 
 # Every pytest child: explicit config and rootdir, no cache, no addopts, our plugin.
@@ -180,12 +180,15 @@ _VET = (
 
 
 def _import_error(course, tree, rel, scratch):
-    """Return the last line of the error importing module ``rel`` in ``tree``, or None if it imports."""
+    """Return what goes wrong importing module ``rel`` in ``tree``, or None if it imports."""
     module = rel[:-3].replace("/", ".")
-    done = run_limited(["-c", _VET, str(IMPORT_TIMEOUT - 5), module], tree, child_env(tree, scratch),
-                       IMPORT_TIMEOUT, course.points.limits["memory_mb"], scratch / "import.log")
+    limit = IMPORT_FACTOR * course.points.limits["test_timeout"]
+    done = run_limited(["-c", _VET, str(limit), module], tree, child_env(tree, scratch),
+                       limit + 10, course.points.limits["memory_mb"], scratch / "import.log")
     if done.returncode == 0:
         return None
+    if "Timeout (" in done.output or done.timed_out:  # faulthandler's words when it stops the import
+        return f"importing it took longer than {limit:g} s"
     lines = done.output.strip().splitlines()
     return lines[-1][:200] if lines else f"exit status {done.returncode}"
 
@@ -199,7 +202,7 @@ def _run_tests(course, tree, items, scratch, label):
     select = scratch / "select.txt"
     select.write_text("\n".join(n for item in items for n in course.expected[item.id]) + "\n")
     base = PYTEST + ["--grade-select", str(select), "--grade-timeout", str(limits["test_timeout"]),
-                     "--grade-collect-timeout", str(IMPORT_TIMEOUT), "--grade-package", PACKAGE,
+                     "--grade-collect-timeout", str(IMPORT_FACTOR * limits["test_timeout"]), "--grade-package", PACKAGE,
                      *_test_files(course.files, items)]
     outcomes, collect_errors = {}, []
     for attempt in range(MAX_RESUMES):
@@ -359,8 +362,9 @@ def grade_submission(course, path, out_root, jobs=1, name=None):
                 scratch = work / f"scratch-nb-{Path(rel).stem}"
                 scratch.mkdir()
                 jobs_to_run[rel] = (_notebook_unit, (course, nb_tree, rel, scratch))
+        slow_first = sorted(jobs_to_run, key=lambda key: not key.endswith(".ipynb"))  # notebooks take longest
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {key: pool.submit(fn, *args) for key, (fn, args) in jobs_to_run.items()}
+            futures = {key: pool.submit(jobs_to_run[key][0], *jobs_to_run[key][1]) for key in slow_first}
             done = {}
             for key, future in futures.items():
                 done[key], unit_notes = future.result()

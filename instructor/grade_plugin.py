@@ -83,7 +83,7 @@ def _message(item, excinfo):
 
 
 class _Deadline:
-    """Within the block, SIGALRM raises ``error`` after ``seconds``, then every ``repeat`` seconds (0: once)."""
+    """Within the block, SIGALRM raises ``error`` after ``seconds``, then every ``repeat`` seconds."""
 
     def __init__(self, seconds, error=TestTimeout, repeat=1.0):
         self.seconds = seconds
@@ -147,7 +147,8 @@ class _Grading:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_collection(self, session):
-        with _Deadline(self.config.getoption("--grade-collect-timeout"), CollectTimeout, repeat=0):
+        seconds = self.config.getoption("--grade-collect-timeout")
+        with _Deadline(seconds, CollectTimeout, repeat=seconds):  # again for each module re-importing the culprit
             yield
 
     @pytest.hookimpl(hookwrapper=True)

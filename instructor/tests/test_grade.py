@@ -110,12 +110,15 @@ def test_crash_and_huge_allocation_cost_only_their_tests(tiny, tmp_path):
 
 @pytest.mark.parametrize(
     "broken, note",
-    [("def double(x)\n", "does not compile (SyntaxError at line"), ("raise RuntimeError('boom')\n", "fails when imported")],
-    ids=["syntax-error", "import-error"],
+    [("def double(x)\n", "does not compile (SyntaxError at line"),
+     ("raise RuntimeError('boom')\n", "fails when imported (RuntimeError: boom)"),
+     ("while True:\n    pass\n", "fails when imported (importing it took longer than 2 s)")],
+    ids=["syntax-error", "import-error", "import-loops-forever"],
 )
 def test_a_broken_module_is_graded_as_unfinished(tiny, tmp_path, broken, note):
     ops = (tiny["src"] / "cs231n_lib/ops.py").read_text() + broken
-    result = grade_submission(tiny["course"](PACKAGE_ITEMS), submission(tiny, tmp_path / "sub", **{"cs231n_lib/ops.py": ops}), tmp_path)
+    course = tiny["course"](PACKAGE_ITEMS, test_timeout=1)
+    result = grade_submission(course, submission(tiny, tmp_path / "sub", **{"cs231n_lib/ops.py": ops}), tmp_path)
     assert result["score"] == 0 and result["status"] == "graded"
     assert any(note in n for n in result["notes"]), result["notes"]
     assert all("NotImplementedError" in m for m in failures(result, "double"))
