@@ -38,6 +38,7 @@ from pathlib import Path
 
 import nbformat
 
+from .grade_plugin import node_pattern
 from .markers import MarkerError, read_notebook
 from .notebooks import answers, prepare_for_grading
 from .points import Points, PointsError, load_points
@@ -87,7 +88,7 @@ def _test_files(course_files, items):
     wanted = set()
     for item in items:
         for pattern in item.targets:
-            head = re.compile(".*".join(re.escape(p) for p in pattern.split("::")[0].split("*")))
+            head = node_pattern(pattern.split("::")[0])
             wanted |= {rel for rel in course_files if head.fullmatch(rel)}
     return sorted(wanted)
 

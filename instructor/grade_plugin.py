@@ -1,6 +1,6 @@
 """pytest plugin the grader loads in its child processes: ``-p instructor.grade_plugin``.
 
-It does four things, configured by options:
+It does five things, configured by options:
 
 --grade-out FILE      append one JSON line per event: the tests collected, each
                       test's start and outcome (with a short failure message),
@@ -11,6 +11,8 @@ It does four things, configured by options:
                       (one a line, '*' matches anything).
 --grade-timeout S     fail a test that runs longer than S seconds (SIGALRM, raised
                       again every second in case the student's code catches it).
+--grade-collect-timeout S  the same limit for importing the test modules, so a
+                      submitted module that loops at import time fails collection.
 --grade-package NAME  stop at once unless package NAME imports from the rootdir
                       (the grading copy), never from an installed copy.
 
@@ -55,7 +57,8 @@ def pytest_configure(config):
     config.pluginmanager.register(_Grading(config), "instructor-grading")
 
 
-def _pattern(text):
+def node_pattern(text):
+    """Compile a node-id pattern: '*' matches anything, every other character itself."""
     return re.compile(".*".join(re.escape(part) for part in text.split("*")))
 
 
@@ -131,7 +134,7 @@ class _Grading:
     def pytest_collection_modifyitems(self, session, config, items):
         path = config.getoption("--grade-select")
         if path:
-            patterns = [_pattern(line.strip()) for line in Path(path).read_text().splitlines() if line.strip()]
+            patterns = [node_pattern(line.strip()) for line in Path(path).read_text().splitlines() if line.strip()]
             kept = [item for item in items if any(p.fullmatch(item.nodeid) for p in patterns)]
             dropped = [item for item in items if item not in kept]
             if dropped:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .grade_plugin import node_pattern
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -47,7 +49,7 @@ class Item:
 
     def matches(self, nodeid):
         """True when ``nodeid`` matches one of this tests item's patterns."""
-        return any(_pattern(p).fullmatch(nodeid) for p in self.targets)
+        return any(node_pattern(p).fullmatch(nodeid) for p in self.targets)
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,6 @@ class Points:
             known = ", ".join(item.id for item in self.items)
             raise PointsError(f"unknown item(s) {', '.join(unknown)}; pick from: {known}.")
         return Points(self.limits, tuple(item for item in self.items if item.id in only))
-
-
-def _pattern(text):
-    return re.compile(".*".join(re.escape(part) for part in text.split("*")))
 
 
 def _fail(where, problem):

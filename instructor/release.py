@@ -87,8 +87,9 @@ def release_makefile(text, graded):
         head.rstrip("\n")
         + "\n\n# The files you edit; `make submit` zips exactly these.\n"
         + f"SUBMISSION_FILES := \\\n\t{files}\n\n"
-        + "submit: setup ## zip the files you edit into submission.zip, ready to hand in\n"
-        + "\t$(PY) tools/submit.py $(SUBMISSION_FILES)\n"
+        + "# Only the standard library: no setup needed, so a broken .venv cannot stop a submission.\n"
+        + "submit: ## zip the files you edit into submission.zip, ready to hand in\n"
+        + "\t$(PYTHON) tools/submit.py $(SUBMISSION_FILES)\n"
     )
 
 

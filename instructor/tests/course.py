@@ -118,7 +118,8 @@ addopts = "-ra"
 '''
 
 MAKEFILE = '''\
-PY := python3
+PYTHON ?= python3
+PY := $(PYTHON)
 .PHONY: help setup test release grade grade-all gradescope submit
 
 setup: ## nothing to set up here

@@ -53,7 +53,7 @@ def test_generated_files_drop_instructor_verbs_and_paths(release):
     makefile = (out / "Makefile").read_text()
     assert "release:" not in makefile and "# ---- instructor verbs" not in makefile
     assert ".PHONY: help setup test submit" in makefile
-    assert "submit: setup ## " in makefile and all(rel in makefile for rel in graded)
+    assert "submit: ## " in makefile and all(rel in makefile for rel in graded)
     assert 'testpaths = ["tests", "assignments"]' in (out / "pyproject.toml").read_text()
     readme = (out / "README.md").read_text()
     assert "make submit" in readme and all(f"- `{rel}`" in readme for rel in graded)
@@ -62,7 +62,7 @@ def test_generated_files_drop_instructor_verbs_and_paths(release):
 def test_make_submit_zips_exactly_the_graded_files(release):
     _, out, graded = release
     (out / "conftest.py").write_text("# a student's extra file\n")
-    done = subprocess.run(["make", "-s", "submit", f"PY={sys.executable}"], cwd=out, capture_output=True, text=True)
+    done = subprocess.run(["make", "-s", "submit", f"PYTHON={sys.executable}"], cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "submission.zip: 2 files written" in done.stdout and "still unfinished" in done.stdout
     with zipfile.ZipFile(out / "submission.zip") as archive:
@@ -72,7 +72,7 @@ def test_make_submit_zips_exactly_the_graded_files(release):
 def test_make_submit_refuses_a_missing_file_and_writes_no_zip(release):
     _, out, _ = release
     (out / "cs231n_lib/ops.py").unlink()
-    done = subprocess.run(["make", "-s", "submit", f"PY={sys.executable}"], cwd=out, capture_output=True, text=True)
+    done = subprocess.run(["make", "-s", "submit", f"PYTHON={sys.executable}"], cwd=out, capture_output=True, text=True)
     assert done.returncode != 0
     assert "cs231n_lib/ops.py is missing" in done.stderr
     assert not (out / "submission.zip").exists()
