@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,10 +75,15 @@ def run_one(path: Path, out_dir: Path, kernel: str, timeout: int) -> tuple[bool,
     )
     ok, detail = True, ""
     try:
-        client.execute()
+        # Cell errors come back as messages; the kernel's own stderr (start-up
+        # chatter such as transport warnings) would only break the progress line.
+        client.execute(stderr=subprocess.DEVNULL)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         ok = False
         detail = first_error(nb) or str(exc).strip().splitlines()[-1]
+    except RuntimeError as exc:  # the kernel did not start or answer
+        ok = False
+        detail = f"kernel start ({exc}; run make setup to reinstall the '{kernel}' kernel)"
     stem = path.stem if ok else f"{path.stem}.failed"
     for stale in (f"{path.stem}.failed.ipynb", f"{path.stem}.failed.html"):
         (out_dir / stale).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from instructor.grade import PYTEST, grade_submission, load_course, read_events, run_notebook
-from instructor.release import build_release, graded_files
+from instructor.release import build_release, check_release, distinctive_lines, graded_files
 from instructor.sandbox import child_env, run_limited
 from instructor.tree import tree_files
 
@@ -95,6 +95,13 @@ def test_release_holds_no_instructor_file_and_no_instructor_testpath(release):
     assert "# ---- instructor verbs" not in (folder / "Makefile").read_text()
 
 
+def test_release_holds_no_solution_line(release):
+    folder, _ = release
+    solution = {rel: distinctive_lines(REPO, rel) for rel in graded_files(REPO)}
+    assert all(solution.values()), f"every graded file has solution lines to look for: {solution}"
+    check_release(REPO, folder, list(solution))
+
+
 def test_every_release_module_imports_from_the_release(release, tmp_path):
     folder, _ = release
     modules = [rel[:-3].replace("/", ".").removesuffix(".__init__") for rel in tree_files(folder)
@@ -108,9 +115,10 @@ def test_every_release_module_imports_from_the_release(release, tmp_path):
 def test_release_public_tests_fail_with_not_implemented_error_only(release, plugin_path, tmp_path):
     folder, _ = release
     out = tmp_path / "public.jsonl"
-    stems = [rel.split("/")[-1][:-3] for rel in PACKAGE_FILES]  # test files of the graded modules only
+    # The test files that touch what students change: a graded module, or the solution markers.
+    words = [rel.split("/")[-1][:-3] for rel in PACKAGE_FILES] + ["BEGIN SOLUTION"]
     test_files = [rel for rel in tree_files(folder) if rel.startswith("tests/test_") and rel.endswith(".py")
-                  and any(stem in (folder / rel).read_text() for stem in stems) and "notebooks" not in rel]
+                  and any(word in (folder / rel).read_text() for word in words)]
     args = PYTEST + ["--grade-out", str(out), "--grade-package", "cs231n_lib", *test_files]
     done = run_limited(args, folder, child_env([folder, plugin_path], tmp_path), 600, 3072, tmp_path / "public.log")
     events = read_events(out)
