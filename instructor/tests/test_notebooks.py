@@ -1,5 +1,9 @@
 """The committed notebooks follow the course's shape (CONTRIBUTING.md, issue 5).
 
+Instructor-only: these check the solution source (markers, stripped outputs),
+so they are not shipped in the student release, where students save their
+notebooks with outputs and the markers are already cut.
+
 These tests read the .ipynb files as JSON; they do not execute them (nbval does
 that in the same pytest call). A notebook must be committed without outputs,
 open with a title cell that says how long it runs, end with inline questions
@@ -12,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
+ASSIGNMENTS = Path(__file__).resolve().parents[2] / "assignments"
 EXPECTED = ["01_svm_loss.ipynb", "02_softmax_loss.ipynb", "03_regularization.ipynb", "04_optimizers.ipynb"]
 NOTEBOOKS = sorted(ASSIGNMENTS.glob("*.ipynb"))
 
