@@ -46,7 +46,8 @@ lab: setup ## open JupyterLab on assignments/
 	$(VENV)/bin/jupyter lab assignments/
 
 bench: setup ## print speed ratios measured side by side (naive vs vectorized, vs the matmul floor)
-	$(PY) benchmarks/bench_losses.py
+	@# Library speed on every core (the one-thread default above is for shared test runs).
+	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py
 
 clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache

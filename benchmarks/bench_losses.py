@@ -17,6 +17,7 @@ rounds.
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -131,6 +132,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10000 rows and fewer rounds (a smoke run)")
     args = parser.parse_args()
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "the library default (all cores)")
+    print(f"BLAS threads: {threads}; {os.cpu_count()} cores. Ratios are measured side by side in this run.")
     rng = np.random.default_rng(0)
     num_rows, dev_rounds, full_rounds = (10000, 9, 3) if args.quick else (49000, 15, 5)
     ok = bench_naive_vs_vectorized(rng, dev_rounds)
