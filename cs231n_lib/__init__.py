@@ -24,7 +24,17 @@ from .linear_svm import svm_loss_naive, svm_loss_vectorized
 from .softmax import softmax_loss_naive, softmax_loss_vectorized
 
 # --- optimizers, schedules, second order, landscapes (issue 4) ---
-from . import landscapes, optim, plotting, schedules, second_order
+from . import landscapes, optim, schedules
 
-# --- notebook helpers (issue 5) ---
-from . import vis_utils
+# --- loaded on first use (issue 5): matplotlib and scipy.optimize cost ~1 s to
+# import, which every test and grading process that only needs a loss would pay.
+_LAZY_SUBMODULES = ("plotting", "second_order", "vis_utils")
+
+
+def __getattr__(name):
+    """Import ``cs231n_lib.plotting``, ``.second_order`` or ``.vis_utils`` on first access."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
