@@ -59,13 +59,21 @@ class LinearClassifier:
     ----------
     W : ndarray of shape (D, C) or None
         The weights; None until :meth:`train` or :meth:`load`.
+    weight_scale : float
+        :meth:`train` starts from ``weight_scale * randn(D, C)`` when ``W`` is
+        None (default 1e-3, small random weights); 0 starts from ``W = 0``.
     data_loss : callable
         ``data_loss(W, X, y, reg) -> (loss, dW)``, set by each subclass.
     """
 
     data_loss = None
 
-    def __init__(self):
+    def __init__(self, weight_scale=1e-3):
+        is_number = isinstance(weight_scale, numbers.Real) and not isinstance(weight_scale, bool)
+        if not (is_number and np.isfinite(weight_scale) and weight_scale >= 0):
+            raise ValueError(f"weight_scale must be a finite number >= 0, got {weight_scale!r}; "
+                             f"use 1e-3 for small random weights or 0 to start from W = 0.")
+        self.weight_scale = float(weight_scale)
         self.W = None
 
     def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
@@ -152,8 +160,10 @@ class LinearClassifier:
         rng = np.random.default_rng(seed)
 
         num_classes = int(y.max()) + 1
-        if self.W is None:
-            self.W = (0.001 * rng.standard_normal((dim, num_classes))).astype(X.dtype)  # (D, C)
+        if self.W is None and self.weight_scale == 0:
+            self.W = np.zeros((dim, num_classes), dtype=X.dtype)  # (D, C); draws nothing from rng
+        elif self.W is None:
+            self.W = (self.weight_scale * rng.standard_normal((dim, num_classes))).astype(X.dtype)  # (D, C)
         elif self.W.shape[0] != dim or self.W.shape[1] < num_classes:
             raise ValueError(f"X and y do not fit the existing W of shape {self.W.shape}: got X of shape "
                              f"{X.shape} and labels up to {num_classes - 1}; train a new classifier.")

@@ -79,6 +79,26 @@ def test_initial_weights_are_small_and_in_the_dtype_of_x():
         assert 0.0005 < clf.W.std() < 0.002
 
 
+def test_weight_scale_zero_starts_from_zero_and_matches_a_preset_zero_w():
+    X, y = blobs(seed=21)
+    C = int(y.max()) + 1
+    started_at_zero = Softmax(weight_scale=0)
+    history = started_at_zero.train(X, y, learning_rate=1e-2, reg=0.0, num_iters=5, batch_size=300,
+                                    replace=False, seed=3)
+    # the full batch at W = 0 gives every class probability 1/C, so the first loss is log C
+    assert np.isclose(history[0], np.log(C), rtol=1e-12)
+    preset = Softmax()
+    preset.W = np.zeros((X.shape[1], C))
+    preset.train(X, y, learning_rate=1e-2, reg=0.0, num_iters=5, batch_size=300, replace=False, seed=3)
+    np.testing.assert_array_equal(started_at_zero.W, preset.W)  # same minibatches: no draw for W
+
+
+@pytest.mark.parametrize("scale", [-1e-3, float("nan"), float("inf"), True, "0.001"])
+def test_weight_scale_must_be_a_finite_number_at_least_zero(scale):
+    with pytest.raises(ValueError, match="weight_scale must be a finite number >= 0"):
+        Softmax(weight_scale=scale)
+
+
 def test_float32_end_to_end():
     X, y = blobs(seed=5, dtype=np.float32)
     clf = LinearSVM()
