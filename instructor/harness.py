@@ -327,7 +327,7 @@ class Student:
         limits = jail.Limits(**self.config["limits"])
         log = open(self.config["log"], "ab")
         try:
-            self.box = jail.start(command, backend=backend, limits=limits, slot=self.config["slot"], env=env,
+            self.box = jail.start(command, backend=backend, limits=limits, uid=self.config["uid"], env=env,
                                   cwd=home, pass_fds=(to_worker[0], from_worker[1]), stdout=log,
                                   binds=[(self.config["tree"], "/box/src"), (worker_dir, "/box/worker")])
         finally:
@@ -525,6 +525,8 @@ class Student:
         elif kind == "dict" and isinstance(original, dict) and isinstance(new, dict):
             original.clear()
             original.update(new)
+        elif kind == "rng" and isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
+            original.bit_generator.state = new.bit_generator.state
 
     @staticmethod
     def _warn(note):

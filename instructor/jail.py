@@ -34,12 +34,14 @@ Every backend applies rlimits (prlimit): address space ``memory_mb``, processes
 and threads ``nproc``, file size ``fsize_mb``, CPU seconds ``cpu_s``, no core files.
 """
 
+import fcntl
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,19 +181,46 @@ def _drop(uid):
             "--inh-caps=-all", "--no-new-privs", "--"]
 
 
+_RESERVED = {}
+_LOCK = threading.Lock()
+UID_RANGE = 4000
+
+
 def slot_uid(slot):
-    """The unprivileged uid of job slot ``slot`` (0, 1, ...)."""
-    return BASE_UID + slot
+    """The unprivileged uid of this grader's job slot ``slot`` (0, 1, ...), unique on the machine.
+
+    Each uid is reserved with an flock held for this process's lifetime, so two graders
+    running at once (or a test suite and a grader) never share a uid, and killing
+    "every process of the uid" only ever touches this grader's own boxes.
+    """
+    with _LOCK:
+        if slot not in _RESERVED:
+            for uid in range(BASE_UID, BASE_UID + UID_RANGE):
+                fd = os.open(f"/tmp/.cs231n-jail-uid-{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                _RESERVED[slot] = (uid, fd)
+                break
+            else:
+                raise JailError(f"no free uid in {BASE_UID}..{BASE_UID + UID_RANGE}; too many graders run at once.")
+        return _RESERVED[slot][0]
 
 
-def start(command, *, backend, binds=(), limits=Limits(), slot=0, env=None, cwd="/", pass_fds=(), stdout=None):
+def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cwd="/", pass_fds=(), stdout=None):
     """Start ``command`` (a list) confined by ``backend``; return a Box.
 
     ``binds`` [(host, inside)] are the read-only folders the command sees (bwrap
     only: the other backends see the host's paths, so pass host paths in
-    ``command``); ``pass_fds`` stay open in the box (the worker's pipe).
+    ``command``); ``pass_fds`` stay open in the box (the worker's pipe); ``uid`` (from
+    slot_uid) is the unprivileged uid of the box when the grader runs as root.
     """
-    uid = slot_uid(slot) if os.geteuid() == 0 and backend != "none" else None
+    if os.geteuid() != 0 or backend == "none":
+        uid = None
+    elif uid is None:
+        raise JailError("a box started by root needs an unprivileged uid (see jail.slot_uid).")
     prefix, popen_cwd = [], cwd
     if backend == "bwrap":
         info_r, info_w = os.pipe()
@@ -270,9 +299,8 @@ def kill(box, grace=0.0):
     return time.monotonic() - started
 
 
-def clear_slot(slot, backend):
-    """Kill anything left running as job slot ``slot``'s uid (before reusing it)."""
-    uid = slot_uid(slot)
+def clear_uid(uid, backend):
+    """Kill anything left running as ``uid`` (a reserved slot uid) before its results are read."""
     if os.geteuid() == 0 and backend != "none":
         for pid in _pids_of_uid(uid):
             try:

@@ -8,9 +8,11 @@ An item is one of three kinds, chosen by the key it has:
       file = "path"       with tests: the graded .py file the item grades; its tests
                           run with the submitted file and the reference for every
                           other file, so a fault costs only the items of its own file
-    notebook = "path"     the submitted notebook runs top to bottom without an error
-                          (run with the reference package); all or nothing
-    answers = [paths]     the inline questions of these notebooks are answered;
+    notebook = "path"     the result of the notebook's solution cell, run in the jail and
+                          recomputed on the trusted side (instructor/nbchecks.py);
+                          credit = points * checks passed / checks
+    answers = [paths]     the inline questions of these notebooks are answered (not the
+                          placeholder, not trivially short, not a copy of the question);
                           credit = points * answered / questions
 """
 
@@ -18,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grade_plugin import node_pattern
+from .harness import node_pattern
 
 try:
     import tomllib
@@ -29,7 +31,7 @@ except ModuleNotFoundError:  # Python 3.10
         tomllib = None
 
 KINDS = ("tests", "notebook", "answers")
-LIMIT_KEYS = {"test_timeout", "cell_timeout", "memory_mb", "run_timeout"}
+LIMIT_KEYS = {"call_timeout", "budget", "cell_timeout", "memory_mb"}
 ITEM_KEYS = {"id", "title", "points", "file", *KINDS}
 ID = re.compile(r"^[a-z0-9_]+$")
 

@@ -11,6 +11,7 @@ value is one tag:
     {"$obj": id}   an object that stays in the worker (the trusted side holds the id)
     {"$fn": id}    a callable that stays on the trusted side (the worker calls it back)
     {"$same": k}   the k-th container or array of the request (in-place updates keep identity)
+    {"$rng": state} a numpy Generator on PCG64, as its bit generator's state (integers only)
 
 JSON numbers, strings, true/false/null stand for themselves. The decoder is an
 allow-list: those tags only, numeric and bool dtypes only, at most MAX_DEPTH levels,
@@ -100,6 +101,11 @@ class Encoder:
             return int(obj)
         if isinstance(obj, float):
             return float(obj)
+        if isinstance(obj, np.random.Generator) and type(obj.bit_generator) is np.random.PCG64:
+            self._saw(obj)
+            state = obj.bit_generator.state
+            return {"$rng": [int(state["state"]["state"]), int(state["state"]["inc"]), int(state["has_uint32"]),
+                             int(state["uinteger"])]}
         if isinstance(obj, np.ndarray):
             self._saw(obj)
             tag = _dtype_tag(obj)
@@ -196,6 +202,15 @@ class Decoder:
             array = np.frombuffer(self._bytes(offset, nbytes), dtype=dtype).reshape(shape).copy()
             self.table.append(array)
             return array
+        if tag == "$rng":
+            if not (isinstance(value, list) and len(value) == 4 and all(isinstance(v, int) and 0 <= v < 2**128 for v in value)):
+                raise WireError("a malformed random generator state.")
+            bits = np.random.PCG64()
+            bits.state = {"bit_generator": "PCG64", "state": {"state": value[0], "inc": value[1]},
+                          "has_uint32": value[2] & 1, "uinteger": value[3] & 0xFFFFFFFF}
+            out = np.random.Generator(bits)
+            self.table.append(out)
+            return out
         if tag == "$sc":
             if not (isinstance(value, list) and len(value) == 3):
                 raise WireError("a malformed numpy scalar.")

@@ -5,6 +5,8 @@ matrices, log-sum-exp from scipy, centered differences), so a test compares
 two implementations rather than one with itself.
 """
 
+import time
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -76,3 +78,50 @@ def adam(w, dw, config):
 def close(a, b, rtol=1e-7, atol=1e-9):
     """True when a and b agree to the given tolerances."""
     return np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def loops_svm(W, X, y, reg):
+    """The SVM loss with explicit loops over N and C: the speed yardstick of the "vectorized" items."""
+    N, C = X.shape[0], W.shape[1]
+    loss, dW = 0.0, np.zeros_like(W)
+    for i in range(N):
+        scores = X[i] @ W
+        for j in range(C):
+            if j != y[i]:
+                margin = scores[j] - scores[y[i]] + 1
+                if margin > 0:
+                    loss += margin
+                    dW[:, j] += X[i]
+                    dW[:, y[i]] -= X[i]
+    return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
+
+
+def loops_softmax(W, X, y, reg):
+    """The softmax loss with explicit loops over N and C: the speed yardstick of the "vectorized" items."""
+    N, C = X.shape[0], W.shape[1]
+    loss, dW = 0.0, np.zeros_like(W)
+    for i in range(N):
+        scores = X[i] @ W
+        scores = scores - scores.max()
+        total = sum(np.exp(scores[j]) for j in range(C))
+        loss -= scores[y[i]] - np.log(total)
+        for j in range(C):
+            dW[:, j] += (np.exp(scores[j]) / total - (j == y[i])) * X[i]
+    return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
+
+
+def speed_ratio(student, remote_fn, loops_fn, W, X, y, rounds=7):
+    """(loop seconds) / (student's remote seconds): each the minimum over interleaved rounds.
+
+    The arrays are kept in the worker first, so the remote time is the student's code plus one
+    small round trip; the loops run here, in the trusted process, on the same machine.
+    """
+    W_r, X_r, y_r = student.keep(W), student.keep(X), student.keep(y)
+    remote_fn(W_r, X_r, y_r, 0.1)  # warm-up (first-call costs)
+    loop_best = remote_best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        loops_fn(W, X, y, 0.1)
+        loop_best = min(loop_best, time.perf_counter() - started)
+        remote_best = min(remote_best, student.elapsed(remote_fn, W_r, X_r, y_r, 0.1))
+    return loop_best / remote_best

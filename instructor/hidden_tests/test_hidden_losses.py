@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import hidden_oracles as oracle
+from instructor.harness import student
 from cs231n_lib.linear_svm import svm_loss_naive, svm_loss_vectorized
 from cs231n_lib.softmax import softmax_loss_naive, softmax_loss_vectorized
 
@@ -108,3 +109,21 @@ def test_softmax_is_stable_for_scores_in_the_thousands(loss_fn):
     assert np.isfinite(loss) and np.isclose(loss, expected_loss), (
         f"{loss_fn.__name__}: loss {loss:.6g} on large scores, expected {expected_loss:.6g}; subtract each row's max score first")
     assert oracle.close(dW, expected_dW), f"{loss_fn.__name__}: dW is wrong on large scores"
+
+
+SPEED_FACTOR = 4  # the reference is 20-100x faster than loops here; a loop over examples is about 1x
+
+
+@pytest.mark.parametrize("name, loss_fn, loops", [
+    ("svm_loss_vectorized", svm_loss_vectorized, oracle.loops_svm),
+    ("softmax_loss_vectorized", softmax_loss_vectorized, oracle.loops_softmax),
+], ids=["svm", "softmax"])
+def test_vectorized_is_much_faster_than_loops(name, loss_fn, loops):
+    W, X, y = oracle.problem(41, N=400, D=200, C=10, scale=0.01)
+    expected_loss, expected_dW = oracle.svm(W, X, y, 0.1) if "svm" in name else oracle.softmax(W, X, y, 0.1)
+    loss, dW = run(loss_fn, W, X, y, 0.1)
+    assert np.isclose(loss, expected_loss) and oracle.close(dW, expected_dW), f"{name}: wrong result on N = 400"
+    ratio = oracle.speed_ratio(student(), loss_fn, loops, W, X, y)
+    assert ratio > SPEED_FACTOR, (
+        f"{name} is only {ratio:.1f}x faster than explicit loops (needs {SPEED_FACTOR}x); "
+        "replace the loops over examples and classes by matrix operations")

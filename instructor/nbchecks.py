@@ -1,0 +1,221 @@
+"""Notebook items: run what the graded result needs in the jail, then recompute it on the trusted side.
+
+A notebook item rewards the result of the notebook's solution cell, not the
+kernel's word that it "ran cleanly" (a kernel can swallow its own errors and
+forge any reply). For each graded notebook, CHECKS names:
+
+    cells   the instructor's cells to run, by id: the set-up the solution cell
+            needs, then the solution cell itself (the student's version); the
+            rest of the notebook (plots, demos, timing) is not run, which keeps
+            grading at seconds per notebook
+    export  code appended by the grader: it saves the result to
+            $GRADE_ARTIFACTS as .npy files (plain arrays)
+    check   a function of the trusted side: it loads the artifacts with
+            allow_pickle=False, validates shapes and dtypes, recomputes the
+            result from the instructor's data and reference code, and returns
+            [(check name, None or why it failed)]
+
+The score is the fraction of checks passed. A notebook that does no work
+produces no artifact and scores 0, whatever its kernel prints.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import jail, wire
+
+ARTIFACT_CAP = 64 * 2**20
+NOTEBOOK_BUDGET = 240  # seconds one notebook may run in the jail
+
+
+def _export(**names):
+    lines = ["import os as _os, numpy as _np"]
+    for file, expression in names.items():
+        lines.append(f"_np.save(_os.path.join(_os.environ['GRADE_ARTIFACTS'], {file + '.npy'!r}), "
+                     f"_np.asarray({expression}, dtype=float))")
+    return "\n".join(lines)
+
+
+def _data(dtype=np.float64):
+    from cs231n_lib.data_utils import get_CIFAR10_data  # the instructor's copy: trusted
+    return get_CIFAR10_data(allow_synthetic=True, dtype=dtype)
+
+
+def _array(artifacts, name, shape=None):
+    value = artifacts.get(name)
+    if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or not np.isfinite(value).all():
+        return None
+    if shape is not None and value.shape != shape:
+        return None
+    return value
+
+
+def _accuracy(W, X, y):
+    return float(np.mean(np.argmax(X @ W, axis=1) == y))
+
+
+def _tuned_classifier(what, artifacts):
+    data = _data()
+    D, C = data["X_train"].shape[1], len(data["class_names"])
+    W, claimed = _array(artifacts, "W", (D, C)), _array(artifacts, "best_val", ())
+    if W is None or claimed is None:
+        return [(f"the tuned {what}'s weights were saved", "no valid (D, C) weights or best_val was saved")]
+    accuracy = _accuracy(W, data["X_val"], data["y_val"])
+    floor = 0.30 if data["source"] == "cifar10" else 0.25
+    return [
+        (f"the tuned {what}'s weights were saved", None),
+        (f"best_val is the validation accuracy of the kept {what}",
+         None if abs(accuracy - float(claimed)) <= 1e-9 else f"recomputed {accuracy:.4f}, the notebook says {float(claimed):.4f}"),
+        (f"the tuned {what} reaches {floor:.2f} on validation",
+         None if accuracy > floor else f"validation accuracy recomputed from the saved weights: {accuracy:.4f}"),
+    ]
+
+
+def _check_svm(artifacts):
+    return _tuned_classifier("LinearSVM", artifacts)
+
+
+def _check_softmax(artifacts):
+    return _tuned_classifier("Softmax classifier", artifacts)
+
+
+def _check_weight_decay(artifacts):
+    from cs231n_lib import optim, rel_error, softmax_loss_vectorized  # trusted reference
+    data = _data(np.float32)
+    X_dev, y_dev = data["X_dev"].astype(np.float64), data["y_dev"]
+    shape = (X_dev.shape[1], len(data["class_names"]))
+    W_start, W_l2, W_decay = (_array(artifacts, n, shape) for n in ("W_start", "W_l2", "W_decay"))
+    if W_start is None or W_l2 is None or W_decay is None:
+        return [("W_l2 and W_decay were saved", "no valid (D, C) arrays were saved")]
+    lr, lam = 1e-6, 1e3
+    expected = W_start.copy()
+    for _ in range(10):
+        expected, _ = optim.sgd(expected, softmax_loss_vectorized(expected, X_dev, y_dev, lam)[1], {"learning_rate": lr})
+    return [
+        ("W_l2 and W_decay were saved", None),
+        ("W_l2 is 10 SGD steps on the L2-regularized loss",
+         None if rel_error(W_l2, expected) < 1e-8 else f"relative error {rel_error(W_l2, expected):.1e} to the recomputed steps"),
+        ("W_decay (weight decay) equals W_l2 for SGD",
+         None if rel_error(W_decay, expected) < 1e-8 else f"relative error {rel_error(W_decay, expected):.1e}"),
+    ]
+
+
+def _check_search(artifacts):
+    from cs231n_lib import Softmax  # trusted reference
+    lrs, regs, accs = (_array(artifacts, n, (9,)) for n in ("lrs", "regs", "accs"))
+    if lrs is None or regs is None or accs is None:
+        return [("the 9 coarse trials were saved", "no 9 (learning rate, reg, accuracy) trials were saved")]
+    checks = [("the 9 coarse trials were saved", None)]
+    inside = (lrs > 0).all() and (regs > 0).all() and (-8 <= np.log10(lrs)).all() and (np.log10(lrs) <= -5).all() \
+        and (1 <= np.log10(regs)).all() and (np.log10(regs) <= 4).all() and len(set(lrs.tolist())) == 9
+    checks.append(("trials are 9 distinct log-uniform draws in the search box",
+                   None if inside else "learning rates or regs outside the box, or repeated"))
+    data = _data(np.float32)
+    best = int(np.argmax(accs))
+    clf = Softmax(weight_scale=0)
+    try:
+        clf.train(data["X_train"], data["y_train"], learning_rate=float(lrs[best]), reg=float(regs[best]),
+                  num_iters=60, batch_size=100, seed=0)
+        accuracy = float(np.mean(clf.predict(data["X_val"]) == data["y_val"]))
+    except Exception:  # a diverged run scores chance, as in the notebook
+        accuracy = 1.0 / len(data["class_names"])
+    checks.append(("the best trial's accuracy is reproduced",
+                   None if abs(accuracy - float(accs[best])) <= 0.02 else
+                   f"recomputed {accuracy:.4f}, the notebook says {float(accs[best]):.4f}"))
+    return checks
+
+
+CHECKS = {
+    "assignments/01_svm_loss.ipynb": {
+        "cells": ["svm-01", "svm-03", "svm-36"],
+        "export": _export(W="best_svm.W", best_val="best_val"),
+        "check": _check_svm,
+    },
+    "assignments/02_softmax_loss.ipynb": {
+        "cells": ["softmax-01", "softmax-09", "softmax-24"],
+        "export": _export(W="best_softmax.W", best_val="best_val"),
+        "check": _check_softmax,
+    },
+    "assignments/03_regularization.ipynb": {
+        "cells": ["reg-01", "reg-03", "reg-27"],
+        "export": _export(W_start="W_start", W_l2="W_l2", W_decay="W_decay"),
+        "check": _check_weight_decay,
+    },
+    "assignments/04_optimizers.ipynb": {
+        "cells": ["opt-01", "opt-03", "opt-33"],
+        "export": _export(lrs="[k[0] for k in coarse]", regs="[k[1] for k in coarse]", accs="list(coarse.values())"),
+        "check": _check_search,
+    },
+}
+
+
+def export_cell(rel):
+    return CHECKS[rel]["export"] if rel in CHECKS else ""
+
+
+def cells_to_run(rel):
+    return CHECKS[rel]["cells"] if rel in CHECKS else None
+
+
+def run_and_check(course, rel, nb, work, layout, slot):
+    """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures)."""
+    import nbformat
+
+    if rel not in CHECKS:
+        return 0.0, [{"name": rel, "message": "the grader has no check for this notebook"}]
+    backend = course.backend
+    folder = Path(layout["tree"]).parent / "notebooks"
+    folder.mkdir(mode=0o755, exist_ok=True)
+    name = Path(rel).name
+    (folder / name).write_text(nbformat.writes(nb), encoding="utf-8")
+    os.chmod(folder / name, 0o644)
+    datasets = Path(layout["tree"]) / "datasets"
+    datasets.mkdir(mode=0o755, exist_ok=True)
+    inside = backend == "bwrap"
+    tree = "/box/src" if inside else layout["tree"]
+    nbdir = "/box/notebooks" if inside else str(folder)
+    worker = ("/box/worker" if inside else layout["worker_dir"]) + "/worker.py"
+    home = "/tmp" if inside else layout["home"]
+    cell_timeout = course.points.limits["cell_timeout"]
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg", "PYTHONPATH": tree, "JUPYTER_PLATFORM_DIRS": "1", "IPYTHONDIR": f"{home}/ipython",
+           "JUPYTER_RUNTIME_DIR": f"{home}/runtime", "JUPYTER_CONFIG_DIR": f"{home}/jupyter",
+           "JUPYTER_DATA_DIR": f"{sys.prefix}/share/jupyter", "GRADE_ARTIFACTS": f"{home}/artifacts",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    if not inside:
+        env["CS231N_DATA_DIR"] = str(course.src / "datasets" / "cifar-10-batches-py")
+    r, w = os.pipe()
+    binds = [(layout["tree"], "/box/src"), (layout["worker_dir"], "/box/worker"), (str(folder), "/box/notebooks")]
+    if (course.src / "datasets").is_dir():
+        binds.append((str(course.src / "datasets"), "/box/src/datasets"))
+    command = [sys.executable, "-I", "-B", worker, "--notebook", f"{nbdir}/{name}", str(cell_timeout), str(w)]
+    with open(work / f"{Path(rel).stem}.log", "ab") as log:
+        box = jail.start(command, backend=backend, uid=jail.slot_uid(slot), env=env, cwd=home, pass_fds=(w,), stdout=log, binds=binds,
+                         limits=jail.Limits(memory_mb=int(course.points.limits["memory_mb"])))
+    os.close(w)
+    artifacts, report = {}, {}
+    deadline = __import__("time").monotonic() + NOTEBOOK_BUDGET
+    try:
+        header, blob = wire.read_frame(r, deadline)
+        if header["op"] == "notebook" and len(blob) <= ARTIFACT_CAP:
+            decoder = wire.Decoder(blob)
+            value = decoder.decode(header.get("artifacts"))
+            artifacts = value if isinstance(value, dict) else {}
+            report = decoder.decode(header.get("report")) or {}
+    except (wire.Timeout, wire.Closed, wire.WireError, OSError):
+        report = {"error": f"the notebook did not finish within {NOTEBOOK_BUDGET} s or its process died"}
+    finally:
+        os.close(r)
+        jail.kill(box)
+    checks = CHECKS[rel]["check"]({k: v for k, v in artifacts.items() if isinstance(k, str)})
+    failures = [{"name": what, "message": why} for what, why in checks if why]
+    if failures and isinstance(report, dict) and isinstance(report.get("error"), str):
+        failures.insert(0, {"name": rel, "message": "the notebook's kernel reported: " + report["error"][:300]})
+    passed = sum(1 for _, why in checks if not why)
+    return passed / len(checks), failures
