@@ -59,7 +59,7 @@ REPO = Path(__file__).resolve().parents[1]
 POINTS_FILE = "instructor/points.toml"
 HIDDEN_DIR = "instructor/hidden_tests"
 PACKAGE = "cs231n_lib"
-IMPORT_TIMEOUT = 20  # seconds to import one graded module in the worker
+IMPORT_FACTOR = 2  # importing one graded module in the worker may take twice a call's limit
 
 
 class GraderError(RuntimeError):
@@ -239,11 +239,11 @@ def _package_outcomes(course, items, work, layout, slot, notes):
     config = {
         "src": str(course.src), **layout, "modules": modules, "backend": course.backend, "uid": jail.slot_uid(slot),
         "limits": {"memory_mb": int(limits["memory_mb"])}, "log": str(work / "worker.log"),
-        "import_timeout": IMPORT_TIMEOUT, "call_timeout": limits["call_timeout"], "budget": limits["budget"],
+        "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
         "out": str(work / "events.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
         "test_files": _test_files(course.files, items),
     }
-    wall = limits["budget"] + IMPORT_TIMEOUT * (len(modules) + 2) + 300
+    wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
     events, tail = _harness(course.src, config, work, wall)
     outcomes, running = {}, None
     for event in events:

@@ -365,6 +365,9 @@ class Student:
                 return
             self.stop()
             self.used += time.monotonic() - started
+            if culprit is None and not getattr(self, "_retried", False):
+                self._retried = True  # one retry: a start-up can lose to a loaded machine
+                continue
             if culprit is None:
                 self.broken = f"the worker could not start: {_short(str(list(errors.values())[0]), 300)}"
                 raise StudentFault(self.broken)

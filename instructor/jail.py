@@ -17,7 +17,7 @@ Three backends (``choose_backend``):
              --size N --tmpfs /tmp    the only writable place, capped at ``tmp_mb``
              --proc /proc --dev /dev  a private /proc (only the box's processes) and a
                                       minimal /dev
-           As root, the box's command drops to an unprivileged uid (60001 + job slot:
+           As root, the box's command drops to an unprivileged uid (61001 and up, one per job slot:
            RLIMIT_NPROC counts per uid, so each job has its own budget) with no
            capabilities (setpriv --reuid --regid --clear-groups --bounding-set=-all
            --inh-caps=-all --no-new-privs); as another user, bwrap's user namespace
@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BACKENDS = ("bwrap", "uid", "none")
-BASE_UID = 60001
+BASE_UID = 61001
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
              "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/mime.types")
