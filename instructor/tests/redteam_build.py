@@ -93,7 +93,7 @@ for _dirpath, _dirnames, _filenames in os.walk("/"):
         except Exception:
             pass
     for _name in _filenames:
-        if "canary" in _name.lower():
+        if _name.startswith((".canary", "canary")):
             try:
                 print("LEAKED:", open(os.path.join(_dirpath, _name)).read(2000))
             except Exception:
@@ -136,9 +136,17 @@ def _code_cell(source):
             "metadata": {}, "outputs": [], "source": source.splitlines(True)}
 
 
-def _one_cell_notebook(release, source):
-    nb = _read_nb(release / NOTEBOOKS[0])
-    nb["cells"] = [_code_cell(source)]
+def _in_todo_cell(release, rel, source, which=0):
+    """The release notebook ``rel`` with the ``which``-th TODO code cell's raise replaced by ``source``.
+
+    The grader runs the instructor's notebook with the student's solution cells put in, so an attack in
+    the kernel has to live in a solution cell; the release's other cells stay as they are.
+    """
+    nb = _read_nb(release / rel)
+    todo = [c for c in nb["cells"] if c["cell_type"] == "code" and "replace this raise with your code" in "".join(c["source"])]
+    cell = todo[which]
+    lines = [line for line in "".join(cell["source"]).splitlines(True) if "replace this raise with your code" not in line]
+    cell["source"] = ("".join(lines).rstrip("\n") + "\n" + source).splitlines(True)
     return nb
 
 
@@ -158,21 +166,15 @@ def build(release, out):
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (folder / rel).write_text(text + _payload_source(name, module), encoding="utf-8")
         if name in IN_KERNEL:
-            _write_nb(_one_cell_notebook(release, _kernel_source(name)), folder / NOTEBOOKS[0])
+            _write_nb(_in_todo_cell(release, NOTEBOOKS[0], _kernel_source(name)), folder / NOTEBOOKS[0])
     # hang in a cell too
-    _write_nb(_one_cell_notebook(release, HANG_CELL), out / "hang_tests" / NOTEBOOKS[0])
+    _write_nb(_in_todo_cell(release, NOTEBOOKS[0], HANG_CELL), out / "hang_tests" / NOTEBOOKS[0])
     # read the reference from the kernel: the solution cell of the instructor's notebook
-    nb = _read_nb(release / NOTEBOOKS[0])
-    for cell in nb["cells"]:
-        text = "".join(cell["source"])
-        if cell["cell_type"] == "code" and "replace this raise with your code" in text:
-            lines = [line for line in text.splitlines(True) if "replace this raise with your code" not in line]
-            cell["source"] = ("".join(lines) + READ_SOLUTION_CELL).splitlines(True)
-    _write_nb(nb, out / "read_reference" / NOTEBOOKS[0])
-    # error-swallowing notebook: the release's notebook (stubs and all) behind a first swallowing cell
-    nb = _read_nb(release / NOTEBOOKS[0])
-    nb["cells"].insert(0, _code_cell(SWALLOW_CELL))
-    _write_nb(nb, out / "swallow_errors" / NOTEBOOKS[0])
+    _write_nb(_in_todo_cell(release, NOTEBOOKS[0], READ_SOLUTION_CELL), out / "read_reference" / NOTEBOOKS[0])
+    # error-swallowing notebooks: the first solution cell swallows every later error (the instructor's
+    # checks included); 01 has one solution cell, 03 two (the second keeps the release's stub)
+    for rel in (NOTEBOOKS[0], NOTEBOOKS[2]):
+        _write_nb(_in_todo_cell(release, rel, SWALLOW_CELL), out / "swallow_errors" / rel)
     # a trivial notebook, and junk inline answers
     nb = _read_nb(release / NOTEBOOKS[1])
     nb["cells"] = [_code_cell("x = 1\n")]
@@ -189,6 +191,7 @@ def build(release, out):
 # ---------------------------------------------------------------- made at test time
 
 FORMULA_NAMES = ['=HYPERLINK("http:evil.example","x")', "+cmd", "-2+3", "@SUM(1+1)"]
+GENERATED_NAMES = ["zip_bomb.zip", "zip_escape.zip", "symlink_reference", *FORMULA_NAMES]
 
 
 def _lying_zip(path, members, bomb_member, bomb_bytes):
