@@ -200,7 +200,7 @@ def _write(path, data, mode=0o644):
     os.chmod(path, mode)
 
 
-def make_box(course, work, found, notes, backend, slot):
+def make_box(course, work, found, notes):
     """Lay out ``work``: box/ (what the jail sees) and stubs/ (release stubs, trusted side only)."""
     os.chmod(work, 0o711)  # the uid backend passes through, cannot list
     box = work / "box"
@@ -218,15 +218,21 @@ def make_box(course, work, found, notes, backend, slot):
     worker = box / "worker"
     for name in ("worker.py", "wire.py"):
         _write(worker / name, (Path(__file__).parent / name).read_bytes())
-    home = box / "home"
-    home.mkdir(mode=0o700)
-    uid = jail.slot_uid(slot)
-    if backend == "uid":
-        os.chown(home, uid, uid)
     for folder in (tree, worker):
         for path in [folder, *folder.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    return {"tree": str(tree), "worker_dir": str(worker), "home": str(home), "stubs": str(work / "stubs")}
+    return {"tree": str(tree), "worker_dir": str(worker), "stubs": str(work / "stubs"), "box": str(box)}
+
+
+def _home(layout, slot, backend):
+    """The writable home of job slot ``slot`` for the uid backend (bwrap boxes use their tmpfs)."""
+    home = Path(layout["box"]) / f"home-{slot}"
+    if not home.exists():
+        home.mkdir(mode=0o700)
+        if backend == "uid":
+            uid = jail.slot_uid(slot)
+            os.chown(home, uid, uid)
+    return str(home)
 
 
 # ------------------------------------------------------------- the runs
@@ -237,14 +243,16 @@ def _package_outcomes(course, items, work, layout, slot, notes):
     limits = course.points.limits
     modules = _graded_modules(course.graded)
     config = {
-        "src": str(course.src), **layout, "modules": modules, "backend": course.backend, "uid": jail.slot_uid(slot),
+        "src": str(course.src), **layout, "home": _home(layout, slot, course.backend), "modules": modules, "backend": course.backend, "uid": jail.slot_uid(slot),
         "limits": {"memory_mb": int(limits["memory_mb"])}, "log": str(work / "worker.log"),
         "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
-        "out": str(work / "events.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
+        "out": str(work / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
         "test_files": _test_files(course.files, items),
     }
     wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
-    events, tail = _harness(course.src, config, work, wall)
+    scratch = work / f"harness-{slot}"
+    scratch.mkdir()
+    events, tail = _harness(course.src, config, scratch, wall)
     outcomes, running = {}, None
     for event in events:
         if event["event"] == "start":
@@ -267,19 +275,15 @@ def _package_outcomes(course, items, work, layout, slot, notes):
     return outcomes, figures
 
 
-def _notebook_results(course, items, work, layout, slot, student_nbs, notes):
-    """Run each notebook item's graded notebook in the jail; return {item id: (score fraction, failures)}."""
-    results = {}
-    for item in items:
-        rel = item.targets[0]
-        student = student_nbs.get(rel)
-        if student is None:
-            results[item.id] = (0.0, [{"name": rel, "message": f"{rel} was not submitted or is not a valid notebook"}])
-            continue
-        instructor = read_notebook(course.src / rel, rel)
-        nb = graded_notebook(student, instructor, nbchecks.export_cell(rel), nbchecks.cells_to_run(rel))
-        results[item.id] = nbchecks.run_and_check(course, rel, nb, work, layout, slot)
-    return results
+def _notebook_result(course, item, work, layout, slot, student_nbs):
+    """Run notebook item ``item``'s graded notebook in the jail; return (score fraction, failures)."""
+    rel = item.targets[0]
+    student = student_nbs.get(rel)
+    if student is None:
+        return 0.0, [{"name": rel, "message": f"{rel} was not submitted or is not a valid notebook"}]
+    instructor = read_notebook(course.src / rel, rel)
+    nb = graded_notebook(student, instructor, nbchecks.export_cell(rel), nbchecks.cells_to_run(rel))
+    return nbchecks.run_and_check(course, rel, nb, work, {**layout, "home": _home(layout, slot, course.backend)}, slot)
 
 
 # ------------------------------------------------------------- scoring
@@ -324,7 +328,11 @@ def _rejected(course, name, reason, started):
 
 
 def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
-    """Grade the submission at ``path`` into ``out_root``/<name>/; return the result dict."""
+    """Grade the submission at ``path`` into ``out_root``/<name>/; return the result dict.
+
+    Its units (the package tests, each notebook) run ``jobs`` at a time, each in its own box
+    with its own uid (job slots ``slot`` .. ``slot + jobs - 1``).
+    """
     started = time.monotonic()
     name = name or submission_name(path)
     try:
@@ -340,16 +348,38 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
     nb_items = [i for i in items if i.kind == "notebook"]
     student_nbs = {rel: _read_student_notebook(rel, found.get(rel), notes)
                    for rel in course.graded if rel.endswith(".ipynb")}
-    figures = {}
+    figures, outcomes, nb_results = {}, {}, {}
+    slots = list(range(slot, slot + max(1, jobs)))
     work = Path(tempfile.mkdtemp(prefix=f"grade-{name}-"))
     try:
-        layout = make_box(course, work, found, notes, course.backend, slot)
-        outcomes = {}
-        if test_items:
-            outcomes, figures = _package_outcomes(course, test_items, work, layout, slot, notes)
-        nb_results = _notebook_results(course, nb_items, work, layout, slot, student_nbs, notes) if nb_items else {}
+        layout = make_box(course, work, found, notes)
+        free = queue.Queue()
+        for s in slots:
+            free.put(s)
+        unit_notes = []
+
+        def unit(kind, item):
+            s = free.get()
+            try:
+                if kind == "package":
+                    mine = []
+                    outcomes_, figures_ = _package_outcomes(course, test_items, work, layout, s, mine)
+                    unit_notes.extend(mine)
+                    outcomes.update(outcomes_)
+                    figures.update(figures_)
+                else:
+                    nb_results[item.id] = _notebook_result(course, item, work, layout, s, student_nbs)
+            finally:
+                free.put(s)
+
+        units = ([("package", None)] if test_items else []) + [("notebook", item) for item in nb_items]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(slots)) as pool:
+            for future in [pool.submit(unit, kind, item) for kind, item in units]:
+                future.result()
+        notes += unit_notes
     finally:
-        jail.clear_uid(jail.slot_uid(slot), course.backend)  # nothing of this submission runs on when its reports are written
+        for s in slots:  # nothing of this submission runs on when its reports are written
+            jail.clear_uid(jail.slot_uid(s), course.backend)
         if not os.environ.get("GRADE_KEEP_WORK"):  # a debugging aid: keep the scratch folder
             shutil.rmtree(work, ignore_errors=True)
     results = []
@@ -491,7 +521,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=REPO / "build" / "grades", help="where reports go (default build/grades)")
     parser.add_argument("--src", type=Path, default=REPO, help="the instructor's tree (default: this repository)")
     parser.add_argument("--only", nargs="+", metavar="ITEM", help="grade only these items of points.toml")
-    parser.add_argument("--jobs", "-j", type=int, default=2, help="submissions at a time with --all (default 2)")
+    parser.add_argument("--jobs", "-j", type=int, default=2,
+                        help="boxes at a time (default 2): submissions with --all, else a submission's units")
     parser.add_argument("--name", help="report folder name (default: from the submission's file name)")
     parser.add_argument("--cell-timeout", type=float, help="seconds per notebook cell (overrides points.toml)")
     parser.add_argument("--call-timeout", type=float, help="seconds per call into student code (overrides points.toml)")
@@ -512,7 +543,7 @@ def main(argv=None):
             results = grade_all(course, args.submission, args.out, args.jobs)
             print(f"gradebook: {args.out / 'gradebook.csv'} ({len(results)} submissions)")
             return 0 if all(r["status"] == "graded" for r in results) else 1
-        result = grade_submission(course, args.submission, args.out, 1, args.name)
+        result = grade_submission(course, args.submission, args.out, args.jobs, args.name)
     except (PointsError, GraderError, MarkerError, jail.JailError) as error:
         print(f"grader error: {error}", file=sys.stderr)
         return 2

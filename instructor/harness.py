@@ -346,7 +346,7 @@ class Student:
             deadline = time.monotonic() + self.config["import_timeout"]
             try:
                 while errors is None:
-                    header, _ = wire.read_frame(self.rfd, deadline)
+                    header, _ = wire.read_frame(self.rfd, deadline, self.box.alive)
                     if header["op"] == "importing" and header.get("module") in self.modules:
                         importing = header["module"]
                         deadline = time.monotonic() + self.config["import_timeout"]
@@ -458,7 +458,7 @@ class Student:
         try:
             wire.write_frame(self.wfd, header, encoder.blob())
             while True:
-                reply, blob = wire.read_frame(self.rfd, deadline)
+                reply, blob = wire.read_frame(self.rfd, deadline, self.box.alive)
                 if reply["op"] == "callback":
                     self._callback(reply, blob)
                     continue
@@ -728,5 +728,7 @@ def main(argv=None):
     return int(code)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # run as instructor.harness, so hidden tests importing it see this run's state
+    from instructor import harness
+
+    sys.exit(harness.main())

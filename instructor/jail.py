@@ -37,6 +37,7 @@ and threads ``nproc``, file size ``fsize_mb``, CPU seconds ``cpu_s``, no core fi
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -76,8 +77,23 @@ class Box:
     process: subprocess.Popen
     backend: str
     uid: int | None
-    inner_pid: int | None = None
+    inner_pid: int | None = None  # the command, as seen from the host
+    info_fd: int | None = None
+    init_pid: int | None = None  # pid 1 of the box's pid namespace (bwrap's init): killing it kills the box
     info: dict = field(default_factory=dict)
+
+    def alive(self):
+        """True while the box's command runs (bwrap's own processes may outlive it, holding its fds)."""
+        return _running(self.inner_pid or self.process.pid)
+
+
+def _running(pid):
+    """True when process ``pid`` exists and is not a zombie (a zombie runs nothing; its parent reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _probe_bwrap():
@@ -239,15 +255,29 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
     box = Box(process, backend, uid)
     if backend == "bwrap":
         os.close(info_w)
-        try:
-            data = os.read(info_r, 4096)  # bwrap writes a small JSON once the box runs
-        finally:
-            os.close(info_r)
-        try:
-            box.info = json.loads(data.decode() or "{}")
-            box.inner_pid = box.info.get("child-pid")
-        except ValueError:
-            box.info = {}
+        box.info_fd = info_r  # kept open until kill: closing it early would SIGPIPE bwrap
+        data, deadline = b"", time.monotonic() + 20
+        while time.monotonic() < deadline:  # bwrap writes a small JSON once the box runs
+            ready, _, _ = select.select([info_r], [], [], 0.5)
+            if ready:
+                chunk = os.read(info_r, 4096)
+                if not chunk:
+                    break
+                data += chunk
+                try:
+                    box.info = json.loads(data.decode())
+                    break
+                except ValueError:
+                    continue
+            elif process.poll() is not None:
+                break
+        box.inner_pid = box.info.get("child-pid") if isinstance(box.info, dict) else None
+        if box.inner_pid:
+            try:
+                with open(f"/proc/{box.inner_pid}/status") as status:
+                    box.init_pid = next(int(l.split()[1]) for l in status if l.startswith("PPid:"))
+            except (OSError, StopIteration, ValueError):
+                box.init_pid = None
     return box
 
 
@@ -271,7 +301,7 @@ def _pids_of_uid(uid):
 def kill(box, grace=0.0):
     """Kill every process of ``box`` and wait until they are gone (returns the seconds it took)."""
     started = time.monotonic()
-    for pid in (box.process.pid, box.inner_pid):
+    for pid in (box.init_pid, box.process.pid, box.inner_pid):
         if pid:
             for send in (os.killpg, os.kill):
                 try:
@@ -279,13 +309,14 @@ def kill(box, grace=0.0):
                 except (ProcessLookupError, PermissionError):
                     pass
     box.process.wait()
+    if box.info_fd is not None:
+        os.close(box.info_fd)
+        box.info_fd = None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        left = []
-        if box.inner_pid and os.path.exists(f"/proc/{box.inner_pid}"):
-            left.append(box.inner_pid)
+        left = [pid for pid in (box.inner_pid, box.init_pid) if pid and _running(pid)]
         if box.uid is not None:
-            left += _pids_of_uid(box.uid)
+            left += [pid for pid in _pids_of_uid(box.uid) if _running(pid)]
         if not left:
             break
         for pid in left:
@@ -293,7 +324,7 @@ def kill(box, grace=0.0):
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        time.sleep(0.02)
+        time.sleep(0.01)
     else:
         raise JailError(f"processes of the box (uid {box.uid}) survived SIGKILL for 30 s; check the machine.")
     return time.monotonic() - started
@@ -302,7 +333,7 @@ def kill(box, grace=0.0):
 def clear_uid(uid, backend):
     """Kill anything left running as ``uid`` (a reserved slot uid) before its results are read."""
     if os.geteuid() == 0 and backend != "none":
-        for pid in _pids_of_uid(uid):
+        for pid in [p for p in _pids_of_uid(uid) if _running(p)]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:

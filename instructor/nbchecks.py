@@ -202,7 +202,7 @@ def run_and_check(course, rel, nb, work, layout, slot):
     artifacts, report = {}, {}
     deadline = __import__("time").monotonic() + NOTEBOOK_BUDGET
     try:
-        header, blob = wire.read_frame(r, deadline)
+        header, blob = wire.read_frame(r, deadline, box.alive)
         if header["op"] == "notebook" and len(blob) <= ARTIFACT_CAP:
             decoder = wire.Decoder(blob)
             value = decoder.decode(header.get("artifacts"))

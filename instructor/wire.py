@@ -238,16 +238,18 @@ def write_frame(fd, header, blob=b""):
         view = view[written:]
 
 
-def _read_exact(fd, n, deadline):
+def _read_exact(fd, n, deadline, alive=None):
     chunks, left = [], n
     while left:
-        if deadline is not None:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
+        if deadline is not None or alive is not None:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
                 raise Timeout()
-            ready, _, _ = select.select([fd], [], [], wait)
+            ready, _, _ = select.select([fd], [], [], 0.25 if alive else wait)
             if not ready:
-                raise Timeout()
+                if alive is not None and not alive():
+                    raise Closed()
+                continue
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             raise Closed()
@@ -256,13 +258,17 @@ def _read_exact(fd, n, deadline):
     return b"".join(chunks)
 
 
-def read_frame(fd, deadline=None):
-    """Return (header dict, blob) of the next frame; ``deadline`` is a time.monotonic() value or None."""
-    json_len, blob_len = HEADER.unpack(_read_exact(fd, HEADER.size, deadline))
+def read_frame(fd, deadline=None, alive=None):
+    """Return (header dict, blob) of the next frame.
+
+    ``deadline`` is a time.monotonic() value or None; ``alive()``, checked while waiting,
+    says whether the writer still runs (Closed when it does not, even if the pipe stays open).
+    """
+    json_len, blob_len = HEADER.unpack(_read_exact(fd, HEADER.size, deadline, alive))
     if json_len > MAX_JSON or blob_len > MAX_BLOB:
         raise WireError(f"a frame announcing {json_len} + {blob_len} bytes, above the caps.")
-    data = _read_exact(fd, json_len, deadline)
-    blob = _read_exact(fd, blob_len, deadline)
+    data = _read_exact(fd, json_len, deadline, alive)
+    blob = _read_exact(fd, blob_len, deadline, alive)
     try:
         header = json.loads(data)
     except (ValueError, RecursionError) as error:

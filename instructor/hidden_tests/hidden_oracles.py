@@ -110,7 +110,7 @@ def loops_softmax(W, X, y, reg):
     return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
 
 
-def speed_ratio(student, remote_fn, loops_fn, W, X, y, rounds=7):
+def speed_ratio(student, remote_fn, loops_fn, W, X, y, rounds=6):
     """(loop seconds) / (student's remote seconds): each the minimum over interleaved rounds.
 
     The arrays are kept in the worker first, so the remote time is the student's code plus one

@@ -111,7 +111,11 @@ def test_softmax_is_stable_for_scores_in_the_thousands(loss_fn):
     assert oracle.close(dW, expected_dW), f"{loss_fn.__name__}: dW is wrong on large scores"
 
 
-SPEED_FACTOR = 4  # the reference is 20-100x faster than loops here; a loop over examples is about 1x
+# Measured on 2 cores: the reference is 17x faster than the loops on this problem on a quiet machine and
+# 3.2x at worst under a load average of 8-11 (other jobs stealing the worker's core); a "vectorized"
+# function that loops over examples (or calls the naive one) is about 1x. The problem is large enough
+# (about 0.3 s of loops) that a round trip's scheduling delay hardly counts.
+SPEED_FACTOR = 2.5
 
 
 @pytest.mark.parametrize("name, loss_fn, loops", [
@@ -119,10 +123,10 @@ SPEED_FACTOR = 4  # the reference is 20-100x faster than loops here; a loop over
     ("softmax_loss_vectorized", softmax_loss_vectorized, oracle.loops_softmax),
 ], ids=["svm", "softmax"])
 def test_vectorized_is_much_faster_than_loops(name, loss_fn, loops):
-    W, X, y = oracle.problem(41, N=400, D=200, C=10, scale=0.01)
+    W, X, y = oracle.problem(41, N=2000, D=300, C=10, scale=0.01)
     expected_loss, expected_dW = oracle.svm(W, X, y, 0.1) if "svm" in name else oracle.softmax(W, X, y, 0.1)
     loss, dW = run(loss_fn, W, X, y, 0.1)
-    assert np.isclose(loss, expected_loss) and oracle.close(dW, expected_dW), f"{name}: wrong result on N = 400"
+    assert np.isclose(loss, expected_loss) and oracle.close(dW, expected_dW), f"{name}: wrong result on N = 2000"
     ratio = oracle.speed_ratio(student(), loss_fn, loops, W, X, y)
     assert ratio > SPEED_FACTOR, (
         f"{name} is only {ratio:.1f}x faster than explicit loops (needs {SPEED_FACTOR}x); "

@@ -14,9 +14,8 @@ import subprocess
 import nbformat
 import pytest
 
-from instructor.grade import PYTEST, grade_submission, load_course, read_events, run_notebook
+from instructor.grade import grade_submission, load_course
 from instructor.release import build_release, check_release, distinctive_lines, graded_files
-from instructor.sandbox import child_env, run_limited
 from instructor.tree import tree_files
 
 from .course import REPO
@@ -44,16 +43,6 @@ def release(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "release"
     build_release(REPO, out)
     return out, out.with_name("release.zip")
-
-
-@pytest.fixture(scope="session")
-def plugin_path(tmp_path_factory):
-    """A folder providing only instructor.grade_plugin, for pytest runs inside the release."""
-    folder = tmp_path_factory.mktemp("plugin")
-    (folder / "instructor").mkdir()
-    for name in ("__init__.py", "grade_plugin.py"):
-        shutil.copy2(REPO / "instructor" / name, folder / "instructor" / name)
-    return folder
 
 
 def by_id(result):
@@ -102,51 +91,9 @@ def test_release_holds_no_solution_line(release):
     check_release(REPO, folder, list(solution))
 
 
-def test_every_release_module_imports_from_the_release(release, tmp_path):
-    folder, _ = release
-    modules = [rel[:-3].replace("/", ".").removesuffix(".__init__") for rel in tree_files(folder)
-               if rel.startswith("cs231n_lib/") and rel.endswith(".py")]
-    code = ("import importlib, os, sys\nfor name in sys.argv[1:]:\n"
-            "    assert importlib.import_module(name).__file__.startswith(os.getcwd()), name\n")
-    done = run_limited(["-c", code, *modules], folder, child_env(folder, tmp_path), 120, 3072, tmp_path / "imports.log")
-    assert done.returncode == 0, done.output
-
-
-def test_release_public_tests_fail_with_not_implemented_error_only(release, plugin_path, tmp_path):
-    folder, _ = release
-    out = tmp_path / "public.jsonl"
-    # The test files that touch what students change: a graded module, or the solution markers.
-    words = [rel.split("/")[-1][:-3] for rel in PACKAGE_FILES] + ["BEGIN SOLUTION"]
-    test_files = [rel for rel in tree_files(folder) if rel.startswith("tests/test_") and rel.endswith(".py")
-                  and any(word in (folder / rel).read_text() for word in words)]
-    args = PYTEST + ["--grade-out", str(out), "--grade-package", "cs231n_lib", *test_files]
-    done = run_limited(args, folder, child_env([folder, plugin_path], tmp_path), 600, 3072, tmp_path / "public.log")
-    events = read_events(out)
-    assert not [e for e in events if e["event"] == "collect_error"], done.output
-    failed = [e for e in events if e["event"] == "done" and e["outcome"] == "failed"]
-    others = [f"{e['nodeid']}: {e['message'][:120]}" for e in failed if not e["message"].startswith("NotImplementedError: Implement ")]
-    assert failed and not others, "public tests failing for another reason than a stub:\n" + "\n".join(others[:10])
-
-
-def test_release_notebooks_stop_at_their_first_unfinished_cell(real_course, release, plugin_path, tmp_path):
-    folder, _ = release
-
-    def run(rel):
-        scratch = tmp_path / rel.replace("/", "_")
-        scratch.mkdir()
-        return run_notebook(real_course, folder, rel, scratch, pythonpath=[folder, plugin_path])
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = dict(zip(NOTEBOOKS, pool.map(run, NOTEBOOKS)))
-    for rel, (ok, message) in outcomes.items():
-        assert not ok and ": NotImplementedError: Implement " in message, f"{rel}: {message}"
-        assert "replace this raise with your code" in message, f"{rel}: {message}"
-
-
-def test_untouched_release_scores_zero_on_implementation_items(real_course, release, tmp_path):
+def test_untouched_release_scores_zero(real_course, release, tmp_path):
     _, zip_path = release
-    course = real_course.select([i.id for i in real_course.points.items if i.kind != "notebook"])
-    result = grade_submission(course, zip_path, tmp_path, jobs=2)
+    result = grade_submission(real_course, zip_path, tmp_path, jobs=2)
     assert result["status"] == "graded" and result["score"] == 0, {i["id"]: i["score"] for i in result["items"]}
 
 
@@ -174,11 +121,11 @@ def test_planted_library_faults_cost_only_their_own_items(real_course, tmp_path)
     assert not lost, f"a planted fault cost other items: {lost}"
 
 
-def test_a_notebook_raising_halfway_costs_only_its_run_item(real_course, tmp_path):
+def test_a_notebook_raising_in_its_solution_cell_costs_only_its_item(real_course, tmp_path):
     rel = min(NOTEBOOKS, key=lambda r: len(nbformat.read(str(REPO / r), as_version=4).cells))
     nb = nbformat.read(str(REPO / rel), as_version=4)
-    middle = len(nb.cells) // 2
-    nb.cells.insert(middle, nbformat.v4.new_code_cell("raise RuntimeError('planted halfway')"))
+    solution = next(c for c in nb.cells if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source)
+    solution.source = "raise RuntimeError('planted halfway')\n" + solution.source
     folder = copy_with(tmp_path / "sub", {})
     nbformat.write(nb, str(folder / rel))
     items = real_course.points.items
@@ -186,7 +133,7 @@ def test_a_notebook_raising_halfway_costs_only_its_run_item(real_course, tmp_pat
     result = grade_submission(real_course.select(only), folder, tmp_path / "grades")
     scores = {item["id"]: item["score"] for item in result["items"]}
     assert scores == {only[0]: 0, "answers": by_id(result)["answers"]["max_score"]}, scores
-    assert "RuntimeError: planted halfway" in by_id(result)[only[0]]["failures"][0]["message"]
+    assert "planted halfway" in by_id(result)[only[0]]["failures"][0]["message"]
 
 
 def test_make_verbs_call_the_tools():
