@@ -505,7 +505,9 @@ def canary_check(src, backend, slot=0):
         text = out.read_text(errors="replace")
         if "CANARY:ok" in text:
             return None
-        line = next((l for l in text.splitlines() if l.startswith("CANARY:")), text.strip()[-300:] or "no output")
+        line = next((l for l in text.splitlines() if l.startswith("CANARY:")), None)
+        if line is None:
+            return f"the canary probe did not run ({text.strip()[-200:] or 'no output'}), so the boundary is unproven"
         return line.replace("CANARY:", "").replace(token, "<canary>")
     finally:
         listener.close()

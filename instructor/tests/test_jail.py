@@ -154,3 +154,40 @@ def test_frames_are_length_prefixed_and_capped():
         wire.read_frame(r, None)
     with pytest.raises(wire.Timeout):
         wire.read_frame(r, __import__("time").monotonic() + 0.1)
+
+
+UID_PROBE = r"""
+import json, os, resource, sys
+out = {"uid": os.getuid(), "groups": os.getgroups()}
+try:
+    open(sys.argv[1]).read()
+    out["read_secret"] = True
+except OSError:
+    out["read_secret"] = False
+try:
+    open(os.path.join(os.path.dirname(sys.argv[1]), "planted"), "w")
+    out["wrote"] = True
+except OSError:
+    out["wrote"] = False
+out["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"), reason="the uid backend needs root")
+def test_uid_backend_runs_as_the_slot_uid_and_cannot_read_root_0700_folders(tmp_path):
+    # /usr/bin/python3: this venv's Python may live in a folder the slot uid cannot enter (e.g. /root).
+    secret_dir = tmp_path / "source"
+    secret_dir.mkdir(mode=0o700)
+    (secret_dir / "hidden.py").write_text("SECRET = 1\n")
+    os.chmod(tmp_path, 0o755)
+    log = tmp_path / "uid.log"
+    with open(log, "wb") as out:
+        box = jail.start(["/usr/bin/python3", "-I", "-c", UID_PROBE, str(secret_dir / "hidden.py")], backend="uid",
+                         uid=jail.slot_uid(1), limits=jail.Limits(nproc=32), env={"PATH": "/usr/bin:/bin"},
+                         cwd=str(tmp_path), stdout=out)
+        box.process.wait(timeout=60)
+    jail.kill(box)
+    result = json.loads(log.read_text().strip().splitlines()[-1])
+    assert result == {"uid": jail.slot_uid(1), "groups": [], "read_secret": False, "wrote": False, "nproc": 32}
+    assert not [p for p in jail._pids_of_uid(jail.slot_uid(1)) if jail._running(p)]
