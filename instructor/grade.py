@@ -34,6 +34,7 @@ import json
 import os
 import queue
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -204,18 +205,19 @@ def make_box(course, work, found, notes):
     """Lay out ``work``: box/ (what the jail sees) and stubs/ (release stubs, trusted side only)."""
     os.chmod(work, 0o711)  # the uid backend passes through, cannot list
     box = work / "box"
-    box.mkdir(mode=0o755)
-    tree = box / "tree"
+    box.mkdir(mode=0o711)  # not listable: another submission's uid cannot find the folders below
+    tree = box / f"tree-{secrets.token_hex(8)}"
     for rel in course.files:
         if not rel.startswith(PACKAGE + "/"):
             continue
         if rel in course.graded:
             data = _student_python(course, rel, found.get(rel), notes)
             _write(work / "stubs" / rel, student_version(course.src, rel))
+            os.chmod(work / "stubs", 0o700)
         else:
             data = (course.src / rel).read_bytes()
         _write(tree / rel, data)
-    worker = box / "worker"
+    worker = box / f"worker-{secrets.token_hex(8)}"
     for name in ("worker.py", "wire.py"):
         _write(worker / name, (Path(__file__).parent / name).read_bytes())
     for folder in (tree, worker):
@@ -251,7 +253,7 @@ def _package_outcomes(course, items, work, layout, slot, notes):
     }
     wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
     scratch = work / f"harness-{slot}"
-    scratch.mkdir()
+    scratch.mkdir(mode=0o700)
     events, tail = _harness(course.src, config, scratch, wall)
     outcomes, running = {}, None
     for event in events:
@@ -401,7 +403,8 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
               "max_score": course.points.total, "execution_time": time.monotonic() - started,
               "isolation": course.backend, "notes": notes, "items": results,
               "figures": {"worker_startup_s": figures.get("startup", {}).get("seconds", []),
-                          "student_seconds": figures.get("budget", {}).get("used")}}
+                          "student_seconds": figures.get("budget", {}).get("used"),
+                          "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}
     write_reports(result, Path(out_root) / name)
     return result
 

@@ -169,7 +169,7 @@ def run_and_check(course, rel, nb, work, layout, slot):
     if rel not in CHECKS:
         return 0.0, [{"name": rel, "message": "the grader has no check for this notebook"}]
     backend = course.backend
-    folder = Path(layout["tree"]).parent / "notebooks"
+    folder = Path(layout["tree"]).parent / ("notebooks-" + Path(layout["tree"]).name.split("-")[-1])
     folder.mkdir(mode=0o755, exist_ok=True)
     name = Path(rel).name
     (folder / name).write_text(nbformat.writes(nb), encoding="utf-8")
