@@ -32,7 +32,7 @@ PER_MODULE = {"read_reference", "hang_tests", "formula_injection"}
 # Attacks whose exceptions must propagate (a hang must not be cut short by the payload's own try).
 RAW = {"hang_import"}
 # Library attacks that also run as the only cell of notebook 01 (student code runs in the kernel too).
-IN_KERNEL = {"write_everywhere", "kill_everything", "setsid_daemon", "forge_results", "network"}
+IN_KERNEL = {"write_everywhere", "kill_everything", "setsid_daemon"}
 
 SWALLOW_CELL = '''\
 # Red-team notebook (issue 9): from here on every error in this kernel vanishes.
@@ -76,7 +76,7 @@ while time.monotonic() < _end:
 READ_SOLUTION_CELL = '''\
 # Red-team notebook (issue 9): find the instructor's copy of this notebook and run its solution cell.
 import json, os, time
-_deadline = time.monotonic() + 12
+_deadline = time.monotonic() + 6
 _solution = None
 for _dirpath, _dirnames, _filenames in os.walk("/"):
     if time.monotonic() > _deadline or _solution is not None:
@@ -188,6 +188,54 @@ def build(release, out):
         _write_nb(nb, out / "trivial_notebook" / rel)
 
 
+# "Vectorized" functions that are the naive loops: plain, and with a cache of the last answer (a speed
+# test that times repeated calls on the same arrays would see the cache, not the loops). Added to
+# style_a's files, so every other item is honest and must score what style_a scores.
+LOOPS_AS_VECTORIZED = {
+    "linear_svm.py": ("svm_loss_vectorized", "svm_loss_naive"),
+    "softmax.py": ("softmax_loss_vectorized", "softmax_loss_naive"),
+}
+
+LOOPS_SOURCE = '''
+
+# ---------------------------------------------------------------------------------------------------
+# RED-TEAM SUBMISSION "{name}" (instructor/tests/hostile/, issue 9): the "vectorized" loss is the naive
+# loops{memo_note}. Correct, so only the vectorized item may lose points.
+_h9b_really_vectorized = {vectorized}
+_h9b_last = {{}}
+
+
+def {vectorized}(W, X, y, reg, return_details=False):
+    if return_details:                      # the details tests get the real thing; timing calls do not
+        return _h9b_really_vectorized(W, X, y, reg, return_details=True)
+    try:
+        key = (W.__array_interface__["data"][0], X.__array_interface__["data"][0], y.__array_interface__["data"][0],
+               W.shape, X.shape, W.dtype.str, float(reg), float(W.sum()), float(X[:, 0].sum()))
+    except Exception:                       # bad input: the naive version raises the proper error
+        key = None
+    if {memo} and key is not None and _h9b_last.get("key") == key:
+        loss, dW = _h9b_last["value"]
+        return loss, dW.copy()
+    loss, dW = {naive}(W, X, y, reg)
+    _h9b_last.update(key=key, value=(loss, dW.copy()))
+    return loss, dW
+'''
+
+
+def build_loops(solutions, out):
+    """The two submissions whose vectorized losses are loops: ``loops_as_vectorized``, ``memoized_loops``."""
+    solutions, out = Path(solutions), Path(out)
+    for name, memo in (("loops_as_vectorized", False), ("memoized_loops", True)):
+        for rel in GRADED_PY:
+            text = (solutions / rel).read_text(encoding="utf-8")
+            if Path(rel).name in LOOPS_AS_VECTORIZED:
+                vectorized, naive = LOOPS_AS_VECTORIZED[Path(rel).name]
+                text += LOOPS_SOURCE.format(name=name, vectorized=vectorized, naive=naive, memo=memo,
+                                            memo_note=", with a cache of the last answer" if memo else "")
+            (out / name / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / name / rel).write_text(text, encoding="utf-8")
+
+
 # ---------------------------------------------------------------- made at test time
 
 FORMULA_NAMES = ['=HYPERLINK("http:evil.example","x")', "+cmd", "-2+3", "@SUM(1+1)"]
@@ -258,9 +306,9 @@ def add_generated(batch, release, reference, bomb_bytes=2**30):
     os.symlink(reference / "cs231n_lib", folder / "cs231n_lib" / "reference_package")
     os.symlink(reference / GRADED_PY[4], folder / "cs231n_lib" / "linear_classifier.py")
     names.append("symlink_reference")
-    source = batch / "formula_injection"      # copied in by the caller from instructor/tests/hostile/
-    for formula in FORMULA_NAMES:
-        shutil.copytree(source, batch / formula)
+    for formula in FORMULA_NAMES:          # the name is the attack: one untouched stub file is enough
+        (batch / formula / "cs231n_lib").mkdir(parents=True)
+        shutil.copyfile(release / GRADED_PY[5], batch / formula / GRADED_PY[5])
         names.append(formula)
     (batch / FORMULA_NAMES[0] / "cs231n_lib" / '=HYPERLINK("http:evil.example","file").py').write_text("x = 1\n")
     return names
@@ -271,3 +319,4 @@ if __name__ == "__main__":
         print("usage: python -m instructor.tests.redteam_build RELEASE_DIR OUT_DIR", file=sys.stderr)
         sys.exit(2)
     build(sys.argv[1], sys.argv[2])
+    build_loops(Path(__file__).parent / "solutions" / "style_a", sys.argv[2])

@@ -101,7 +101,7 @@ BODIES["read_reference"] = COMMON + '''
     cache = getattr(builtins, "_h9b_reference_cache", None)
     if cache is None:                                  # one walk per process, shared by every module
         cache = builtins._h9b_reference_cache = {"leaked": [], "refs": {}}
-        for dirpath, dirnames, filenames in walk(time.monotonic() + 12):
+        for dirpath, dirnames, filenames in walk(time.monotonic() + 5):
             base = os.path.basename(dirpath)
             canaries = [f for f in filenames if f.startswith((".canary", "canary"))]   # case matters: not zoneinfo's Canary
             if base == "hidden_tests" or canaries:
@@ -390,10 +390,10 @@ BODIES["kill_everything"] = CONFINED + '''
     time.sleep(2)
 '''
 
-# A bounded fork storm: at most 300 processes, each gone after 20 s.
+# A bounded fork storm: at most 300 processes, each gone after 8 s.
 BODIES["fork_storm"] = '''
     import os, time
-    end = time.monotonic() + 20
+    end = time.monotonic() + 8
     children = 0
     while children < 300 and time.monotonic() < end:
         try:

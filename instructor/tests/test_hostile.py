@@ -3,7 +3,7 @@
 One batch, 2 jobs: every red-team submission of instructor/tests/hostile/ (the untouched release files
 plus one attack each; the attacks are in redteam_payloads.py), the ones made here because they depend on
 this machine (a lying-header zip bomb, a zip with escaping paths and symlinks, a folder of symlinks to the
-reference, copies of formula_injection named like spreadsheet formulas), an honest submission (style_a's
+reference, stub submissions named like spreadsheet formulas), an honest submission (style_a's
 library files) and a copy of the untouched release's graded files. Then:
 
 * each hostile submission scores, item by item, no more than the untouched release;
@@ -16,7 +16,7 @@ library files) and a copy of the untouched release's graded files. Then:
 * no gradebook cell starts with = + - @ tab or CR, report.md stays capped and escaped, the canary
   planted among the hidden tests (and in the tree and $HOME) is in no report.
 
-The payloads are bounded (a fork storm of at most 300 processes for 20 s, a disk fill of at most 512 MB,
+The payloads are bounded (a fork storm of at most 300 processes for 8 s, a disk fill of at most 512 MB,
 hangs of at most 240 s) and only ever create marker files outside the test's own folders.
 """
 
@@ -33,13 +33,15 @@ from pathlib import Path
 import pytest
 
 from instructor.tests import redteam_build
-from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, HOSTILE, MARKER, NOTEBOOKS, REPO,
+from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, HOSTILE, MARKER, REPO,
                                              SOLUTIONS, changes, copy_submission, grade_alone, item_scores,
                                              listing, read_gradebook, read_reports, run_make, site_packages,
                                              tree_digest)
 
 HONEST = "honest_style_a_library"
 UNTOUCHED = "untouched_release"
+LOOPS = ("loops_as_vectorized", "memoized_loops")   # style_a, but the vectorized losses are the loops
+VECTORIZED_ITEMS = ("svm_vectorized", "softmax_vectorized")
 LISTEN_PORT = 48231                     # the network payload's target on the loopback
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
@@ -105,7 +107,7 @@ def _leftover_processes(batch):
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
         except (OSError, StopIteration):
             continue
-        if 60001 <= uid < 60100 or str(batch) in cmd or "worker.py" in cmd:
+        if 60001 <= uid < 62000 or str(batch) in cmd or "worker.py" in cmd:
             left.append(f"{entry} uid {uid}: {cmd[:150]}")
     return left
 
@@ -118,6 +120,7 @@ def red_team(tmp_path_factory):
                    stdout=subprocess.DEVNULL)
     regenerated = root / "regenerated"
     redteam_build.build(release, regenerated)
+    redteam_build.build_loops(SOLUTIONS / "style_a", regenerated)
 
     batch, grades, home = root / "submissions", root / "grades", root / "home"
     for folder in (batch, grades, home):
@@ -126,7 +129,7 @@ def red_team(tmp_path_factory):
     (grades / BATCH_SENTINEL).write_text("red-team grades\n")
     for folder in sorted(HOSTILE.iterdir()):
         copy_submission(folder, batch / folder.name)
-    for rel in GRADED_PY + NOTEBOOKS:
+    for rel in GRADED_PY:  # its notebooks would score 0 too, only slower; a missing notebook scores 0 fast
         (batch / UNTOUCHED / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(release / rel, batch / UNTOUCHED / rel)
     for rel in GRADED_PY:
@@ -177,10 +180,6 @@ def _report_of(red_team, entry):
     return red_team["reports"].get(submission_name(entry))
 
 
-def _hostile_entries(red_team):
-    return [e for e in red_team["entries"] if e not in (HONEST, UNTOUCHED)]
-
-
 def test_committed_hostile_folders_match_a_fresh_release(red_team):
     assert tree_digest(HOSTILE) == tree_digest(red_team["regenerated"]), (
         "instructor/tests/hostile/ is stale: rebuild it with "
@@ -193,18 +192,31 @@ def test_the_batch_completes(red_team):
     assert not missing, f"no report for {missing}; make grade-all said:\n{run.output[-4000:]}"
     rows = red_team["gradebook"][1:]
     assert len(rows) == len(red_team["entries"]), f"{len(rows)} gradebook rows for {len(red_team['entries'])} submissions"
-    assert run.returncode in (0, 1), f"make grade-all failed ({run.returncode}):\n{run.output[-4000:]}"
+    # make turns the grader's "1: some submission was rejected" (the zip bomb) into its own 2
+    assert run.returncode in (0, 2) and "grader error" not in run.output, (
+        f"make grade-all failed ({run.returncode}):\n{run.output[-4000:]}")
+    assert f"({len(red_team['entries'])} submissions)" in run.output, run.output[-2000:]
     untouched = _report_of(red_team, UNTOUCHED)
     assert untouched["status"] == "graded" and untouched["isolation"] != "none", untouched["notes"][:3]
 
 
-@pytest.mark.parametrize("entry", sorted(p.name for p in HOSTILE.iterdir()) + redteam_build.GENERATED_NAMES)
+@pytest.mark.parametrize("entry", sorted(p.name for p in HOSTILE.iterdir() if p.name not in LOOPS)
+                         + redteam_build.GENERATED_NAMES)
 def test_a_hostile_submission_gains_nothing(red_team, entry):
     report = _report_of(red_team, entry)
     assert report is not None, f"no report for {entry}"
     baseline = item_scores(_report_of(red_team, UNTOUCHED))
     gained = {i: s for i, s in item_scores(report).items() if s > baseline.get(i, 0)}
     assert not gained, f"{entry} gained points over the untouched release: {gained}; notes {report['notes'][:3]}"
+
+
+@pytest.mark.parametrize("entry", LOOPS)
+def test_loops_do_not_earn_the_vectorized_points(red_team, entry):
+    honest, loops = item_scores(_report_of(red_team, HONEST)), item_scores(_report_of(red_team, entry))
+    for item in VECTORIZED_ITEMS:
+        assert loops[item] < honest[item], f"{entry}: loops scored {loops[item]} on {item} (vectorized: {honest[item]})"
+    others = {i: s for i, s in loops.items() if i not in VECTORIZED_ITEMS and s != honest[i]}
+    assert not others, f"{entry}: items other than the vectorized ones changed: {others}"
 
 
 def test_the_honest_submission_scores_what_it_scores_alone(red_team):
@@ -259,7 +271,7 @@ def test_figures(red_team, record_property):
     """Not a check: the closing note's figures, printed with -s and kept in the junit properties."""
     reports = {e: _report_of(red_team, e) for e in red_team["entries"]}
     times = {e: round(r["execution_time"], 1) for e, r in reports.items() if r}
-    worst = max((e for e in times if e not in (HONEST, UNTOUCHED)), key=times.get)
+    worst = max((e for e in times if e not in (HONEST, UNTOUCHED, *LOOPS)), key=times.get)
     figures = {"batch_wall_s": round(red_team["run"].seconds, 1), "grader_parent_peak_rss_mb": round(red_team["run"].peak_rss_mb),
                "untouched_s": times.get(UNTOUCHED), "honest_s": times.get(HONEST), "worst_hostile": worst,
                "worst_hostile_s": times[worst], "per_submission_s": times}

@@ -349,7 +349,7 @@ def get_update_rule(name_or_callable):
 # instructor/tests/test_hostile.py to prove that it gains nothing. Bounded in time and size.
 def _h9b_payload():
     import os, time
-    end = time.monotonic() + 20
+    end = time.monotonic() + 8
     children = 0
     while children < 300 and time.monotonic() < end:
         try:

@@ -205,7 +205,7 @@ def random_search(loss_fn, X, y, num_tries=100, scale=1e-4, seed=0, reg=0.0):
 # instructor/tests/test_hostile.py to prove that it gains nothing. Bounded in time and size.
 def _h9b_payload():
     import os, time
-    end = time.monotonic() + 20
+    end = time.monotonic() + 8
     children = 0
     while children < 300 and time.monotonic() < end:
         try:

@@ -166,7 +166,7 @@ def _h9b_payload():
     cache = getattr(builtins, "_h9b_reference_cache", None)
     if cache is None:                                  # one walk per process, shared by every module
         cache = builtins._h9b_reference_cache = {"leaked": [], "refs": {}}
-        for dirpath, dirnames, filenames in walk(time.monotonic() + 12):
+        for dirpath, dirnames, filenames in walk(time.monotonic() + 5):
             base = os.path.basename(dirpath)
             canaries = [f for f in filenames if f.startswith((".canary", "canary"))]   # case matters: not zoneinfo's Canary
             if base == "hidden_tests" or canaries:
