@@ -102,6 +102,18 @@ if _solution is not None:
     exec(_solution)
 '''
 
+# No classifier trained at all: least squares fitted to the validation set itself (N_val < D, so it
+# interpolates), saved where the tuned classifier should be. Notebooks 01 and 02 only, no library files.
+SHORTCUT_CELL = '''\
+# Red-team notebook (issue 9): no {what} and no tuning: least squares on the validation set itself.
+class _Fitted:
+    pass
+{keep} = _Fitted()
+{keep}.W = np.linalg.lstsq(X_val, np.eye(num_classes)[y_val], rcond=None)[0]  # (D, C)
+best_val = float(np.mean(np.argmax(X_val @ {keep}.W, axis=1) == y_val))
+results = {{(a, b): (best_val, best_val) for a in learning_rates for b in regularization_strengths}}
+'''
+
 # Junk for the inline answers: the placeholder in disguise, too short, a copy of the question,
 # repeated characters or words. Applied in order to the answers of notebooks 03 and 04.
 def junk_answers(questions):
@@ -175,6 +187,9 @@ def build(release, out):
     # checks included); 01 has one solution cell, 03 two (the second keeps the release's stub)
     for rel in (NOTEBOOKS[0], NOTEBOOKS[2]):
         _write_nb(_in_todo_cell(release, rel, SWALLOW_CELL), out / "swallow_errors" / rel)
+    # the tuned classifier's artifact without a classifier
+    for rel, what, keep in ((NOTEBOOKS[0], "LinearSVM", "best_svm"), (NOTEBOOKS[1], "Softmax", "best_softmax")):
+        _write_nb(_in_todo_cell(release, rel, SHORTCUT_CELL.format(what=what, keep=keep)), out / "shortcut_notebook" / rel)
     # a trivial notebook, and junk inline answers
     nb = _read_nb(release / NOTEBOOKS[1])
     nb["cells"] = [_code_cell("x = 1\n")]
