@@ -99,6 +99,25 @@ def _test_files(course_files, items):
     return sorted(wanted)
 
 
+def package_files(src, files):
+    """The package's .py files that go into a box: git-tracked ones in a checkout, else the walked ones.
+
+    Never an untracked scratch file of the instructor's (an old solution, a merge's leftovers, notes):
+    everything in the box is readable by the student's code.
+    """
+    candidates = [rel for rel in files if rel.startswith(PACKAGE + "/") and rel.endswith(".py")]
+    if (Path(src) / ".git").exists():
+        try:
+            listing = subprocess.run(["git", "-C", str(src), "ls-files", "-z", "--cached", "--", PACKAGE],
+                                     capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+        except (OSError, subprocess.CalledProcessError):
+            listing = None
+        if listing is not None:
+            tracked = set(listing)
+            candidates = [rel for rel in candidates if rel in tracked]
+    return candidates
+
+
 def _graded_modules(graded):
     return {rel[:-3].replace("/", "."): rel for rel in graded if rel.endswith(".py") and rel.startswith(PACKAGE + "/")}
 
@@ -207,9 +226,7 @@ def make_box(course, work, found, notes):
     box = work / "box"
     box.mkdir(mode=0o711)  # not listable: another submission's uid cannot find the folders below
     tree = box / f"tree-{secrets.token_hex(8)}"
-    for rel in course.files:
-        if not rel.startswith(PACKAGE + "/"):
-            continue
+    for rel in package_files(course.src, course.files):
         if rel in course.graded:
             data = _student_python(course, rel, found.get(rel), notes)
             _write(work / "stubs" / rel, student_version(course.src, rel))

@@ -10,7 +10,7 @@ An item is one of three kinds, chosen by the key it has:
                           other file, so a fault costs only the items of its own file
     notebook = "path"     the result of the notebook's solution cell, run in the jail and
                           recomputed on the trusted side (instructor/nbchecks.py);
-                          credit = points * checks passed / checks
+                          all or nothing: every check must pass
     answers = [paths]     the inline questions of these notebooks are answered (not the
                           placeholder, not trivially short, not a copy of the question);
                           credit = points * answered / questions
