@@ -99,9 +99,16 @@ def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, tit
         if label in numbered:
             line.set_marker("o")
             line.set_markersize(5)
-            for step, (px, py) in enumerate(path):
-                ax.annotate(str(step), (px, py), textcoords="offset points", xytext=(5, 4), fontsize="small",
-                            color=color, fontweight="bold")
+            line.set_zorder(3)  # above the other paths
+            # Consecutive points closer than 1% of the frame share one label, "5-8".
+            tolerance = 0.01 * np.hypot(xmax - xmin, ymax - ymin)
+            first = 0
+            for step in range(1, len(path) + 1):
+                if step == len(path) or np.hypot(*(path[step] - path[first])) > tolerance:
+                    text = str(first) if step - 1 == first else f"{first}-{step - 1}"
+                    ax.annotate(text, tuple(path[first]), textcoords="offset points", xytext=(5, 4),
+                                fontsize="small", color=color, fontweight="bold")
+                    first = step
         ax.plot(*path[0], "o", color=color, markersize=8, markeredgecolor="black")
         ax.plot(*path[-1], "X", color=color, markersize=10, markeredgecolor="black")
     minima = getattr(fn, "minima", None)

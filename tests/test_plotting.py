@@ -79,6 +79,9 @@ def test_fit_paths_frames_a_path_that_leaves_the_extent_and_numbered_steps_are_l
     assert ax.get_xlim()[0] <= fn.extent[0], "the function's own extent stays in the frame"
     assert [t.get_text() for t in ax.texts] == ["0", "1", "2"]
     plt.close("all")
+    converged = np.array([[-1.5, 2.5], [0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])  # (5, 2)
+    ax = plotting.plot_trajectories(fn, {"Newton": converged}, numbered=["Newton"])
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2-4"], "points on top of each other share a label"
 
 
 def test_log_axis_labels_are_plain_numbers_within_a_decade():

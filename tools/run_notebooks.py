@@ -40,10 +40,9 @@ REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = REPO / "assignments"
 PREFERRED_KERNEL = "cs231n"  # installed into .venv by `make setup`
 TEMPLATES = Path(__file__).resolve().parent / "nbconvert_templates"
-# MathJax 2 as jupyter-server-mathjax ships it: TeX input, HTML-CSS output, and
-# the Safe extension that nbconvert's own default configuration also loads.
-MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
-CDN_MATHJAX = f"https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config={MATHJAX_CONFIG}"
+# MathJax 2 as jupyter-server-mathjax ships it; the template configures it
+# (its combined TeX + HTML-CSS configuration, the STIX-Web font, the Safe extension).
+CDN_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 
 
 def course_notebooks() -> list[Path]:
@@ -106,7 +105,7 @@ def install_mathjax(out_dir: Path) -> str | None:
             os.replace(staging / "mathjax", target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    return "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 
 
 def html_exporter(mathjax_url: str | None) -> HTMLExporter:
