@@ -133,7 +133,7 @@ def write_index(out_dir: Path, entries: list[tuple[Path, str, bool]]) -> None:
     for path, stem, ok in entries:
         title, goal = title_and_goal(path)
         status = "" if ok else ' <strong class="failed">(failed: open it to see the cell)</strong>'
-        goal_html = f"<br><span class=\"goal\">{html.escape(goal)}</span>" if goal else ""
+        goal_html = f"<br><span class=\"goal\">{html.escape(goal[:1].upper() + goal[1:])}</span>" if goal else ""
         items.append(f'<li><a href="{html.escape(stem)}.html">{html.escape(title)}</a>{status}{goal_html}</li>')
     page = "\n".join([
         "<!DOCTYPE html>",
