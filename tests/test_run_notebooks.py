@@ -60,14 +60,22 @@ def test_missing_notebook_is_a_clear_error(tmp_path):
 
 
 class _RemoteAssets(html.parser.HTMLParser):
-    """Collects every <script src> and <link href> of a page, and the remote ones."""
+    """Collects every <script src> and <link href> of a page, the remote ones, and inline script text."""
 
     def __init__(self):
         super().__init__()
-        self.assets, self.remote = [], []
+        self.assets, self.remote, self.scripts, self._in_script = [], [], [], False
+
+    def handle_endtag(self, tag):
+        self._in_script = self._in_script and tag != "script"
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self._in_script = tag == "script"
         url = attrs.get("src") if tag == "script" else attrs.get("href") if tag == "link" else None
         if url is None:
             return
@@ -87,7 +95,9 @@ def test_rendered_page_needs_no_remote_script_and_its_local_ones_exist(two_runs)
     for url in parser.assets:
         local = out / urllib.parse.urlparse(url).path
         assert local.is_file(), f"the page loads {url}, but {local} was not written"
-    assert "require.js" not in page and "mermaid" not in page.lower(), "no loader for what the notebooks never use"
+    inline = "".join(parser.scripts)
+    assert "http://" not in inline and "https://" not in inline, "no inline script may fetch from the network either"
+    assert not any("require" in url for url in parser.assets), "no require.js: the notebooks use no widgets"
 
 
 def test_markdown_formulas_are_left_for_the_local_mathjax(tmp_path):
