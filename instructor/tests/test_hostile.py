@@ -16,6 +16,11 @@ library files) and a copy of the untouched release's graded files. Then:
 * no gradebook cell starts with = + - @ tab or CR, report.md stays capped and escaped, the canary
   planted among the hidden tests (and in the tree and $HOME) is in no report.
 
+``REDTEAM=all`` grades every red-team submission (about 30; 15 min on this 2-core machine under load);
+the default, ``REDTEAM=core``, the CORE ones below (the boundary, forging, kernels, zips, names, the
+vectorized and notebook shortcuts) to keep ``make test`` inside the CI budget; the hangs, the fork storm
+and the disk fill are graded with ``all``.
+
 The payloads are bounded (a fork storm of at most 300 processes for 8 s, a disk fill of at most 512 MB,
 hangs of at most 240 s) and only ever create marker files outside the test's own folders.
 """
@@ -44,6 +49,11 @@ LOOPS = ("loops_as_vectorized", "memoized_loops")   # style_a, but the vectorize
 VECTORIZED_ITEMS = ("svm_vectorized", "softmax_vectorized")
 LISTEN_PORT = 48231                     # the network payload's target on the loopback
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere", "setsid_daemon", "kill_everything",
+        "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
+        "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0]]
+ALL = sorted(p.name for p in HOSTILE.iterdir()) + redteam_build.GENERATED_NAMES
+SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
 
 
@@ -147,7 +157,8 @@ def red_team(tmp_path_factory):
     (batch / BATCH_SENTINEL).write_text("red-team batch\n")
     (grades / BATCH_SENTINEL).write_text("red-team grades\n")
     for folder in sorted(HOSTILE.iterdir()):
-        copy_submission(folder, batch / folder.name)
+        if folder.name in SELECTED:
+            copy_submission(folder, batch / folder.name)
     for rel in GRADED_PY:  # its notebooks would score 0 too, only slower; a missing notebook scores 0 fast
         (batch / UNTOUCHED / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(release / rel, batch / UNTOUCHED / rel)
@@ -155,6 +166,10 @@ def red_team(tmp_path_factory):
         (batch / HONEST / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SOLUTIONS / "style_a" / rel, batch / HONEST / rel)
     generated = redteam_build.add_generated(batch, release, REPO)
+    for name in generated:   # made together; keep the selected ones
+        if name not in SELECTED:
+            path = batch / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
 
     token = secrets.token_hex(16)
     canaries = [REPO / "instructor" / "hidden_tests" / f"canary-h9b-{token[:8]}.txt", REPO / f"canary-h9b-{token[:8]}",
@@ -227,8 +242,7 @@ def test_the_batch_completes(red_team):
     assert untouched["status"] == "graded" and untouched["isolation"] != "none", untouched["notes"][:3]
 
 
-@pytest.mark.parametrize("entry", sorted(p.name for p in HOSTILE.iterdir() if p.name not in LOOPS)
-                         + redteam_build.GENERATED_NAMES)
+@pytest.mark.parametrize("entry", [n for n in SELECTED if n not in LOOPS])
 def test_a_hostile_submission_gains_nothing(red_team, entry):
     report = _report_of(red_team, entry)
     assert report is not None, f"no report for {entry}"
@@ -237,7 +251,7 @@ def test_a_hostile_submission_gains_nothing(red_team, entry):
     assert not gained, f"{entry} gained points over the untouched release: {gained}; notes {report['notes'][:3]}"
 
 
-@pytest.mark.parametrize("entry", LOOPS)
+@pytest.mark.parametrize("entry", [n for n in LOOPS if n in SELECTED])
 def test_loops_do_not_earn_the_vectorized_points(red_team, entry):
     honest, loops = item_scores(_report_of(red_team, HONEST)), item_scores(_report_of(red_team, entry))
     for item in VECTORIZED_ITEMS:
