@@ -21,6 +21,7 @@ floor", is easy to meet with a shortcut). A notebook that does no work
 produces no artifact and scores 0, whatever its kernel prints.
 """
 
+import functools
 import json
 import os
 import subprocess
@@ -43,7 +44,9 @@ def _export(**names):
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=2)
 def _data(dtype=np.float64):
+    """The instructor's data, loaded once per grader process (read-only by convention)."""
     from cs231n_lib.data_utils import get_CIFAR10_data  # the instructor's copy: trusted
     return get_CIFAR10_data(allow_synthetic=True, dtype=dtype)
 

@@ -281,7 +281,8 @@ def run_notebook(path, cell_timeout, wfd):
         nbclient.NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
                                 resources={"metadata": {"path": os.path.dirname(path)}}).execute()
     except BaseException as error:
-        report["error"] = _text(error, 500)
+        ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
+        report["error"] = _text(f"{ename}: {evalue}" if ename else f"{type(error).__name__}: {error}", 500)
     artifacts = {}
     for name in sorted(os.listdir(out))[:20]:
         if name.endswith(".npy"):
