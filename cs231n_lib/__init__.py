@@ -14,7 +14,8 @@ The import direction is the architecture:
 """
 
 # --- data (issue 2) ---
-from .data_utils import CLASS_NAMES, get_CIFAR10_data, load_CIFAR10, make_synthetic_cifar10
+from .data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data, get_CIFAR10_source,
+                         load_CIFAR10, make_synthetic_cifar10)
 
 # --- losses, gradient checking, regularizers, classifiers (issue 3) ---
 from . import regularizers

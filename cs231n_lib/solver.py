@@ -21,7 +21,8 @@ with :func:`load_checkpoint`. They hold no pickled code.
 
 A loss that becomes NaN or inf, or parameters that do, stop the training
 (``solver.diverged`` is set and one line says at which iteration): the
-babysitting sign of a learning rate that is far too high.
+babysitting sign of a learning rate that is far too high. With
+``divergence_factor=3.0`` a loss above 3x the first one stops it too.
 """
 
 import json
@@ -88,6 +89,9 @@ class Solver:
     print_every : int, default 10
         Print the training loss every this many iterations (when verbose).
     verbose : bool, default True
+    divergence_factor : float or None, default None
+        Also stop (``diverged``) when a minibatch loss exceeds this many times
+        the first one (3.0 is the babysitting rule); None stops only on NaN or inf.
     seed : int or None
         Seed of the minibatch sampling and accuracy subsampling; None uses
         numpy's global generator (``np.random.seed``), as CS231n does.
@@ -139,6 +143,12 @@ class Solver:
         self.checkpoint_name = kwargs.pop("checkpoint_name", None)
         self.print_every = _check_count(kwargs.pop("print_every", 10), "print_every")
         self.verbose = bool(kwargs.pop("verbose", True))
+        self.divergence_factor = kwargs.pop("divergence_factor", None)
+        if self.divergence_factor is not None and (
+                not isinstance(self.divergence_factor, numbers.Real) or isinstance(self.divergence_factor, bool)
+                or not self.divergence_factor > 1):
+            raise ValueError(f"divergence_factor must be a number > 1 or None, got {self.divergence_factor!r}; "
+                             f"pass e.g. 3.0.")
         seed = kwargs.pop("seed", None)
         self._rng = np.random.default_rng(seed) if seed is not None else np.random
         if kwargs:
@@ -163,7 +173,8 @@ class Solver:
         Returns
         -------
         ok : bool
-            False when the loss or a parameter is no longer finite.
+            False when the loss or a parameter is no longer finite, or the loss
+            exceeds ``divergence_factor`` times the first one.
         """
         num_train = self.X_train.shape[0]
         batch_mask = self._rng.choice(num_train, self.batch_size)  # (batch_size,), with replacement as CS231n
@@ -173,6 +184,9 @@ class Solver:
         loss, grads = self.model.loss(X_batch, y_batch)
         self.loss_history.append(float(loss))
         if not np.isfinite(loss):
+            return False
+        first = self.loss_history[0]
+        if self.divergence_factor is not None and first > 0 and loss > self.divergence_factor * first:
             return False
         for p, w in self.model.params.items():
             next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])
@@ -266,8 +280,10 @@ class Solver:
             if not ok:
                 self.diverged = True
                 if self.verbose:
-                    print(f"Stopped at iteration {t + 1}: the loss or a parameter is NaN or inf; "
-                          f"lower the learning rate.", flush=True)
+                    why = ("the loss or a parameter is NaN or inf" if not np.isfinite(self.loss_history[-1])
+                           or self.divergence_factor is None
+                           else f"the loss exceeds {self.divergence_factor:g}x its first value")
+                    print(f"Stopped at iteration {t + 1}: {why}; lower the learning rate.", flush=True)
                 break
             if (t + 1) % iterations_per_epoch == 0:
                 self.epoch += 1
