@@ -459,7 +459,7 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
     (validation right after training), test the first ``num_test`` test
     images. The mean image of the training split is subtracted from every
     split. Sizes larger than the data on disk are shrunk to fit, with one line
-    saying so (the 5085-image subset gives 4068/1017/1017 for the defaults).
+    saying so (the 5085-image subset gives 4085/1000/1000 for the defaults).
 
     Parameters
     ----------
