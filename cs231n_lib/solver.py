@@ -181,19 +181,22 @@ class Solver:
         X_batch = self.X_train[batch_mask]
         y_batch = self.y_train[batch_mask]
 
-        loss, grads = self.model.loss(X_batch, y_batch)
-        self.loss_history.append(float(loss))
-        if not np.isfinite(loss):
-            return False
-        first = self.loss_history[0]
-        if self.divergence_factor is not None and first > 0 and loss > self.divergence_factor * first:
-            return False
-        for p, w in self.model.params.items():
-            next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])
-            self.model.params[p] = next_w
-            self.optim_configs[p] = next_config
-            if not np.isfinite(next_w.sum()):
+        # Overflow warnings are silenced: an overflow makes the loss or a parameter
+        # inf or NaN, which is checked below and reported in one line instead.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = self.model.loss(X_batch, y_batch)
+            self.loss_history.append(float(loss))
+            if not np.isfinite(loss):
                 return False
+            first = self.loss_history[0]
+            if self.divergence_factor is not None and first > 0 and loss > self.divergence_factor * first:
+                return False
+            for p, w in self.model.params.items():
+                next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])
+                self.model.params[p] = next_w
+                self.optim_configs[p] = next_config
+                if not np.isfinite(next_w.sum()):
+                    return False
         return True
 
     def _save_checkpoint(self):

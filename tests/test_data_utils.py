@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from cs231n_lib import data_utils
-from cs231n_lib.data_utils import (CLASS_NAMES, get_CIFAR10_linear_data, load_CIFAR10,
-                                   make_synthetic_cifar10)
+from cs231n_lib.data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data,
+                                   get_CIFAR10_source, load_CIFAR10, make_synthetic_cifar10)
 
 # The fixture synthetic_cifar_dir (conftest.py) holds 5 x 200 train and 200 test images.
 N_TRAIN, N_TEST = 1000, 200
@@ -303,3 +303,49 @@ def test_synthetic_is_learnable_but_not_trivially(synthetic_cifar_dir):
     dists = ((Xte[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)  # (N_test, 10)
     accuracy = np.mean(dists.argmin(axis=1) == yte)
     assert 0.25 < accuracy < 0.85, accuracy
+
+
+# ------------------------------------------------------------------ get_CIFAR10_data (CS231n A2, images)
+
+
+def test_network_data_is_images_channels_first_and_arrays_only(synthetic_cifar_dir):
+    d = get_CIFAR10_data(600, 100, 50, cifar10_dir=synthetic_cifar_dir, verbose=False)
+    assert sorted(d) == ["X_test", "X_train", "X_val", "y_test", "y_train", "y_val"]
+    assert d["X_train"].shape == (600, 3, 32, 32) and d["X_val"].shape == (100, 3, 32, 32)
+    assert d["X_test"].shape == (50, 3, 32, 32) and d["X_train"].dtype == np.float32
+    # The same images as the linear preparation, channels moved first, same mean subtracted.
+    lin = get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=600, num_validation=100, num_test=50,
+                                  flatten=False, bias_trick=False, dtype=np.float32, verbose=False)
+    np.testing.assert_allclose(d["X_val"], lin["X_val"].transpose(0, 3, 1, 2), atol=1e-4)
+    np.testing.assert_array_equal(d["y_train"], lin["y_train"])
+    np.testing.assert_allclose(d["X_train"].mean(axis=0), 0, atol=1e-3)
+
+
+def test_network_data_without_mean_matches_the_raw_batch(synthetic_cifar_dir):
+    d = get_CIFAR10_data(10, 0, 0, subtract_mean=False, cifar10_dir=synthetic_cifar_dir,
+                         dtype=np.float64, verbose=False)
+    raw = raw_batch(synthetic_cifar_dir / "data_batch_1")
+    np.testing.assert_array_equal(d["X_train"].reshape(10, 3072), raw["data"][:10])  # channel by channel
+    assert d["X_train"].dtype == np.float64 and d["X_val"].shape == (0, 3, 32, 32)
+
+
+def test_network_data_defaults_shrink_to_the_subset_with_a_notice(cifar_subset_dir, capsys):
+    d = get_CIFAR10_data(cifar10_dir=cifar_subset_dir)
+    assert [len(d[f"y_{s}"]) for s in ("train", "val", "test")] == [4085, 1000, 1000]
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0].startswith("NOTICE:") and "4085/1000/1000" in out[0]
+    assert get_CIFAR10_source(cifar_subset_dir) == "cifar10"
+
+
+def test_network_data_synthetic_fallback_and_errors(synthetic_cifar_dir, synthetic_home, tmp_path, capsys):
+    shutil.copytree(synthetic_cifar_dir, synthetic_home)
+    assert get_CIFAR10_source(tmp_path / "nowhere") == "synthetic"
+    d = get_CIFAR10_data(100, 10, 10, cifar10_dir=tmp_path / "nowhere", allow_synthetic=True, verbose=False)
+    assert d["X_train"].shape == (100, 3, 32, 32)
+    assert "SYNTHETIC" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError):
+        get_CIFAR10_data(cifar10_dir=tmp_path / "nowhere", verbose=False)
+    with pytest.raises(ValueError, match="^num_training"):
+        get_CIFAR10_data(0, cifar10_dir=synthetic_cifar_dir, verbose=False)
+    with pytest.raises(ValueError, match="^num_validation"):
+        get_CIFAR10_data(10, -1, cifar10_dir=synthetic_cifar_dir, verbose=False)
