@@ -315,7 +315,8 @@ class FullyConnectedNet:
         # TODO: softmax_loss on the scores; backward through the last affine layer, then
         # through each hidden layer in reverse order (dropout, relu, normalization
         # (batchnorm_backward_alt or layernorm_backward), affine), storing every
-        # gradient in grads; then add the L2 penalty of every W with _add_l2.
+        # gradient in grads (the first layer's input is the data: pass compute_dx=False
+        # to its affine_backward); then add the L2 penalty of every W with _add_l2.
         ### BEGIN SOLUTION
         loss, dscores = layers.softmax_loss(scores, y)
         dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, last_cache)
@@ -328,7 +329,8 @@ class FullyConnectedNet:
                 dh, grads[f"gamma{l}"], grads[f"beta{l}"] = layers.batchnorm_backward_alt(dh, norm_cache)
             elif self.normalization == "layernorm":
                 dh, grads[f"gamma{l}"], grads[f"beta{l}"] = layers.layernorm_backward(dh, norm_cache)
-            dh, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(dh, fc_cache)
+            # The first layer's input is the data: no gradient needed for it.
+            dh, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(dh, fc_cache, compute_dx=l > 1)
         loss = _add_l2(loss, grads, self.params, [f"W{l}" for l in range(1, L + 1)], self.reg)
         ### END SOLUTION
         return loss, grads

@@ -135,7 +135,7 @@ def affine_forward(x, w, b):
     return out, cache
 
 
-def affine_backward(dout, cache):
+def affine_backward(dout, cache, compute_dx=True):
     """Backward pass of an affine layer.
 
     Parameters
@@ -144,10 +144,13 @@ def affine_backward(dout, cache):
         Upstream gradient.
     cache : tuple
         ``(x, w, b)`` from :func:`affine_forward`.
+    compute_dx : bool, default True
+        False skips ``dx`` (returned as None): a network's first layer needs
+        no gradient for its input, and ``dx`` costs as much as ``dw``.
 
     Returns
     -------
-    dx : ndarray of shape (N, d_1, ..., d_k)
+    dx : ndarray of shape (N, d_1, ..., d_k), or None when ``compute_dx`` is False
     dw : ndarray of shape (D, M)
     db : ndarray of shape (M,)
     """
@@ -156,11 +159,12 @@ def affine_backward(dout, cache):
         raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])} (the output of the "
                          f"forward pass), got {_describe(dout)}; pass the upstream gradient.")
     dx, dw, db = None, None, None
-    # TODO: the mul gate swaps: dx = dout @ w.T (reshaped like x), dw = x_rows.T @ dout;
-    # the bias gradient sums dout over the examples.
+    # TODO: the mul gate swaps: dx = dout @ w.T (reshaped like x; leave it None when
+    # compute_dx is False), dw = x_rows.T @ dout; the bias gradient sums dout over the examples.
     ### BEGIN SOLUTION
     x_rows = x.reshape(x.shape[0], -1)  # (N, D)
-    dx = (dout @ w.T).reshape(x.shape)  # (N, M) @ (M, D) -> (N, D) -> (N, d_1, ..., d_k)
+    if compute_dx:
+        dx = (dout @ w.T).reshape(x.shape)  # (N, M) @ (M, D) -> (N, D) -> (N, d_1, ..., d_k)
     dw = x_rows.T @ dout                # (D, N) @ (N, M) -> (D, M)
     db = dout.sum(axis=0)               # (M,)
     ### END SOLUTION

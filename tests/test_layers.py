@@ -52,6 +52,17 @@ def test_affine_backward_matches_finite_differences():
     assert rel_error(db, numeric(lambda z: layers.affine_forward(x, w, z)[0], b, dout)) < GRAD_TOL
 
 
+def test_affine_backward_can_skip_dx():
+    rng = np.random.default_rng(10)
+    x, w, b, dout = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), np.zeros(2), rng.standard_normal((3, 2))
+    _, cache = layers.affine_forward(x, w, b)
+    dx, dw, db = layers.affine_backward(dout, cache, compute_dx=False)
+    _, dw_full, db_full = layers.affine_backward(dout, cache)
+    assert dx is None
+    np.testing.assert_array_equal(dw, dw_full)
+    np.testing.assert_array_equal(db, db_full)
+
+
 def test_affine_keeps_float32():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 4)).astype(np.float32)
