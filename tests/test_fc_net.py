@@ -161,8 +161,9 @@ def test_fully_connected_net_float32_throughout():
     assert model.loss(X.astype(np.float32)).dtype == np.float32
 
 
-def test_fully_connected_net_regularization_convention():
-    model = FullyConnectedNet([8, 6], input_dim=D, num_classes=C, normalization="layernorm",
+@pytest.mark.parametrize("normalization", [None, "layernorm"])
+def test_fully_connected_net_regularization_convention(normalization):
+    model = FullyConnectedNet([8, 6], input_dim=D, num_classes=C, normalization=normalization,
                               dtype=np.float64, seed=1)
     X, y = batch(8)
     loss0, _ = model.loss(X, y)
