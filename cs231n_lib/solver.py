@@ -141,6 +141,14 @@ class Solver:
         self.num_val_samples = _check_count(kwargs.pop("num_val_samples", None), "num_val_samples",
                                             allow_none=True)
         self.checkpoint_name = kwargs.pop("checkpoint_name", None)
+        if self.checkpoint_name is not None:
+            if not isinstance(self.checkpoint_name, (str, os.PathLike)):
+                raise ValueError(f"checkpoint_name must be a path prefix (str) or None, got "
+                                 f"{type(self.checkpoint_name).__name__}; pass e.g. 'checkpoints/run1'.")
+            folder = Path(self.checkpoint_name).parent
+            if not folder.is_dir():
+                raise ValueError(f"checkpoint_name must be in an existing folder, got {self.checkpoint_name!r} "
+                                 f"({folder} does not exist); create the folder first.")
         self.print_every = _check_count(kwargs.pop("print_every", 10), "print_every")
         self.verbose = bool(kwargs.pop("verbose", True))
         self.divergence_factor = kwargs.pop("divergence_factor", None)
@@ -213,8 +221,7 @@ class Solver:
             "val_acc_history": self.val_acc_history,
         }
         arrays = {f"param_{k}": v for k, v in self.model.params.items()}
-        directory = path.parent if str(path.parent) else Path(".")
-        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=directory)
+        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, meta=np.array(json.dumps(meta)), **arrays)

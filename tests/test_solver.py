@@ -149,6 +149,8 @@ def test_check_accuracy_subsamples_and_batches():
     (dict(lr_decay=0.0), "lr_decay"),
     (dict(divergence_factor=0.5), "divergence_factor"),
     (dict(learning_rate=1e-3), "Solver got unknown arguments learning_rate"),
+    (dict(checkpoint_name="/nonexistent-folder/run"), "checkpoint_name"),
+    (dict(checkpoint_name=3), "checkpoint_name"),
 ])
 def test_bad_arguments(kwargs, word):
     with pytest.raises(ValueError, match=f"^{word}"):
