@@ -237,14 +237,13 @@ def test_fully_connected_net_dropout_masks_and_test_mode():
     params = {k: np.array(v) for k, v in model.params.items()}
     for name in ("W1", "b2"):
         def f(p, name=name):
-            saved = model.params[name]
-            model.params[name] = p
-            try:
-                return model.loss(X, y)[0]
-            finally:
-                model.params[name] = saved
+            changed = dict(params)  # set through the attribute: model may live in the sandbox
+            changed[name] = p
+            model.params = changed
+            return model.loss(X, y)[0]
         num = centered(f, params[name].copy(), 1.0)
         assert close(grads[name], num, 1e-6), f"FullyConnectedNet with dropout: the gradient of {name} is wrong"
+    model.params = params
     no_dropout = fc_net.FullyConnectedNet([30, 30], input_dim=5, num_classes=4, weight_scale=0.5,
                                           dtype=np.float64, seed=10)
     no_dropout.params = {k: v.copy() for k, v in params.items()}
