@@ -96,7 +96,8 @@ class TwoLayerNet:
     weight_scale : float
         Standard deviation of the initial weights (biases start at 0).
     reg : float
-        L2 strength (``reg * sum(W * W)`` for W1 and W2).
+        L2 strength (``reg * sum(W * W)`` for W1 and W2; CS231n's reg means ``0.5 * reg * sum(W * W)``,
+        so its reg = 1.0 is reg = 0.5 here).
 
     Attributes
     ----------
