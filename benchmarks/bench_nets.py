@@ -107,7 +107,12 @@ def main():
               f"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}")
     for call in candidates.values():  # warm up: first calls allocate
         call()
+    load_before = os.getloadavg()[0]
     best = min_times_interleaved(candidates, rounds)
+    load = max(load_before, os.getloadavg()[0])
+    busy = f" (busy machine: load {load:.1f} on {os.cpu_count()} cores, so the times are noisy)" \
+        if load > os.cpu_count() else ""
+    print(f"   load average during the run: {load:.1f}{busy}")
     print(f"   numpy    {best['numpy'] * 1e3:8.2f} ms per step")
     if torch is None:
         return True
