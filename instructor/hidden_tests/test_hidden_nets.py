@@ -208,7 +208,10 @@ def test_two_layer_net_other_sizes():
     assert sorted(model.params) == ["W1", "W2", "b1", "b2"], "TwoLayerNet: params must be W1, b1, W2, b2"
     assert np.shape(model.params["W1"]) == (6, 5) and np.shape(model.params["b2"]) == (3,), \
         "TwoLayerNet: W1 must be (input_dim, hidden_dim), b2 (num_classes,)"
-    assert abs(np.std(model.params["W1"]) - 0.5) < 0.25, "TwoLayerNet: W1 must have std weight_scale"
+    big = fc_net.TwoLayerNet(input_dim=100, hidden_dim=50, num_classes=3, weight_scale=0.5)
+    # 5000 normal numbers: the sample std is within 1% of 0.5 (one sigma), so 10% is ten sigmas.
+    assert abs(np.std(big.params["W1"]) / 0.5 - 1) < 0.1, "TwoLayerNet: W1 must have std weight_scale"
+    assert not np.any(big.params["b1"]), "TwoLayerNet: b1 must start at zero"
     rng = rng_for(8)
     model.params = {"W1": 0.5 * rng.standard_normal((6, 5)), "b1": 0.1 * rng.standard_normal(5),
                     "W2": 0.5 * rng.standard_normal((5, 3)), "b2": 0.1 * rng.standard_normal(3)}
