@@ -16,7 +16,7 @@ export PYTHONHASHSEED := 0
 # with OPENBLAS_NUM_THREADS=N make ...
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help setup data test run lab bench release grade grade-all gradescope submit clean
+.PHONY: help setup data test check run lab bench release grade grade-all gradescope submit clean
 
 help: ## list the verbs, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,7 +36,10 @@ data: ## fetch and verify CIFAR-10 into datasets/ (skips when already there)
 	bash get_datasets.sh
 
 test: setup ## run the test suite and execute every notebook with nbval
-	$(PY) -m pytest
+	PYTHONPATH=tools $(PY) -m pytest -p selfcheck $(if $(wildcard tests/questions.json),--by-question)
+
+check: setup ## run one question's public tests with a verdict per test: make check Q=svm_vectorized (no Q: list them)
+	@$(PY) tools/selfcheck.py $(Q)
 
 run: setup ## the whole walkthrough: fetch data, execute every notebook into build/ (ipynb + html)
 	@bash get_datasets.sh || echo "NOTICE: CIFAR-10 could not be fetched; the notebooks will use the synthetic stand-in (run 'make data' later for the real images)."
