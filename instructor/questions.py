@@ -95,3 +95,35 @@ def build_question_map(points):
         "generated_by": "instructor/release.py from instructor/points.toml; do not edit",
         "questions": [entry for _, entry in sorted(questions, key=lambda pair: pair[0])],
     }
+
+
+# notebook -> the questions whose functions its cells call, in the order they are needed.
+# (A classifier's train calls its vectorized loss and, by default, optim.sgd.)
+NEEDS = {
+    NOTEBOOKS[0]: ["svm_naive_loss", "svm_vectorized", "classifier_train", "classifier_predict", "sgd"],
+    NOTEBOOKS[1]: ["softmax_naive", "softmax_vectorized", "svm_vectorized", "classifier_train",
+                   "classifier_predict", "sgd"],
+    NOTEBOOKS[2]: ["softmax_vectorized", "classifier_train", "classifier_predict", "sgd", "l1_penalty",
+                   "elastic_net", "max_norm", "adam", "adamw"],
+    NOTEBOOKS[3]: ["softmax_vectorized", "classifier_train", "classifier_predict", "sgd", "sgd_momentum",
+                   "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw", "newton_step"],
+}
+INTRO_HEADING = "**The functions this notebook needs**"
+
+
+def intro_block(notebook):
+    """Return the markdown list, for ``notebook``'s intro, of the functions it needs and who asks for them."""
+    functions = {}  # function -> question ids (svm_loss_naive is two questions)
+    for question in NEEDS[notebook]:
+        functions.setdefault(ASKED_IN[question][1], [])
+    for question, (_, function) in ASKED_IN.items():
+        if function in functions:
+            functions[function].append(question)
+    lines = [f"{INTRO_HEADING} (in `cs231n_lib/`; check one with `check(\"<question>\")` in a cell "
+             f"or `make check Q=<question>` in a terminal):", ""]
+    for function, questions in functions.items():
+        asked = ASKED_IN[questions[0]][0]
+        who = "asked here" if asked == notebook else f"asked in notebook {asked.split('/')[-1][:2]}"
+        checks = ", ".join(f"`{q}`" for q in questions)
+        lines.append(f"- `{function}` ({who}; check {checks})")
+    return "\n".join(lines)
