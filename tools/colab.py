@@ -7,7 +7,9 @@ The course sets its two URLs here, once:
 
 RELEASE_URL  the student release zip (`make release` writes build/release.zip):
              on Colab the first cell downloads it into /content/cs231n, installs
-             the package from it (pip install -e, so edits to cs231n_lib/ count)
+             the package from it in place (a .pth line in site-packages, as
+             pip install -e does, so edits to cs231n_lib/ count and no build
+             step or network is needed; Colab has numpy, scipy and matplotlib)
              and fetches CIFAR-10 with its get_datasets.sh.
 COLAB_BASE   where Colab opens the notebooks from (a GitHub folder holding
              assignments/).
@@ -37,7 +39,7 @@ BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 CELL = '''# Google Colab only (elsewhere this cell does nothing): get the course folder, install it, fetch CIFAR-10.
 # Written by tools/colab.py, where the course sets the URL. Re-running it is instant.
 import importlib.util, os, sys
-if importlib.util.find_spec("google.colab") is not None:
+if importlib.util.find_spec("google") is not None and importlib.util.find_spec("google.colab") is not None:
     import shutil, subprocess, urllib.request, zipfile
     COURSE_ZIP = os.environ.get("CS231N_RELEASE_URL", "{url}")
     COURSE_HOME = os.environ.get("CS231N_HOME", "/content/cs231n")
@@ -52,10 +54,9 @@ if importlib.util.find_spec("google.colab") is not None:
         shutil.rmtree(unpacked, ignore_errors=True)
     if COURSE_HOME not in sys.path:
         sys.path.insert(0, COURSE_HOME)  # this kernel sees the package at once
-    if not os.path.isdir(os.path.join(COURSE_HOME, ".colab-installed")):  # later kernels: pip install -e
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                        "-e", COURSE_HOME], check=True)
-        os.makedirs(os.path.join(COURSE_HOME, ".colab-installed"))
+    import sysconfig  # later kernels too: a .pth line, like pip install -e (Colab has the requirements)
+    with open(os.path.join(sysconfig.get_paths()["purelib"], "cs231n-course.pth"), "w") as pth:
+        pth.write(COURSE_HOME + "\\n")
     subprocess.run(["bash", "get_datasets.sh"], cwd=COURSE_HOME, check=True)  # a no-op once the data is there
     os.chdir(os.path.join(COURSE_HOME, "assignments"))
     print(f"Colab: course folder {{COURSE_HOME}} ready; edit its cs231n_lib/ files, and save before check().")'''

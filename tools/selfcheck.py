@@ -218,10 +218,21 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    global _COLOR_OFF
     if config.option.color == "auto" and not sys.stdout.isatty():
         config.option.color = "no"  # nbval colours its reports unless told 'no', even into a file
+    _COLOR_OFF = config.option.color == "no"
     if config.getoption("by_question") or config.getoption("selfcheck_out"):
         config.pluginmanager.register(SelfCheck(config), "selfcheck-reporter")
+
+
+def pytest_runtest_logreport(report):
+    """Strip the kernel's colour codes from nbval's reports when colour is off."""
+    if isinstance(report.longrepr, str) and _COLOR_OFF:
+        report.longrepr = ANSI.sub("", report.longrepr)
+
+
+_COLOR_OFF = False
 
 
 class SelfCheck:
@@ -261,8 +272,6 @@ class SelfCheck:
             self.records.append(_outcome(item, call, report))
             if _is_nbval_cell(item) and report.failed:
                 self.stopped.setdefault(str(item.fspath), self.records[-1]["cell"])
-        if isinstance(report.longrepr, str) and self.config.option.color == "no":
-            report.longrepr = ANSI.sub("", report.longrepr)
         return report
 
     def pytest_sessionfinish(self, session, exitstatus):
