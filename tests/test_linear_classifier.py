@@ -66,8 +66,10 @@ def test_same_seed_same_run(cls):
         clf = cls()
         runs.append((clf.train(X, y, num_iters=30, batch_size=20, seed=seed), clf.W))
     for history, W in runs[1:3]:
-        assert history == runs[0][0] and np.array_equal(W, runs[0][1])
-    assert runs[3][0] != runs[0][0]
+        assert history == runs[0][0] and np.array_equal(W, runs[0][1]), (
+            "the same seed must give the same run: draw the minibatch indices (and nothing else) from "
+            "the rng that train makes from seed, e.g. rng.choice(num_train, batch_size, replace=replace)")
+    assert runs[3][0] != runs[0][0], "another seed must give another run: sample with rng, not a fixed slice"
 
 
 def test_initial_weights_are_small_and_in_the_dtype_of_x():
