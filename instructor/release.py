@@ -38,6 +38,7 @@ README_TEMPLATE = "instructor/release_README.md"
 README_SLOT = "<!-- graded files -->"
 SUBMIT_SCRIPT = "instructor/submit.py"
 POINTS = "instructor/points.toml"
+CELL_NAMES = "tools/notebook_cells.py"
 MAKEFILE_CUT = "# ---- instructor verbs"
 INSTRUCTOR_VERBS = ("release", "grade", "grade-all", "gradescope")
 MIN_DISTINCTIVE = 10  # solution lines shorter than this (e.g. 'pass') are not checked
@@ -207,6 +208,8 @@ def build_release(src, out):
             (tmp / "pyproject.toml").write_text(release_pyproject((src / "pyproject.toml").read_text()))
         (tmp / "tools").mkdir(exist_ok=True)
         shutil.copy2(src / SUBMIT_SCRIPT, tmp / "tools" / "submit.py")
+        if not (tmp / CELL_NAMES).is_file():  # submit.py names cells with it (a tree without tools/)
+            shutil.copy2(REPO / CELL_NAMES, tmp / CELL_NAMES)
         if POINTS in files:  # the public question map for make check / check() / make test's summary
             question_map = build_question_map(load_points(src / POINTS))
             (tmp / MAP_PATH).parent.mkdir(exist_ok=True)
