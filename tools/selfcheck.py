@@ -40,7 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 MAP_PATH = "tests/questions.json"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 UNANSWERED = "YOUR ANSWER HERE"
-MESSAGE_CHARS = 200
+MESSAGE_CHARS = 300
+NUMPY_HEADERS = ("Not equal to tolerance", "Arrays are not equal", "Arrays are not almost equal")
 
 
 class QuestionError(ValueError):
@@ -140,13 +141,16 @@ def _outcome(item, call, report):
         record["message"] = message
         return record
     record["exception"] = type(error).__name__
-    record["message"] = f"{type(error).__name__}: {_first_line(str(error))}".rstrip(": ")
+    text = str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith(NUMPY_HEADERS):  # np.testing puts err_msg on line 2
+        text = f"{lines[1]} ({lines[0]})"
+    record["message"] = f"{type(error).__name__}: {_first_line(text)}".rstrip(": ")
     where = []
     for entry in excinfo.traceback:
         path = os.path.relpath(str(entry.path), str(item.config.rootpath))
         where.append(f"{path}:{entry.lineno + 1}")
-    student = [w for w in where if w.startswith("cs231n_lib")]
-    record["student_line"] = student[-1] if student else ""
+    record["library_lines"] = [w for w in where if w.startswith("cs231n_lib")]
     tests = [w for w in where if w.startswith("tests")]
     record["test_line"] = tests[-1] if tests else (where[0] if where else "")
     return record
@@ -354,11 +358,12 @@ def report_question(question, records, write=print):
             continue
         todo = record.get("exception") == "NotImplementedError"
         write(f"  {'todo' if todo else 'FAIL':<6} {name}")
-        if record.get("message") != previous:  # the same stub message once, not once per test
-            write(f"         {record.get('message', '')}")
-        previous = record.get("message")
+        if not (todo and record.get("message") == previous):  # a stub's message once, not once per test
+            write(f"         {record.get('message') or 'the test failed without a message'}")
+        previous = record.get("message") if todo else None
         if not todo:
-            look = record.get("student_line") or where
+            own = [line for line in record.get("library_lines", []) if line.startswith(question.get("file") or "-")]
+            look = own[-1] if own else where  # the question's own file, not a helper that raised
             write(f"         look at {look}; the test is at {record.get('test_line', '')}")
     passed = sum(r["outcome"] == "passed" for r in results)
     status, _ = question_status(question, records)
