@@ -21,8 +21,8 @@ The same module is a pytest plugin (``-p selfcheck``, tools/ on PYTHONPATH):
                     (used by this script) write every outcome as JSON to FILE,
                     keep only the tests of question ID
 
-Colour codes are printed only to a terminal. Standard library only, apart
-from pytest inside the plugin hooks.
+Colour codes are printed only to a terminal. Needs only the standard library
+and pytest.
 """
 
 import json
@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_cells import cell_label  # noqa: E402  (tools/ is not a package)
@@ -159,6 +161,11 @@ def _outcome(item, call, report):
 # ------------------------------------------------------------- the verdicts
 
 
+def _counts(record):
+    """True for the one record that gives a test's verdict: its call, or a failed set-up."""
+    return record["when"] == "call" or record["outcome"] == "failed"
+
+
 def question_status(question, records, repo=REPO):
     """Return (status, detail): status is 'done', 'not started', 'failing' or 'not run'."""
     if question["kind"] == "answers":
@@ -183,8 +190,7 @@ def question_status(question, records, repo=REPO):
         first = failed[0]
         status = "not started" if first.get("exception") == "NotImplementedError" else "failing"
         return status, f"stopped at {first['cell']}: {first.get('message', '')}"
-    mine = [r for r in records if matches(question, r["nodeid"]) and r["when"] == "call" or
-            matches(question, r["nodeid"]) and r["outcome"] == "failed"]
+    mine = [r for r in records if matches(question, r["nodeid"]) and _counts(r)]
     if not mine:
         return "not run", "none of its public tests ran"
     failed = [r for r in mine if r["outcome"] == "failed"]
@@ -264,19 +270,15 @@ class SelfCheck:
 
     def pytest_runtest_setup(self, item):
         if _is_nbval_cell(item) and str(item.fspath) in self.stopped:
-            import pytest
-
             pytest.skip(f"not run: the notebook stopped at {self.stopped[str(item.fspath)]}")
 
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
-        from _pytest.reports import TestReport
-
-        report = TestReport.from_item_and_call(item, call)
+        report = (yield).get_result()  # the final report, after xfail and the other plugins
         if report.when == "call" or report.outcome != "passed":
             self.records.append(_outcome(item, call, report))
             if _is_nbval_cell(item) and report.failed:
                 self.stopped.setdefault(str(item.fspath), self.records[-1]["cell"])
-        return report
 
     def pytest_sessionfinish(self, session, exitstatus):
         if self.out:
@@ -346,7 +348,7 @@ def report_question(question, records, write=print):
     """Print one verdict line per test and a last line; return True when every test passed."""
     where = f"{question['function']} in {question['file']}" if question.get("function") else question.get("file", "")
     write(f"{question['id']}: {question['title']} ({where})")
-    results = [r for r in records if r["when"] == "call" or r["outcome"] == "failed"]
+    results = [r for r in records if _counts(r)]
     previous = None
     for record in results:
         name = record["nodeid"].split("::")[-1]
