@@ -339,8 +339,12 @@ def run_question(question, repo=REPO, python=sys.executable):
     finally:
         Path(out).unlink(missing_ok=True)
     if not records and result.returncode not in (0, 1):
-        raise QuestionError(f"the tests of {question['id']} could not run (pytest exit {result.returncode}): "
-                            f"{_first_line(result.stderr or result.stdout)}")
+        lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        errors = [line[1:].strip() for line in lines if line.startswith("E ")]  # pytest's 'E   ' lines
+        where = [line for line in errors if line.startswith("File ")]
+        detail = "; ".join(where[-1:] + errors[-1:]) or _first_line(lines[-1] if lines else "")
+        raise QuestionError(f"the tests of {question['id']} could not start (pytest exit {result.returncode}), "
+                            f"usually because a file of cs231n_lib does not import: {detail}")
     return records
 
 

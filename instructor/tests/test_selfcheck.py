@@ -75,6 +75,15 @@ def test_make_check_lists_questions_and_rejects_unknown_names(release):
     assert listed.returncode == 0 and "svm_vectorized" in listed.stdout and "adamw" in listed.stdout
     unknown = run(release, "tools/selfcheck.py", "svm")
     assert unknown.returncode == 2 and "there is no question 'svm'; pick one of: svm_naive_loss" in unknown.stderr
+    softmax = release / "cs231n_lib" / "softmax.py"
+    saved = softmax.read_text()
+    softmax.write_text(saved + "\ndef broken(:\n")
+    try:
+        broken = run(release, "tools/selfcheck.py", "svm_vectorized")
+    finally:
+        softmax.write_text(saved)
+    assert broken.returncode == 2 and "does not import: File " in broken.stderr and "softmax.py\", line" in \
+        broken.stderr and "SyntaxError" in broken.stderr, broken.stderr
 
 
 def test_release_test_stops_a_notebook_at_its_first_unfinished_cell_and_summarizes(release):
