@@ -17,9 +17,9 @@ The same module is a pytest plugin (``-p selfcheck``, tools/ on PYTHONPATH):
                     failed in a cascade), then a summary by question (done /
                     not started / failing with the first message) and what to
                     do next, in the notebooks' order
-    --selfcheck-out FILE, --selfcheck-select ID
+    --selfcheck-out FILE, --selfcheck-select ID[,ID...]
                     (used by this script) write every outcome as JSON to FILE,
-                    keep only the tests of question ID
+                    keep only the tests of these questions
 
 Colour codes are printed only to a terminal. Needs only the standard library
 and pytest.
@@ -224,7 +224,8 @@ def pytest_addoption(parser):
     group.addoption("--by-question", action="store_true", default=False,
                     help="quiet run, notebooks stop at their first failing cell, summary by question")
     group.addoption("--selfcheck-out", default=None, help="write every outcome as JSON to this file")
-    group.addoption("--selfcheck-select", default=None, help="keep only the public tests of this question")
+    group.addoption("--selfcheck-select", default=None,
+                    help="keep only the public tests of these questions (names separated by commas)")
 
 
 def pytest_configure(config):
@@ -263,8 +264,9 @@ class SelfCheck:
     def pytest_collection_modifyitems(self, session, config, items):
         if not self.select:
             return
-        question = find_question(load_questions(config.rootpath), self.select)
-        keep = [item for item in items if matches(question, item.nodeid)]
+        questions = load_questions(config.rootpath)
+        chosen = [find_question(questions, name) for name in self.select.split(",")]
+        keep = [item for item in items if any(matches(question, item.nodeid) for question in chosen)]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
 
@@ -320,16 +322,17 @@ class SelfCheck:
 # -------------------------------------------------------------- the command
 
 
-def run_question(question, repo=REPO, python=sys.executable):
-    """Run ``question``'s public tests in a fresh process; return the list of outcome records."""
-    files = sorted({p.split("::")[0] for p in question["tests"]})
+def run_questions(questions, repo=REPO, python=sys.executable):
+    """Run the public tests of ``questions`` in one fresh process; return the list of outcome records."""
+    files = sorted({p.split("::")[0] for question in questions for p in question["tests"]})
     files = ["tests"] if any("*" in f for f in files) else files
     fd, out = tempfile.mkstemp(prefix="selfcheck-", suffix=".json")
     os.close(fd)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(repo) / "tools"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    names = ",".join(question["id"] for question in questions)
     command = [python, "-m", "pytest", *files, "-p", "selfcheck", "--selfcheck-out", out,
-               "--selfcheck-select", question["id"], "-q", "--tb=no", "-rN", "--no-header",
+               "--selfcheck-select", names, "-q", "--tb=no", "-rN", "--no-header",
                "-p", "no:cacheprovider", "-p", "no:nbval", "-o", "addopts=", "--color=no"]
     try:
         result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
@@ -343,7 +346,7 @@ def run_question(question, repo=REPO, python=sys.executable):
         errors = [line[1:].strip() for line in lines if line.startswith("E ")]  # pytest's 'E   ' lines
         where = [line for line in errors if line.startswith("File ")]
         detail = "; ".join(where[-1:] + errors[-1:]) or _first_line(lines[-1] if lines else "")
-        raise QuestionError(f"the tests of {question['id']} could not start (pytest exit {result.returncode}), "
+        raise QuestionError(f"the tests of {names} could not start (pytest exit {result.returncode}), "
                             f"usually because a file of cs231n_lib does not import: {detail}")
     return records
 
@@ -396,13 +399,18 @@ def check(*names, repo=REPO, write=print):
     if not names:
         list_questions(questions, write)
         return True
-    ok = True
+    chosen = []
     for name in names:
         question = find_question(questions, name)
         if question["kind"] != "tests":
             raise QuestionError(f"{name!r} is checked by running its notebook, not by tests; "
                                 f"run `make run` or the notebook itself.")
-        ok = report_question(question, run_question(question, repo), write) and ok
+        chosen.append(question)
+    records = run_questions(chosen, repo)  # one pytest process for all of them
+    ok = True
+    for question in chosen:
+        mine = [r for r in records if matches(question, r["nodeid"])]
+        ok = report_question(question, mine, write) and ok
     return ok
 
 
