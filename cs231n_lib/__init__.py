@@ -21,7 +21,8 @@ from .data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data,
 from . import regularizers
 from .gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
                              grad_check_sparse, rel_error)
-from .linear_classifier import LinearClassifier, LinearSVM, Softmax, TrainingDivergedError
+from .linear_classifier import (LinearClassifier, LinearSVM, Softmax, TrainingDivergedError,
+                                TrainingDivergedWarning)
 from .linear_svm import svm_loss_naive, svm_loss_vectorized
 from .softmax import softmax_loss_naive, softmax_loss_vectorized
 
@@ -32,6 +33,9 @@ from . import landscapes, optim, schedules
 from . import layers, layer_utils, weight_init
 from .fc_net import FullyConnectedNet, TwoLayerNet
 from .solver import Solver
+
+# --- the self-check (issue 12): check("svm_vectorized") runs that question's public tests ---
+from .selfcheck import check
 
 # --- loaded on first use (issue 5): matplotlib and scipy.optimize cost ~1 s to
 # import, which every test and grading process that only needs a loss would pay.
