@@ -8,7 +8,7 @@ import pytest
 
 from cs231n_lib import (LinearClassifier, LinearSVM, Softmax, load_CIFAR10, softmax_loss_vectorized,
                         svm_loss_vectorized)
-from cs231n_lib.linear_classifier import TrainingDivergedError
+from cs231n_lib.linear_classifier import TrainingDivergedError, TrainingDivergedWarning, check_divergence
 from cs231n_lib.regularizers import max_norm_project
 
 CLASSIFIERS = [LinearSVM, Softmax]
@@ -29,18 +29,23 @@ def test_training_learns_separable_blobs(cls):
     X, y = blobs()
     clf = cls()
     history = clf.train(X, y, learning_rate=1e-2, reg=1e-4, num_iters=300, batch_size=50, seed=0)
-    assert len(history) == 300 and all(isinstance(v, float) for v in history)
-    assert np.mean(history[-20:]) < 0.5 * history[0]
+    assert len(history) == 300 and all(isinstance(v, float) for v in history), (
+        f"train must return one float loss per iteration: {len(history)} of 300")
+    assert np.mean(history[-20:]) < 0.5 * history[0], (
+        f"{type(clf).__name__}: the loss must halve on separable blobs ({history[0]:.3f} -> "
+        f"{np.mean(history[-20:]):.3f}); sample a new minibatch each iteration and apply the update")
     y_pred = clf.predict(X)
-    assert y_pred.shape == y.shape and np.issubdtype(y_pred.dtype, np.integer)
-    assert np.mean(y_pred == y) > 0.9
+    assert y_pred.shape == y.shape and np.issubdtype(y_pred.dtype, np.integer), (
+        f"predict must return (N,) integer labels, got shape {y_pred.shape} and dtype {y_pred.dtype}")
+    assert np.mean(y_pred == y) > 0.9, f"training accuracy on separable blobs is {np.mean(y_pred == y):.2f}, not > 0.9"
 
 
 def test_predict_is_the_argmax_of_the_scores():
     clf = LinearSVM()
     clf.W = np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 0.0]])  # (D=2, C=3)
     X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [3.0, 1.0]])
-    np.testing.assert_array_equal(clf.predict(X), [0, 1, 2, 0])
+    np.testing.assert_array_equal(clf.predict(X), [0, 1, 2, 0], err_msg=(
+        "predict returns, for each row of X, the index of the highest score in X @ W (np.argmax over axis 1)"))
 
 
 @pytest.mark.parametrize("cls, loss_fn", [(LinearSVM, svm_loss_vectorized), (Softmax, softmax_loss_vectorized)])
@@ -66,8 +71,10 @@ def test_same_seed_same_run(cls):
         clf = cls()
         runs.append((clf.train(X, y, num_iters=30, batch_size=20, seed=seed), clf.W))
     for history, W in runs[1:3]:
-        assert history == runs[0][0] and np.array_equal(W, runs[0][1])
-    assert runs[3][0] != runs[0][0]
+        assert history == runs[0][0] and np.array_equal(W, runs[0][1]), (
+            "the same seed must give the same run: draw the minibatch indices (and nothing else) from "
+            "the rng that train makes from seed, e.g. rng.choice(num_train, batch_size, replace=replace)")
+    assert runs[3][0] != runs[0][0], "another seed must give another run: sample with rng, not a fixed slice"
 
 
 def test_initial_weights_are_small_and_in_the_dtype_of_x():
@@ -75,8 +82,8 @@ def test_initial_weights_are_small_and_in_the_dtype_of_x():
         X, y = blobs(seed=4, dtype=dtype)
         clf = Softmax()
         clf.train(X, y, learning_rate=1e-12, reg=0.0, num_iters=1, seed=0)  # a negligible step
-        assert clf.W.shape == (X.shape[1], 3) and clf.W.dtype == dtype
-        assert 0.0005 < clf.W.std() < 0.002
+        assert clf.W.shape == (X.shape[1], 3) and clf.W.dtype == dtype, f"W must be (D, C) in X's dtype {dtype}"
+        assert 0.0005 < clf.W.std() < 0.002, f"W starts as 0.001 * randn(D, C), got std {clf.W.std():.2g}"
 
 
 def test_weight_scale_zero_starts_from_zero_and_matches_a_preset_zero_w():
@@ -136,7 +143,8 @@ def test_update_rule_receives_the_scheduled_learning_rate():
 
     LinearSVM().train(X, y, learning_rate=0.1, num_iters=5, seed=0, update_rule=recording_sgd,
                       lr_schedule=lambda t: 1.0 / (t + 1))
-    np.testing.assert_allclose(seen, [0.1, 0.05, 0.1 / 3, 0.025, 0.02], rtol=1e-15)
+    np.testing.assert_allclose(seen, [0.1, 0.05, 0.1 / 3, 0.025, 0.02], rtol=1e-15, err_msg=(
+        "train must pass update(W, dW, config) the config whose 'learning_rate' it set for this iteration"))
 
 
 def test_named_update_rule_with_config_and_caller_config_untouched():
@@ -148,14 +156,14 @@ def test_named_update_rule_with_config_and_caller_config_untouched():
     assert history[-1] < history[0]
 
 
-def test_divergence_stops_with_a_clear_error():
+def test_divergence_stops_with_a_clear_error_when_asked_to_raise():
     X, y = blobs(seed=10)
     X = X * 100  # large features make a large step explode
     clf = LinearSVM()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(TrainingDivergedError, match=r"iteration \d+ with learning_rate=1e\+06.*lower") as info:
-            clf.train(X, y, learning_rate=1e6, num_iters=100, seed=0)
+            clf.train(X, y, learning_rate=1e6, num_iters=100, seed=0, on_divergence="raise")
     error = info.value
     assert isinstance(error, RuntimeError)
     assert error.learning_rate == 1e6
@@ -183,7 +191,8 @@ def test_sampling_without_replacement_uses_distinct_rows():
 
     RecordingSVM().train(X, y, num_iters=3, batch_size=20, seed=0, replace=False)
     for batch in batches:
-        assert len(np.unique(batch, axis=0)) == 20  # a permutation of all rows
+        assert len(np.unique(batch, axis=0)) == 20, (  # a permutation of all rows
+            "with replace=False a minibatch of N rows holds every row once: pass replace=replace to rng.choice")
 
 
 @pytest.mark.parametrize("cls", CLASSIFIERS)
@@ -286,3 +295,61 @@ def test_softmax_beats_chance_on_real_cifar10(cifar_subset_dir):
     assert history[-1] < history[0]
     # chance is 10%; a linear softmax on raw pixels reaches about a quarter after 300 steps
     assert np.mean(clf.predict(X_test) == y_test) > 0.18
+
+
+def test_divergence_warns_by_default_and_returns_the_losses_so_far():
+    X, y = blobs(seed=10)
+    X = X * 100
+    clf = LinearSVM()
+    with warnings.catch_warnings(record=True) as caught:  # not pytest.warns: a stub's error must show as itself
+        warnings.simplefilter("always")
+        history = clf.train(X, y, learning_rate=1e6, num_iters=100, seed=0)
+    record = [w for w in caught if issubclass(w.category, TrainingDivergedWarning)]
+    assert len(record) == 1, f"one TrainingDivergedWarning per diverged run, got {len(record)}"
+    message = str(record[0].message)
+    # Names the learning rate and both causes, and how to tell them apart.
+    for part in ["learning_rate=1e+06", "too large", "update rule", "gradient", "learning_rate=100000"]:
+        assert part in message, f"{part!r} missing from the divergence warning: {message}"
+    assert record[0].filename == __file__, "the warning points at the caller of train"
+    assert 1 <= len(history) < 100, f"a diverging run stops early and returns its losses, got {len(history)}"
+    assert not np.isfinite(history[-1]) or history[-1] > 3 * history[0], "the history ends at the diverged loss"
+    assert np.isfinite(clf.W).all(), "W keeps the last finite weights"
+
+
+def test_check_divergence_is_the_one_rule():
+    assert not check_divergence([2.0, 5.9], 1e-3, 1)
+    with pytest.warns(TrainingDivergedWarning, match="from 2 to 6.1"):
+        assert check_divergence([2.0, 6.1], 1e-3, 1)
+    with pytest.raises(TrainingDivergedError, match="NaN, inf"):
+        check_divergence([2.0, float("nan")], 1e-3, 1, on_divergence="raise")
+
+
+def test_non_finite_weights_with_a_steady_loss_point_at_the_update_rule():
+    def broken_rule(w, dw, config=None):
+        return w / 0.0, config  # a bug, not a large step
+
+    X, y = blobs(seed=18)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's divide-by-zero
+        with pytest.raises(TrainingDivergedError, match="made W NaN or inf.*update rule") as info:
+            LinearSVM().train(X, y, num_iters=5, seed=0, update_rule=broken_rule, on_divergence="raise")
+    assert info.value.iteration == 0
+
+
+def test_bad_on_divergence_is_rejected():
+    X, y = blobs(seed=19)
+    with pytest.raises(ValueError, match="on_divergence must be 'warn' or 'raise', got 'stop'"):
+        LinearSVM().train(X, y, num_iters=2, on_divergence="stop")
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_numpy_global_seed_reproduces_a_run_without_seed(cls):
+    X, y = blobs(seed=20)
+    runs = []
+    for global_seed in [231, 231, 232]:
+        np.random.seed(global_seed)
+        clf = cls()
+        runs.append((clf.train(X, y, num_iters=10, batch_size=20), clf.W))
+    assert runs[0][0] == runs[1][0], "np.random.seed(231) twice must give the same losses"
+    np.testing.assert_array_equal(runs[0][1], runs[1][1], err_msg="np.random.seed(231) twice must give the same W")
+    assert runs[0][0] != runs[2][0], "another global seed must give another run"
