@@ -301,7 +301,8 @@ def _notebook_result(course, item, work, layout, slot, student_nbs):
     if student is None:
         return 0.0, [{"name": rel, "message": f"{rel} was not submitted or is not a valid notebook"}]
     instructor = read_notebook(course.src / rel, rel)
-    nb = graded_notebook(student, instructor, nbchecks.export_cell(rel), nbchecks.cells_to_run(rel))
+    nb = graded_notebook(student, instructor, nbchecks.export_cell(rel), nbchecks.cells_to_run(rel),
+                         nbchecks.setup_code(rel))
     return nbchecks.run_and_check(course, rel, nb, work, {**layout, "home": _home(layout, slot, course.backend)}, slot)
 
 

@@ -167,6 +167,85 @@ def _check_search(artifacts):
     return checks
 
 
+def _net_data():
+    """Notebooks 05/06's data: 4000/1000/1000 images standardized by the training pixels' std."""
+    data = dict(_nets_raw())
+    pixel_std = data["X_train"].std()
+    for split in ("X_train", "X_val", "X_test"):
+        data[split] = data[split] / pixel_std  # (N, 3, 32, 32)
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def _nets_raw():
+    from cs231n_lib.data_utils import get_CIFAR10_data  # trusted
+    return get_CIFAR10_data(num_training=4000, num_validation=1000, num_test=1000, allow_synthetic=True)
+
+
+def _check_staged_backprop(artifacts):
+    w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+    sig = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    local = (1 - sig) * sig  # d sigma / dt
+    expected_dw, expected_dx = np.array([x[0], x[1], 1.0]) * local, w[:2] * local
+    dw, dx = _array(artifacts, "dw", (3,)), _array(artifacts, "dx", (2,))
+    ok = dw is not None and dx is not None and np.allclose(dw, expected_dw, rtol=1e-9) and np.allclose(dx, expected_dx, rtol=1e-9)
+    return [("dw and dx of the staged sigmoid neuron", None if ok else "dw or dx differs from the chain rule's values")]
+
+
+def _check_two_layer(artifacts):
+    data = _net_data()
+    params = {k: _array(artifacts, k) for k in ("W1", "b1", "W2", "b2")}
+    claimed = _array(artifacts, "best_val_acc", ())
+    shapes_ok = all(v is not None for v in params.values()) and claimed is not None and \
+        params["W1"].shape == (3072, 100) and params["b1"].shape == (100,) and params["W2"].shape == (100, 10) \
+        and params["b2"].shape == (10,)
+    checks = _check_staged_backprop(artifacts)
+    if not shapes_ok:
+        return checks + [("the trained TwoLayerNet's parameters were saved", "no valid W1 (3072, 100), b1, W2, b2")]
+
+    def accuracy(X, y):
+        hidden = np.maximum(0, X.reshape(len(X), -1) @ params["W1"] + params["b1"])  # (N, 100)
+        return float(np.mean(np.argmax(hidden @ params["W2"] + params["b2"], axis=1) == y))
+
+    val = accuracy(data["X_val"], data["y_val"])
+    train = accuracy(data["X_train"][:1000], data["y_train"][:1000])
+    from cs231n_lib.data_utils import get_CIFAR10_source  # trusted
+
+    floor = 0.36 if get_CIFAR10_source() == "cifar10" else 0.40  # the notebook's own thresholds
+    return checks + [
+        ("the trained TwoLayerNet's parameters were saved", None),
+        ("best_val_acc is the saved parameters' validation accuracy",
+         None if abs(val - float(claimed)) <= 1e-9 else f"recomputed {val:.4f}, the notebook says {float(claimed):.4f}"),
+        ("the net was trained on the training set", None if train >= val - 0.05 else
+         f"training accuracy {train:.4f} far below validation accuracy {val:.4f}"),
+        (f"the TwoLayerNet reaches {floor:.2f} on validation", None if val > floor else f"validation accuracy {val:.4f}"),
+    ]
+
+
+def _check_sweep(artifacts):
+    from cs231n_lib import FullyConnectedNet, Solver  # trusted reference
+
+    norms, scales, accs = (_array(artifacts, n, (6,)) for n in ("norms", "scales", "accs"))
+    if norms is None or scales is None or accs is None:
+        return [("the 6 runs of the weight-scale sweep were saved", "no 6 (normalization, scale, accuracy) runs were saved")]
+    keys = {(int(n), float(sc)) for n, sc in zip(norms, scales)}
+    checks = [("the 6 runs of the weight-scale sweep were saved",
+               None if keys == {(n, sc) for n in (0, 1) for sc in (1e-3, 1e-2, 1e-1)} else "not the 6 (normalization, scale) pairs")]
+    data = _net_data()
+    subset = {"X_train": data["X_train"][:1000], "y_train": data["y_train"][:1000], "X_val": data["X_val"], "y_val": data["y_val"]}
+    for n, scale in ((1, 1e-1), (0, 1e-3)):
+        net = FullyConnectedNet([50] * 5, normalization="batchnorm" if n else None, weight_scale=scale, seed=0)
+        solver = Solver(net, subset, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=5,
+                        batch_size=50, num_train_samples=500, verbose=False, seed=0)
+        solver.train()
+        got = [a for k, sc, a in zip(norms, scales, accs) if int(k) == n and float(sc) == scale]
+        reference = solver.train_acc_history[-1]
+        checks.append((f"the {'batch-norm' if n else 'plain'} run at scale {scale:g} is reproduced",
+                       None if got and abs(got[0] - reference) <= 0.1 else
+                       f"the reference retrained reaches {reference:.3f}, the notebook says {got[0] if got else 'nothing'}"))
+    return checks
+
+
 _GRID = "[[lr, reg, *accuracies] for (lr, reg), accuracies in results.items()]"
 
 CHECKS = {
@@ -190,11 +269,31 @@ CHECKS = {
         "export": _export(lrs="[k[0] for k in coarse]", regs="[k[1] for k in coarse]", accs="list(coarse.values())"),
         "check": _check_search,
     },
+    "assignments/05_backprop_two_layer_net.ipynb": {
+        "cells": ["cell-01", "cell-09", "cell-13", "cell-21"],
+        "export": _export(dw="dw", dx="dx", W1="two_layer_solver.model.params['W1']",
+                          b1="two_layer_solver.model.params['b1']", W2="two_layer_solver.model.params['W2']",
+                          b2="two_layer_solver.model.params['b2']", best_val_acc="two_layer_solver.best_val_acc"),
+        "check": _check_two_layer,
+    },
+    "assignments/06_init_dropout_batchnorm.ipynb": {
+        "cells": ["cell-01", "cell-05", "cell-15"],
+        "setup": 'subset = {"X_train": data["X_train"][:1000], "y_train": data["y_train"][:1000], '
+                 '"X_val": data["X_val"], "y_val": data["y_val"]}',
+        "export": _export(norms="[0 if k[0] is None else 1 for k in sweep]", scales="[k[1] for k in sweep]",
+                          accs="list(sweep.values())"),
+        "check": _check_sweep,
+    },
 }
 
 
 def export_cell(rel):
     return CHECKS[rel]["export"] if rel in CHECKS else ""
+
+
+def setup_code(rel):
+    """Grader-written code run just before the solution cell (what a skipped cell would have defined)."""
+    return CHECKS.get(rel, {}).get("setup", "")
 
 
 def cells_to_run(rel):

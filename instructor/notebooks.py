@@ -28,7 +28,7 @@ def _is_solution_cell(cell, where):
     return cell.cell_type == "code" and bool(find_regions(cell.source.split("\n"), PYTHON, where))
 
 
-def graded_notebook(student, instructor, export="", cells=None):
+def graded_notebook(student, instructor, export="", cells=None, setup=""):
     """Return the notebook to run: the instructor's cells, the student's solution cells, the export cell.
 
     ``cells`` (ids) keeps only those instructor cells, in the instructor's order.
@@ -43,6 +43,8 @@ def graded_notebook(student, instructor, export="", cells=None):
             continue
         source = cell.source
         if _is_solution_cell(cell, f"cell {index}"):
+            if setup and cells is not None and cell.get("id") == cells[-1]:
+                nb.cells.append(nbformat.v4.new_code_cell(setup))
             mine = submitted.get(cell.get("id"))
             source = mine.source if mine is not None else cut_python(cell.source, f"cell {index}", f"cell {index}", is_cell=True)[0]
         nb.cells.append(nbformat.v4.new_code_cell(source))
