@@ -171,6 +171,9 @@ def red_team(tmp_path_factory):
             path = batch / name
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
+    # make grade-all depends on make setup: bring the venv up to date now, so that the snapshots below
+    # only see what grading does
+    subprocess.run(["make", "--no-print-directory", "-C", str(REPO), "setup"], check=True, stdout=subprocess.DEVNULL)
     token = secrets.token_hex(16)
     canaries = [REPO / "instructor" / "hidden_tests" / f"canary-h9b-{token[:8]}.txt", REPO / f"canary-h9b-{token[:8]}",
                 REPO / "cs231n_lib" / f"canary-h9b-{token[:8]}", home / f"canary-h9b-{token[:8]}"]
@@ -254,8 +257,9 @@ def test_a_hostile_submission_gains_nothing(red_team, entry):
 @pytest.mark.parametrize("entry", [n for n in LOOPS if n in SELECTED])
 def test_loops_do_not_earn_the_vectorized_points(red_team, entry):
     honest, loops = item_scores(_report_of(red_team, HONEST)), item_scores(_report_of(red_team, entry))
+    maximum = {item["id"]: item["max_score"] for item in _report_of(red_team, HONEST)["items"]}
     for item in VECTORIZED_ITEMS:
-        assert loops[item] < honest[item], f"{entry}: loops scored {loops[item]} on {item} (vectorized: {honest[item]})"
+        assert loops[item] < maximum[item], f"{entry}: loops scored {loops[item]}/{maximum[item]} on {item}"
     others = {i: s for i, s in loops.items() if i not in VECTORIZED_ITEMS and s != honest[i]}
     assert not others, f"{entry}: items other than the vectorized ones changed: {others}"
 
