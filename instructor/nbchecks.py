@@ -24,6 +24,7 @@ produces no artifact and scores 0, whatever its kernel prints.
 import functools
 import json
 import os
+import threading
 import subprocess
 import sys
 from pathlib import Path
@@ -44,11 +45,19 @@ def _export(**names):
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=2)
+_DATA_LOCK = threading.Lock()
+
+
 def _data(dtype=np.float64):
-    """The instructor's data, loaded once per grader process (read-only by convention)."""
-    from cs231n_lib.data_utils import get_CIFAR10_data  # the instructor's copy: trusted
-    return get_CIFAR10_data(allow_synthetic=True, dtype=dtype)
+    """Notebooks 01-04's data (flattened, bias column), loaded once per grader process (read-only)."""
+    with _DATA_LOCK:
+        return _linear_data(np.dtype(dtype).name)
+
+
+@functools.lru_cache(maxsize=2)
+def _linear_data(dtype):
+    from cs231n_lib.data_utils import get_CIFAR10_linear_data  # the instructor's copy: trusted
+    return get_CIFAR10_linear_data(allow_synthetic=True, dtype=np.dtype(dtype))
 
 
 def _array(artifacts, name, shape=None):
@@ -169,7 +178,8 @@ def _check_search(artifacts):
 
 def _net_data():
     """Notebooks 05/06's data: 4000/1000/1000 images standardized by the training pixels' std."""
-    data = dict(_nets_raw())
+    with _DATA_LOCK:
+        data = dict(_nets_raw())
     pixel_std = data["X_train"].std()
     for split in ("X_train", "X_val", "X_test"):
         data[split] = data[split] / pixel_std  # (N, 3, 32, 32)
