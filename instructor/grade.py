@@ -316,9 +316,16 @@ def _item_result(item, passed, total, failures):
 
 
 def _score_tests(course, item, outcomes):
+    from .harness import node_pattern
+
     nodeids = course.expected[item.id]
     failures = [{"name": n, "message": outcomes[n][1]} for n in nodeids if outcomes[n][0] != "passed"]
-    return _item_result(item, len(nodeids) - len(failures), len(nodeids), failures)
+    result = _item_result(item, len(nodeids) - len(failures), len(nodeids), failures)
+    gates = [node_pattern(g) for g in item.gate]
+    if any(g.fullmatch(f["name"]) for g in gates for f in failures):
+        result["score"] = 0.0
+        result["failures"].insert(0, {"name": "gate", "message": "a required check failed, so this item scores 0"})
+    return result
 
 
 def _read_student_notebook(rel, data, notes):

@@ -253,8 +253,9 @@ class Worker:
             try:  # the package's own __init__ (re-exports) once its graded modules are in
                 with open(pkg.__file__, encoding="utf-8") as source:
                     exec(compile(source.read(), pkg.__file__, "exec"), pkg.__dict__)
-            except BaseException as error:
-                errors[package] = f"{type(error).__name__}: {_text(error, 300)}"
+            except BaseException as error:  # the graded modules are in; only the re-exports are missing
+                wire.write_frame(self.wfd, {"op": "importing", "module": None,
+                                            "note": f"{type(error).__name__}: {_text(error, 300)}"})
         wire.write_frame(self.wfd, {"op": "ready", "errors": errors})
 
     def serve(self):

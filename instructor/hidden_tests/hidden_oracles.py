@@ -110,18 +110,29 @@ def loops_softmax(W, X, y, reg):
     return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
 
 
-def speed_ratio(student, remote_fn, loops_fn, W, X, y, rounds=6):
-    """(loop seconds) / (student's remote seconds): each the minimum over interleaved rounds.
+def speed_ratio(student, vectorized, naive, loops_fn, oracle_fn, seeds, N=2000, D=100, C=10):
+    """(naive seconds) / (vectorized seconds) of the student's own two functions, both remote.
 
-    The arrays are kept in the worker first, so the remote time is the student's code plus one
-    small round trip; the loops run here, in the trusted process, on the same machine.
+    Each round uses a fresh problem (kept in the worker first, so only a small round trip is timed),
+    calls the vectorized function before the naive one (a cache filled by one can only make the naive
+    one look faster), checks the vectorized result against the oracle, and the minimum over rounds
+    is taken. When the student's naive function fails, the loops here (trusted) stand in for it.
     """
-    W_r, X_r, y_r = student.keep(W), student.keep(X), student.keep(y)
-    remote_fn(W_r, X_r, y_r, 0.1)  # warm-up (first-call costs)
-    loop_best = remote_best = float("inf")
-    for _ in range(rounds):
+    vec_best = naive_best = float("inf")
+    for seed in seeds:
+        W, X, y = problem(seed, N, D, C, scale=0.01)
+        W_r, X_r, y_r = student.keep(W), student.keep(X), student.keep(y)
         started = time.perf_counter()
-        loops_fn(W, X, y, 0.1)
-        loop_best = min(loop_best, time.perf_counter() - started)
-        remote_best = min(remote_best, student.elapsed(remote_fn, W_r, X_r, y_r, 0.1))
-    return loop_best / remote_best
+        loss, dW = vectorized(W_r, X_r, y_r, 0.1)
+        vec_best = min(vec_best, time.perf_counter() - started)
+        expected_loss, expected_dW = oracle_fn(W, X, y, 0.1)
+        if not (np.isclose(loss, expected_loss) and close(np.asarray(dW), expected_dW, rtol=1e-6, atol=1e-8)):
+            return None
+        started = time.perf_counter()
+        try:
+            naive(W_r, X_r, y_r, 0.1)
+        except Exception:
+            started = time.perf_counter()
+            loops_fn(W, X, y, 0.1)
+        naive_best = min(naive_best, time.perf_counter() - started)
+    return naive_best / vec_best
