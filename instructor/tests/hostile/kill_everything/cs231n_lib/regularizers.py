@@ -155,7 +155,8 @@ def max_norm_project(W, max_norm):
         raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "
                          f"pass the largest allowed norm of a class column, such as 3.0.")
     W_projected = W.copy()
-    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm.
+    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm. A column of
+    # zeros must stay zeros without a division-by-zero warning (the tests turn warnings into errors).
     raise NotImplementedError('Implement max_norm_project in cs231n_lib/regularizers.py: replace this raise with your code (see the TODO above it).')
     return W_projected
 

@@ -159,7 +159,8 @@ def max_norm_project(W, max_norm):
         raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "
                          f"pass the largest allowed norm of a class column, such as 3.0.")
     W_projected = W.copy()
-    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm.
+    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm. A column of
+    # zeros must stay zeros without a division-by-zero warning (the tests turn warnings into errors).
     norms = np.linalg.norm(W_projected, axis=0)   # (C,)
     too_long = norms > max_norm                    # (C,) boolean
     W_projected[:, too_long] *= (max_norm / norms[too_long]).astype(W.dtype)  # (D, k) * (k,)

@@ -162,7 +162,8 @@ def max_norm_project(W, max_norm):
         raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "
                          f"pass the largest allowed norm of a class column, such as 3.0.")
     W_projected = W.copy()
-    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm.
+    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm. A column of
+    # zeros must stay zeros without a division-by-zero warning (the tests turn warnings into errors).
     lengths = np.sqrt(np.einsum("dc,dc->c", W, W))              # (C,)
     shrink = np.ones_like(lengths)                              # (C,)
     over = lengths > max_norm
