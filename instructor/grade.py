@@ -61,6 +61,7 @@ POINTS_FILE = "instructor/points.toml"
 HIDDEN_DIR = "instructor/hidden_tests"
 PACKAGE = "cs231n_lib"
 IMPORT_FACTOR = 2  # importing one graded module in the worker may take twice a call's limit
+IMPORT_BUDGET_FACTOR = 3  # all graded modules together (over every restart): three times a call's limit
 
 
 class GraderError(RuntimeError):
@@ -264,7 +265,7 @@ def _package_outcomes(course, items, work, layout, slot, notes):
     config = {
         "src": str(course.src), **layout, "home": _home(layout, slot, course.backend), "modules": modules, "backend": course.backend, "uid": jail.slot_uid(slot),
         "limits": {"memory_mb": int(limits["memory_mb"])}, "log": str(work / "worker.log"),
-        "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
+        "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "import_budget": IMPORT_BUDGET_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
         "out": str(work / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
         "test_files": _test_files(course.files, items),
     }
