@@ -130,7 +130,9 @@ def test_untouched_release_scores_zero(batch):
 
 
 def test_planted_library_faults_cost_only_their_own_items(batch):
-    items = by_id(batch[0]["planted"])
+    # Package items only: notebooks run with the student's own package (no reference code in the jail), so
+    # a library fault may also cost the notebook item whose result depends on that function.
+    items = {i: item for i, item in by_id(batch[0]["planted"]).items() if not i.startswith("nb")}
     for item_id in FAULTY:
         assert items[item_id]["score"] < items[item_id]["max_score"], f"{item_id}: the planted fault was not caught"
     lost = {i: items[i]["failures"][:1] for i in items if i not in FAULTY and items[i]["score"] < items[i]["max_score"]}
