@@ -485,11 +485,12 @@ def grade_all(course, folder, out_root, jobs):
 _PROBE = r"""
 import socket, sys
 found = []
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        found.append("read the canary: " + f.read(64))
-except OSError:
-    pass
+for path in (sys.argv[1], sys.argv[3]):
+    try:
+        with open(path, encoding="utf-8") as f:
+            found.append("read a canary: " + f.read(64))
+    except OSError:
+        pass
 s = socket.socket()
 s.settimeout(2)
 try:
@@ -514,16 +515,19 @@ def canary_check(src, backend, slot=0):
         return None
     canary = Path(src) / HIDDEN_DIR / f".canary-{secrets.token_hex(8)}"
     token = secrets.token_hex(16)
+    reference_canary = Path(src) / PACKAGE / f".canary-{secrets.token_hex(8)}"  # next to the reference too
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     work = Path(tempfile.mkdtemp(prefix="grade-canary-"))
     try:
         canary.write_text(token, encoding="utf-8")
+        reference_canary.write_text(token, encoding="utf-8")
         os.chmod(work, 0o755)
         out = work / "probe.log"
         with open(out, "wb") as log:
-            box = jail.start([sys.executable, "-I", "-c", _PROBE, str(canary), str(listener.getsockname()[1])],
+            box = jail.start([sys.executable, "-I", "-c", _PROBE, str(canary), str(listener.getsockname()[1]),
+                              str(reference_canary)],
                              backend=backend, uid=jail.slot_uid(slot), env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                              cwd="/tmp" if backend == "bwrap" else str(work), stdout=log)
             try:
@@ -541,6 +545,7 @@ def canary_check(src, backend, slot=0):
     finally:
         listener.close()
         canary.unlink(missing_ok=True)
+        reference_canary.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         jail.clear_uid(jail.slot_uid(slot), backend)
 

@@ -23,7 +23,8 @@ Three backends (``choose_backend``):
            --inh-caps=-all --no-new-privs); as another user, bwrap's user namespace
            maps the grader's own uid.
 ``uid``    for containers that refuse namespaces (Gradescope's Docker): the same
-           command as an unprivileged uid with the same rlimits, in a new session;
+           command as an unprivileged uid with the same rlimits, in a new session,
+           its packets rejected by an iptables owner rule (when iptables exists);
            the instructor's files, hidden tests and results must be unreadable to that
            uid (root-owned 0700 folders: see instructor/gradescope/run_autograder).
            Needs root.
@@ -246,6 +247,7 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
     elif backend == "uid":
         if uid is None:
             raise JailError("the uid backend needs the grader to run as root.")
+        block_network(uid)
     elif backend != "none":
         raise JailError(f"unknown isolation backend {backend!r}; use one of {', '.join(BACKENDS)}.")
     inner = _rlimits(limits) + (_drop(uid) if uid is not None else [])
@@ -279,6 +281,24 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
             except (OSError, StopIteration, ValueError):
                 box.init_pid = None
     return box
+
+
+_BLOCKED = set()
+
+
+def block_network(uid):
+    """uid backend: reject every packet of ``uid`` with iptables' owner match, when iptables exists.
+
+    Best effort: without iptables the canary check finds the open network and grading stops.
+    """
+    if uid in _BLOCKED:
+        return
+    for tool in ("iptables", "ip6tables"):
+        if shutil.which(tool):
+            rule = ["OUTPUT", "-m", "owner", "--uid-owner", str(uid), "-j", "REJECT"]
+            if subprocess.run([tool, "-C", *rule], capture_output=True).returncode != 0:
+                subprocess.run([tool, "-I", *rule], capture_output=True)
+    _BLOCKED.add(uid)
 
 
 def _pids_of_uid(uid):
