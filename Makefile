@@ -66,17 +66,18 @@ clean: ## remove build products and caches (keeps .venv and datasets/)
 
 # ---- instructor verbs: the release's Makefile ends above this line (instructor/release.py) ----
 JOBS ?= 2
+GRADES ?= build/grades
 
 release: setup ## cut the solutions out: the student version in build/release/ and build/release.zip
 	$(PY) -m instructor.release --out build/release
 
-grade: setup ## grade one submission (SUBMISSION=zip or folder) into build/grades/<name>/
+grade: setup ## grade one submission (SUBMISSION=zip or folder) into $(GRADES)/<name>/ (default build/grades)
 	@test -n "$(SUBMISSION)" || { echo "error: say which submission to grade: make grade SUBMISSION=path/to/zip-or-folder" >&2; exit 2; }
-	$(PY) -m instructor.grade "$(SUBMISSION)"
+	$(PY) -m instructor.grade "$(SUBMISSION)" --out "$(GRADES)"
 
-grade-all: setup ## grade every zip or folder in SUBMISSIONS=dir, JOBS at a time, into build/grades/gradebook.csv
+grade-all: setup ## grade every zip or folder in SUBMISSIONS=dir, JOBS at a time, into $(GRADES)/gradebook.csv
 	@test -n "$(SUBMISSIONS)" || { echo "error: say which folder to grade: make grade-all SUBMISSIONS=path/to/folder [JOBS=2]" >&2; exit 2; }
-	$(PY) -m instructor.grade --all "$(SUBMISSIONS)" --jobs $(JOBS)
+	$(PY) -m instructor.grade --all "$(SUBMISSIONS)" --jobs $(JOBS) --out "$(GRADES)"
 
 gradescope: setup ## build the Gradescope autograder zip: build/gradescope_autograder.zip
 	$(PY) -m instructor.gradescope --out build/gradescope_autograder.zip

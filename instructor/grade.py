@@ -1,35 +1,44 @@
 """Grade submissions: ``make grade SUBMISSION=path`` and ``make grade-all SUBMISSIONS=dir``.
 
-    python -m instructor.grade SUBMISSION [--only ITEM ...] [--jobs N]
+    python -m instructor.grade SUBMISSION [--only ITEM ...] [--isolation auto|bwrap|uid] [--no-isolation]
     python -m instructor.grade --all FOLDER [--jobs N]
 
-One submission (a zip or folder laid out like the release) is graded in a
-temporary folder, in three kinds of child processes (instructor/sandbox.py):
+The trust boundary (instructor/README.md): student code runs only in a worker
+process inside a jail (instructor/jail.py); this process and the harness it
+starts (instructor/harness.py) never import, execute or unpickle anything a
+student wrote. One submission, in a temporary folder:
 
-1. Package items, one process per graded .py file: a fresh copy of the
-   instructor's tree with only that submitted file overlaid (the reference
-   for every other file) runs the instructor's tests (public tests/ and
-   instructor/hidden_tests/) of that file's items in points.toml. A file that
-   does not compile or fails on import is replaced by its release stub. A
-   crash resumes the run after the crashing test.
-2. Notebook items: another fresh copy, with the reference package and the
-   submitted notebook (instructor/notebooks.py), runs under nbval, stopping
-   at the first failing cell.
-3. Answer items: read statically from the submitted notebooks.
+1. The box tree: the package with the student's graded .py files (a file that
+   does not compile, or that fails or hangs at import, is replaced by its
+   release stub, with a note) and the release's other files. No reference
+   solution, hidden test or oracle is ever in it.
+2. Package items: one harness run (a trusted pytest process in the
+   instructor's tree) runs the public and hidden tests of the selected items;
+   the graded modules are proxies to the worker in the jail.
+3. Notebook items: the graded notebook is the instructor's, with the
+   student's solution cells put in (instructor/notebooks.py); it runs in the
+   jail, kernel included, and saves artifacts that this side reads back as
+   plain data and checks itself (instructor/nbchecks.py).
+4. Answer items: read statically from the submitted notebooks.
 
-The expected tests of each item come from collecting the instructor's own
-tree, so a submission cannot shrink a denominator. Nothing from the
-submission but the graded files is ever copied; the submission is never
-modified. Results go to build/grades/<name>/ (instructor/report.py) and the
-total is printed as ``score X/Y``. Exit status: 0 graded, 1 submission
-rejected, 2 grader misconfigured.
+Every process of the submission is killed and gone before its reports are
+written (instructor/report.py). The expected tests of each item come from
+collecting the instructor's tree, so a submission cannot shrink a
+denominator. Exit status: 0 graded, 1 submission rejected, 2 grader
+misconfigured or no isolation.
 """
 
 import argparse
 import concurrent.futures
 import json
+import os
+import queue
 import re
+import resource
+import secrets
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,26 +47,21 @@ from pathlib import Path
 
 import nbformat
 
-from .grade_plugin import node_pattern
+from . import jail, nbchecks
 from .markers import MarkerError, read_notebook
-from .notebooks import answers, prepare_for_grading
+from .notebooks import answers, graded_notebook
 from .points import Points, PointsError, load_points
 from .release import graded_files, student_version
 from .report import fmt, write_gradebook, write_reports
-from .sandbox import child_env, run_limited
 from .submission import SubmissionError, read_submission
 from .tree import tree_files
 
 REPO = Path(__file__).resolve().parents[1]
 POINTS_FILE = "instructor/points.toml"
+HIDDEN_DIR = "instructor/hidden_tests"
 PACKAGE = "cs231n_lib"
-SANITIZE = "assignments/sanitize.cfg"
-IMPORT_FACTOR = 2  # importing the package or the test modules may take twice a test's limit
-MAX_RESUMES = 25
-
-# Every pytest child: explicit config and rootdir, no cache, no addopts, our plugin.
-PYTEST = ["-m", "pytest", "-p", "instructor.grade_plugin", "-p", "no:cacheprovider",
-          "-c", "pyproject.toml", "--rootdir", ".", "--confcutdir", ".", "-o", "addopts=", "-q"]
+IMPORT_FACTOR = 2  # importing one graded module in the worker may take twice a call's limit
+IMPORT_BUDGET_FACTOR = 3  # all graded modules together (over every restart): three times a call's limit
 
 
 class GraderError(RuntimeError):
@@ -73,6 +77,7 @@ class Course:
     graded: list
     points: object
     expected: dict  # tests item id -> node ids collected from the instructor's tree
+    backend: str = "bwrap"
 
     def select(self, only=None, limits=None):
         """Return this course with only the items ``only``, and ``limits`` overriding points.toml's."""
@@ -80,11 +85,13 @@ class Course:
         overrides = {key: value for key, value in (limits or {}).items() if value}
         points = Points({**points.limits, **overrides}, points.items)
         expected = {item.id: self.expected[item.id] for item in points.items if item.id in self.expected}
-        return Course(self.src, self.files, self.graded, points, expected)
+        return Course(self.src, self.files, self.graded, points, expected, self.backend)
 
 
 def _test_files(course_files, items):
     """Return the test files the patterns of ``items`` name (the part before '::')."""
+    from .harness import node_pattern
+
     wanted = set()
     for item in items:
         for pattern in item.targets:
@@ -93,7 +100,30 @@ def _test_files(course_files, items):
     return sorted(wanted)
 
 
-def load_course(src=REPO, only=None, limits=None):
+def package_files(src, files):
+    """The package's .py files that go into a box: git-tracked ones in a checkout, else the walked ones.
+
+    Never an untracked scratch file of the instructor's (an old solution, a merge's leftovers, notes):
+    everything in the box is readable by the student's code.
+    """
+    candidates = [rel for rel in files if rel.startswith(PACKAGE + "/") and rel.endswith(".py")]
+    if (Path(src) / ".git").exists():
+        try:
+            listing = subprocess.run(["git", "-C", str(src), "ls-files", "-z", "--cached", "--", PACKAGE],
+                                     capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+        except (OSError, subprocess.CalledProcessError):
+            listing = None
+        if listing is not None:
+            tracked = set(listing)
+            candidates = [rel for rel in candidates if rel in tracked]
+    return candidates
+
+
+def _graded_modules(graded):
+    return {rel[:-3].replace("/", "."): rel for rel in graded if rel.endswith(".py") and rel.startswith(PACKAGE + "/")}
+
+
+def load_course(src=REPO, only=None, limits=None, backend="bwrap"):
     """Read the tree, the graded files and the points; collect each tests item's expected tests."""
     src = Path(src).resolve()
     files = tree_files(src)
@@ -111,53 +141,65 @@ def load_course(src=REPO, only=None, limits=None):
     test_items = [item for item in points.items if item.kind == "tests"]
     if test_items:
         with tempfile.TemporaryDirectory(prefix="grade-collect-") as scratch:
-            records = _collect(src, _test_files(files, test_items), Path(scratch), points.limits)
+            records = _collect(src, _test_files(files, test_items), Path(scratch))
         for item in test_items:
             expected[item.id] = [n for n in records if item.matches(n)]
             if not expected[item.id]:
                 raise GraderError(f"points.toml item {item.id} matches no test of the instructor's tree; fix its patterns.")
-    return Course(src, files, graded, points, expected).select(limits=limits)
+    return Course(src, files, graded, points, expected, backend).select(limits=limits)
 
 
-def _collect(tree, test_files, scratch, limits):
+def read_events(path):
+    """Return the records a harness run wrote to ``path`` (none if it never started)."""
+    if not Path(path).exists():
+        return []
+    events = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            break
+    return events
+
+
+def _harness(src, config, scratch, wall):
+    """Run the trusted harness (a pytest process in the instructor's tree); return (events, log tail)."""
+    path = scratch / "harness.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "CS231N_DATA_DIR") if key in os.environ}
+    env.update(PYTHONPATH=str(src), PYTHONNOUSERSITE="1", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
+               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               HOME=str(scratch))
+    log = scratch / "harness.log"
+    with open(log, "wb") as out:
+        child = subprocess.Popen([sys.executable, "-m", "instructor.harness", str(path)], cwd=src, env=env,
+                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            child.wait(timeout=wall)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            try:
+                os.killpg(child.pid, 9)
+            except ProcessLookupError:
+                pass
+            child.wait()
+    tail = log.read_bytes()[-3000:].decode("utf-8", "replace")
+    return read_events(config["out"]) if config.get("out") else [], tail
+
+
+def _collect(src, test_files, scratch):
     out = scratch / "collect.jsonl"
-    args = PYTEST + ["--collect-only", "--grade-out", str(out), "--grade-package", PACKAGE, *test_files]
-    done = run_limited(args, tree, child_env(tree, scratch), limits["run_timeout"], limits["memory_mb"], scratch / "collect.log")
-    events = read_events(out)
+    config = {"src": str(src), "collect_only": True, "out": str(out), "test_files": test_files, "select": []}
+    events, tail = _harness(src, config, scratch, 600)
     errors = [e for e in events if e["event"] == "collect_error"]
-    if done.returncode != 0 or errors:
-        detail = errors[0]["message"] if errors else done.output[-500:]
+    if errors or not any(e["event"] == "collected" for e in events):
+        detail = errors[0]["message"] if errors else tail[-500:]
         raise GraderError(f"the instructor's tests do not collect ({detail}); run make test and fix them first.")
     return [n for e in events if e["event"] == "collected" for n in e["nodeids"]]
 
 
-def read_events(path):
-    """Return the records a grade_plugin run wrote to ``path`` (none if it never started)."""
-    if not path.exists():
-        return []
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            break  # a line cut short by a crash
-    return events
-
-
-# ------------------------------------------------------------ the trees
-
-
-def _make_tree(course, dest, overlay):
-    """Copy the instructor's tree to ``dest`` with ``overlay`` ({rel: bytes}) written over it."""
-    for rel in course.files:
-        if rel.startswith("datasets/"):
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(course.src / rel, target)
-    (dest / "datasets").symlink_to(course.src / "datasets", target_is_directory=True)
-    for rel, data in overlay.items():
-        (dest / rel).write_bytes(data)
+# ------------------------------------------------------------ the box tree
 
 
 def _student_python(course, rel, data, notes):
@@ -173,120 +215,96 @@ def _student_python(course, rel, data, notes):
     return student_version(course.src, rel)
 
 
-_VET = (
-    "import faulthandler, importlib, sys\n"
-    "faulthandler.dump_traceback_later(float(sys.argv[1]), exit=True)\n"
-    "importlib.import_module(sys.argv[2])\n"
-)
+def _write(path, data, mode=0o644):
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    path.write_bytes(data)
+    os.chmod(path, mode)
 
 
-def _import_error(course, tree, rel, scratch):
-    """Return what goes wrong importing module ``rel`` in ``tree``, or None if it imports."""
-    module = rel[:-3].replace("/", ".")
-    limit = IMPORT_FACTOR * course.points.limits["test_timeout"]
-    done = run_limited(["-c", _VET, str(limit), module], tree, child_env(tree, scratch),
-                       limit + 10, course.points.limits["memory_mb"], scratch / "import.log")
-    if done.returncode == 0:
-        return None
-    if "Timeout (" in done.output or done.timed_out:  # faulthandler's words when it stops the import
-        return f"importing it took longer than {limit:g} s"
-    lines = done.output.strip().splitlines()
-    return lines[-1][:200] if lines else f"exit status {done.returncode}"
+def make_box(course, work, found, notes):
+    """Lay out ``work``: box/ (what the jail sees) and stubs/ (release stubs, trusted side only)."""
+    os.chmod(work, 0o711)  # the uid backend passes through, cannot list
+    box = work / "box"
+    box.mkdir(mode=0o711)  # not listable: another submission's uid cannot find the folders below
+    tree = box / f"tree-{secrets.token_hex(8)}"
+    for rel in package_files(course.src, course.files):
+        if rel in course.graded:
+            data = _student_python(course, rel, found.get(rel), notes)
+            _write(work / "stubs" / rel, student_version(course.src, rel))
+            os.chmod(work / "stubs", 0o700)
+        else:
+            data = (course.src / rel).read_bytes()
+        _write(tree / rel, data)
+    worker = box / f"worker-{secrets.token_hex(8)}"
+    for name in ("worker.py", "wire.py"):
+        _write(worker / name, (Path(__file__).parent / name).read_bytes())
+    for folder in (tree, worker):
+        for path in [folder, *folder.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    return {"tree": str(tree), "worker_dir": str(worker), "stubs": str(work / "stubs"), "box": str(box)}
+
+
+def _home(layout, slot, backend):
+    """The writable home of job slot ``slot`` for the uid backend (bwrap boxes use their tmpfs)."""
+    home = Path(layout["box"]) / f"home-{slot}"
+    if not home.exists():
+        home.mkdir(mode=0o700)
+        if backend == "uid":
+            uid = jail.slot_uid(slot)
+            os.chown(home, uid, uid)
+    return str(home)
 
 
 # ------------------------------------------------------------- the runs
 
 
-def _run_tests(course, tree, items, scratch, label):
-    """Run the tests of ``items`` in ``tree``; return ({node id: (outcome, message)}, collection errors)."""
+def _package_outcomes(course, items, work, layout, slot, notes):
+    """Run the tests of ``items``; return {node id: (outcome, message)} and the harness's figures."""
     limits = course.points.limits
-    select = scratch / "select.txt"
-    select.write_text("\n".join(n for item in items for n in course.expected[item.id]) + "\n")
-    base = PYTEST + ["--grade-select", str(select), "--grade-timeout", str(limits["test_timeout"]),
-                     "--grade-collect-timeout", str(IMPORT_FACTOR * limits["test_timeout"]), "--grade-package", PACKAGE,
-                     *_test_files(course.files, items)]
-    outcomes, collect_errors = {}, []
-    for attempt in range(MAX_RESUMES):
-        out = scratch / f"{label}-{attempt}.jsonl"
-        skip = [arg for n in outcomes for arg in ("--deselect", n)]
-        done = run_limited(base + ["--grade-out", str(out)] + skip, tree, child_env(tree, scratch),
-                           limits["run_timeout"], limits["memory_mb"], scratch / f"{label}-{attempt}.log")
-        if "grading error:" in done.output:  # the plugin's check that imports use the grading copy
-            raise GraderError(done.output[done.output.index("grading error:"):].splitlines()[0])
-        events = read_events(out)
-        collect_errors += [e for e in events if e["event"] == "collect_error"]
-        running = None
-        for event in events:
-            if event["event"] == "start":
-                running = event["nodeid"]
-            elif event["event"] == "done":
-                outcomes[event["nodeid"]] = (event["outcome"], event["message"])
-                running = None
-        if any(e["event"] == "end" for e in events) or running is None:
-            break
-        why = (f"the test process was stopped after {limits['run_timeout']:g} s" if done.timed_out
-               else f"the test process died (exit status {done.returncode}), e.g. out of memory or a crash")
-        outcomes[running] = ("failed", why)
-    reason = collect_errors[0]["message"] if collect_errors else "the test did not run"
+    modules = _graded_modules(course.graded)
+    config = {
+        "src": str(course.src), **layout, "home": _home(layout, slot, course.backend), "modules": modules, "backend": course.backend, "uid": jail.slot_uid(slot),
+        "limits": {"memory_mb": int(limits["memory_mb"])}, "log": str(work / "worker.log"),
+        "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "import_budget": IMPORT_BUDGET_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
+        "out": str(work / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
+        "test_files": _test_files(course.files, items),
+    }
+    wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
+    scratch = work / f"harness-{slot}"
+    scratch.mkdir(mode=0o700)
+    events, tail = _harness(course.src, config, scratch, wall)
+    outcomes, running = {}, None
+    for event in events:
+        if event["event"] == "start":
+            running = event["nodeid"]
+        elif event["event"] == "done":
+            outcomes[event["nodeid"]] = (event["outcome"], event["message"])
+            running = None
+        elif event["event"] == "note":
+            notes.append(event["message"])
+    errors = [e for e in events if e["event"] == "collect_error"]
+    if errors or not any(e["event"] == "end" for e in events):
+        raise GraderError("the grading harness failed (" + (errors[0]["message"] if errors else tail[-400:].strip())
+                          + "); this is a grader fault, not the submission's.")
+    if running:
+        outcomes[running] = ("failed", "the test did not finish")
     for item in items:
         for nodeid in course.expected[item.id]:
-            outcomes.setdefault(nodeid, ("failed", f"not run: {reason}"))
-    return outcomes, collect_errors
+            outcomes.setdefault(nodeid, ("failed", "not run"))
+    figures = {e["event"]: e for e in events if e["event"] in ("startup", "budget")}
+    return outcomes, figures
 
 
-def _package_unit(course, tree, rel, items, scratch):
-    """Run the tests of package file ``rel``'s items; return (outcomes, notes).
-
-    When test modules fail to collect because the submitted ``rel`` does not
-    import, ``rel`` is replaced by its release stub and the tests run again,
-    so the failure costs that file's items only, with a note saying why.
-    """
-    outcomes, collect_errors = _run_tests(course, tree, items, scratch, "submitted")
-    if not collect_errors:
-        return outcomes, []
-    error = _import_error(course, tree, rel, scratch)
-    if error is None:
-        return outcomes, []
-    (tree / rel).write_bytes(student_version(course.src, rel))
-    outcomes, _ = _run_tests(course, tree, items, scratch, "stub")
-    return outcomes, [f"{rel} fails when imported ({error}); it was graded as unfinished."]
-
-
-def _notebook_unit(course, tree, rel, scratch):
-    """Run notebook ``rel``; return ((ran cleanly?, message), notes)."""
-    return run_notebook(course, tree, rel, scratch), []
-
-
-def run_notebook(course, tree, rel, scratch, pythonpath=None):
-    """Run notebook ``rel`` of ``tree`` under nbval; return (ran cleanly?, message).
-
-    Imports resolve in ``pythonpath`` (default: ``tree``), which must provide
-    the package and instructor.grade_plugin.
-    """
-    limits = course.points.limits
-    label = Path(rel).stem
-    out = scratch / f"{label}.jsonl"
-    args = PYTEST + ["-p", "nbval.plugin", "-x", "--nbval-lax", "--nbval-current-env",
-                     f"--nbval-cell-timeout={limits['cell_timeout']:g}", "--grade-out", str(out)]
-    if (tree / SANITIZE).exists():
-        args.append(f"--nbval-sanitize-with={SANITIZE}")
-    done = run_limited(args + [rel], tree, child_env(pythonpath or tree, scratch), limits["run_timeout"],
-                       limits["memory_mb"], scratch / f"{label}.log")
-    events = read_events(out)
-    failed = [e for e in events if e["event"] == "done" and e["outcome"] == "failed"]
-    if failed:
-        cell = failed[0]["nodeid"].split("::")[-1]  # nbval's 'Cell 4' counts code cells from 0
-        number = cell.split()[-1]
-        where = f"code cell {int(number) + 1}" if number.isdigit() else cell
-        return False, f"{where}: {failed[0]['message']}"
-    errors = [e for e in events if e["event"] == "collect_error"]
-    if errors:
-        return False, f"the notebook could not be read: {errors[0]['message']}"
-    if done.timed_out:
-        return False, f"the notebook did not finish within {limits['run_timeout']:g} s"
-    if done.returncode != 0 or not any(e["event"] == "end" for e in events):
-        return False, f"the notebook run stopped unexpectedly (exit status {done.returncode})"
-    return True, ""
+def _notebook_result(course, item, work, layout, slot, student_nbs):
+    """Run notebook item ``item``'s graded notebook in the jail; return (score fraction, failures)."""
+    rel = item.targets[0]
+    student = student_nbs.get(rel)
+    if student is None:
+        return 0.0, [{"name": rel, "message": f"{rel} was not submitted or is not a valid notebook"}]
+    instructor = read_notebook(course.src / rel, rel)
+    nb = graded_notebook(student, instructor, nbchecks.export_cell(rel), nbchecks.cells_to_run(rel),
+                         nbchecks.setup_code(rel))
+    return nbchecks.run_and_check(course, rel, nb, work, {**layout, "home": _home(layout, slot, course.backend)}, slot)
 
 
 # ------------------------------------------------------------- scoring
@@ -299,9 +317,16 @@ def _item_result(item, passed, total, failures):
 
 
 def _score_tests(course, item, outcomes):
+    from .harness import node_pattern
+
     nodeids = course.expected[item.id]
     failures = [{"name": n, "message": outcomes[n][1]} for n in nodeids if outcomes[n][0] != "passed"]
-    return _item_result(item, len(nodeids) - len(failures), len(nodeids), failures)
+    result = _item_result(item, len(nodeids) - len(failures), len(nodeids), failures)
+    gates = [node_pattern(g) for g in item.gate]
+    if any(g.fullmatch(f["name"]) for g in gates for f in failures):
+        result["score"] = 0.0
+        result["failures"].insert(0, {"name": "gate", "message": "a required check failed, so this item scores 0"})
+    return result
 
 
 def _read_student_notebook(rel, data, notes):
@@ -320,17 +345,22 @@ def submission_name(path):
     """Return a folder-safe name for the submission at ``path``."""
     stem = Path(path).name
     stem = stem[:-4] if stem.lower().endswith(".zip") else stem
-    return re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".") or "submission"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".-")[:80] or "submission"
 
 
 def _rejected(course, name, reason, started):
     items = [_item_result(item, 0, 0, []) for item in course.points.items]
     return {"submission": name, "status": "rejected", "score": 0.0, "max_score": course.points.total,
-            "execution_time": time.monotonic() - started, "notes": [reason], "items": items}
+            "execution_time": time.monotonic() - started, "notes": [reason], "items": items,
+            "isolation": course.backend}
 
 
-def grade_submission(course, path, out_root, jobs=1, name=None):
-    """Grade the submission at ``path`` into ``out_root``/<name>/; return the result dict."""
+def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
+    """Grade the submission at ``path`` into ``out_root``/<name>/; return the result dict.
+
+    Its units (the package tests, each notebook) run ``jobs`` at a time, each in its own box
+    with its own uid (job slots ``slot`` .. ``slot + jobs - 1``).
+    """
     started = time.monotonic()
     name = name or submission_name(path)
     try:
@@ -339,59 +369,74 @@ def grade_submission(course, path, out_root, jobs=1, name=None):
         result = _rejected(course, name, str(error), started)
         write_reports(result, Path(out_root) / name)
         return result
+    if course.backend == "none":
+        notes.insert(0, "Graded WITHOUT isolation (--no-isolation): the student's code ran as the grader's user.")
     items = course.points.items
     test_items = [i for i in items if i.kind == "tests"]
-    run_notebooks = sorted({i.targets[0] for i in items if i.kind == "notebook"})
+    nb_items = [i for i in items if i.kind == "notebook"]
     student_nbs = {rel: _read_student_notebook(rel, found.get(rel), notes)
                    for rel in course.graded if rel.endswith(".ipynb")}
-    with tempfile.TemporaryDirectory(prefix=f"grade-{name}-") as work:
-        work = Path(work)
-        jobs_to_run = {}
-        for rel in sorted({item.file for item in test_items}):
-            tree, scratch = work / rel.replace("/", "_"), work / f"scratch-py-{Path(rel).stem}"
-            _make_tree(course, tree, {rel: _student_python(course, rel, found.get(rel), notes)})
-            scratch.mkdir()
-            file_items = [item for item in test_items if item.file == rel]
-            jobs_to_run[rel] = (_package_unit, (course, tree, rel, file_items, scratch))
-        runnable = [rel for rel in run_notebooks if student_nbs.get(rel) is not None]
-        if runnable:
-            nb_tree = work / "notebooks"  # one tree: the notebooks run with the reference package
-            overlay = {rel: nbformat.writes(prepare_for_grading(student_nbs[rel], read_notebook(course.src / rel, rel))).encode()
-                       for rel in runnable}
-            _make_tree(course, nb_tree, overlay)
-            for rel in runnable:
-                scratch = work / f"scratch-nb-{Path(rel).stem}"
-                scratch.mkdir()
-                jobs_to_run[rel] = (_notebook_unit, (course, nb_tree, rel, scratch))
-        slow_first = sorted(jobs_to_run, key=lambda key: not key.endswith(".ipynb"))  # notebooks take longest
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {key: pool.submit(jobs_to_run[key][0], *jobs_to_run[key][1]) for key in slow_first}
-            done = {}
-            for key, future in futures.items():
-                done[key], unit_notes = future.result()
-                notes += unit_notes
+    figures, outcomes, nb_results = {}, {}, {}
+    slots = list(range(slot, slot + max(1, jobs)))
+    work = Path(tempfile.mkdtemp(prefix=f"grade-{name}-"))
+    try:
+        layout = make_box(course, work, found, notes)
+        free = queue.Queue()
+        for s in slots:
+            free.put(s)
+        unit_notes = []
+
+        def unit(kind, item):
+            s = free.get()
+            try:
+                if kind == "package":
+                    mine = []
+                    outcomes_, figures_ = _package_outcomes(course, test_items, work, layout, s, mine)
+                    unit_notes.extend(mine)
+                    outcomes.update(outcomes_)
+                    figures.update(figures_)
+                else:
+                    nb_results[item.id] = _notebook_result(course, item, work, layout, s, student_nbs)
+            finally:
+                free.put(s)
+
+        units = ([("package", None)] if test_items else []) + [("notebook", item) for item in nb_items]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(slots)) as pool:
+            for future in [pool.submit(unit, kind, item) for kind, item in units]:
+                future.result()
+        notes += unit_notes
+    finally:
+        for s in slots:  # nothing of this submission runs on when its reports are written
+            jail.clear_uid(jail.slot_uid(s), course.backend)
+        if not os.environ.get("GRADE_KEEP_WORK"):  # a debugging aid: keep the scratch folder
+            shutil.rmtree(work, ignore_errors=True)
     results = []
     for item in items:
         if item.kind == "tests":
-            results.append(_score_tests(course, item, done[item.file]))
+            results.append(_score_tests(course, item, outcomes))
         elif item.kind == "notebook":
-            rel = item.targets[0]
-            ok, message = done.get(rel, (False, f"{rel} was not submitted or is not a valid notebook"))
-            results.append(_item_result(item, int(ok), 1, [] if ok else [{"name": rel, "message": message}]))
+            fraction, failures = nb_results[item.id]
+            total = max(1, len(failures) + (1 if fraction > 0 else 0))
+            result = _item_result(item, 0, 1, failures)
+            result.update(score=round(item.points * fraction, 2), passed=round(fraction, 2), total=1)
+            results.append(result)
         else:
             checks = [check for rel in item.targets
                       for check in answers(read_notebook(course.src / rel, rel), student_nbs[rel], rel)]
-            failures = [{"name": label, "message": "no answer"} for label, ok in checks if not ok]
+            failures = [{"name": label, "message": why} for label, why in checks if why]
             results.append(_item_result(item, len(checks) - len(failures), len(checks), failures))
     result = {"submission": name, "status": "graded", "score": round(sum(r["score"] for r in results), 2),
               "max_score": course.points.total, "execution_time": time.monotonic() - started,
-              "notes": notes, "items": results}
+              "isolation": course.backend, "notes": notes, "items": results,
+              "figures": {"worker_startup_s": figures.get("startup", {}).get("seconds", []),
+                          "student_seconds": figures.get("budget", {}).get("used"),
+                          "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}
     write_reports(result, Path(out_root) / name)
     return result
 
 
 def grade_all(course, folder, out_root, jobs):
-    """Grade every zip and sub-folder of ``folder``, ``jobs`` at a time; write the gradebook."""
+    """Grade every zip and sub-folder of ``folder``, ``jobs`` at a time (one jail uid each); write the gradebook."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder; give the folder holding the submissions.")
@@ -406,16 +451,103 @@ def grade_all(course, folder, out_root, jobs):
             name, n = f"{submission_name(entry)}-{n}", n + 1
         taken.add(name)
         names[entry] = name
+    slots = queue.Queue()
+    for slot in range(max(1, jobs)):
+        slots.put(slot)
+
+    def one(entry):
+        slot = slots.get()
+        try:
+            return grade_submission(course, entry, out_root, 1, names[entry], slot)
+        except GraderError as error:  # one submission's harness failure must not stop the batch
+            result = _rejected(course, names[entry], f"grading failed: {error}", time.monotonic())
+            result["status"] = "error"
+            write_reports(result, Path(out_root) / names[entry])
+            return result
+        finally:
+            slots.put(slot)
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_submission, course, entry, out_root, 1, names[entry]): entry for entry in entries}
+        futures = [pool.submit(one, entry) for entry in entries]
         results = []
         for future in concurrent.futures.as_completed(futures):
             result = future.result()
             results.append(result)
             print(f"{result['submission']}: score {fmt(result['score'])}/{fmt(result['max_score'])}"
-                  + ("" if result["status"] == "graded" else f" (rejected: {result['notes'][0]})"), flush=True)
+                  + ("" if result["status"] == "graded" else f" ({result['status']}: {result['notes'][0][:200]})"),
+                  flush=True)
     write_gradebook(results, [item.id for item in course.points.items], Path(out_root) / "gradebook.csv")
     return results
+
+
+# ------------------------------------------------------------- the canary
+
+_PROBE = r"""
+import socket, sys
+found = []
+for path in (sys.argv[1], sys.argv[3]):
+    try:
+        with open(path, encoding="utf-8") as f:
+            found.append("read a canary: " + f.read(64))
+    except OSError:
+        pass
+s = socket.socket()
+s.settimeout(2)
+try:
+    s.connect(("127.0.0.1", int(sys.argv[2])))
+    found.append("reached the grader's socket")
+except OSError:
+    pass
+for host in ("1.1.1.1", "8.8.8.8"):
+    try:
+        socket.create_connection((host, 53), timeout=2).close()
+        found.append("reached " + host)
+    except OSError:
+        pass
+print("CANARY:" + ("; ".join(found) or "ok"))
+"""
+
+
+def canary_check(src, backend, slot=0):
+    """Prove the boundary holds here: a boxed process must not read a file planted among the hidden
+    tests nor open a socket. Returns None when it holds, else what the probe managed."""
+    if backend == "none":
+        return None
+    canary = Path(src) / HIDDEN_DIR / f".canary-{secrets.token_hex(8)}"
+    token = secrets.token_hex(16)
+    reference_canary = Path(src) / PACKAGE / f".canary-{secrets.token_hex(8)}"  # next to the reference too
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    work = Path(tempfile.mkdtemp(prefix="grade-canary-"))
+    try:
+        canary.write_text(token, encoding="utf-8")
+        reference_canary.write_text(token, encoding="utf-8")
+        os.chmod(work, 0o755)
+        out = work / "probe.log"
+        with open(out, "wb") as log:
+            box = jail.start([sys.executable, "-I", "-c", _PROBE, str(canary), str(listener.getsockname()[1]),
+                              str(reference_canary)],
+                             backend=backend, uid=jail.slot_uid(slot), env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                             cwd="/tmp" if backend == "bwrap" else str(work), stdout=log)
+            try:
+                box.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+            jail.kill(box)
+        text = out.read_text(errors="replace")
+        if "CANARY:ok" in text:
+            return None
+        line = next((l for l in text.splitlines() if l.startswith("CANARY:")), None)
+        if line is None:
+            return f"the canary probe did not run ({text.strip()[-200:] or 'no output'}), so the boundary is unproven"
+        return line.replace("CANARY:", "").replace(token, "<canary>")
+    finally:
+        listener.close()
+        canary.unlink(missing_ok=True)
+        reference_canary.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+        jail.clear_uid(jail.slot_uid(slot), backend)
 
 
 def main(argv=None):
@@ -425,20 +557,30 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=REPO / "build" / "grades", help="where reports go (default build/grades)")
     parser.add_argument("--src", type=Path, default=REPO, help="the instructor's tree (default: this repository)")
     parser.add_argument("--only", nargs="+", metavar="ITEM", help="grade only these items of points.toml")
-    parser.add_argument("--jobs", "-j", type=int, default=2, help="processes at a time (default 2)")
+    parser.add_argument("--jobs", "-j", type=int, default=2,
+                        help="boxes at a time (default 2): submissions with --all, else a submission's units")
     parser.add_argument("--name", help="report folder name (default: from the submission's file name)")
     parser.add_argument("--cell-timeout", type=float, help="seconds per notebook cell (overrides points.toml)")
-    parser.add_argument("--test-timeout", type=float, help="seconds per test (overrides points.toml)")
+    parser.add_argument("--call-timeout", type=float, help="seconds per call into student code (overrides points.toml)")
+    parser.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "uid"],
+                        help="the jail backend (default auto: bwrap, else the uid fallback)")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="run student code WITHOUT a jail (trusted code only); the reports say so")
     parser.add_argument("--results-json", type=Path, help="also copy Gradescope's results.json here")
     args = parser.parse_args(argv)
     try:
-        course = load_course(args.src, args.only, {"cell_timeout": args.cell_timeout, "test_timeout": args.test_timeout})
+        backend = jail.choose_backend(args.isolation, args.no_isolation)
+        course = load_course(args.src, args.only, {"cell_timeout": args.cell_timeout, "call_timeout": args.call_timeout},
+                             backend=backend)
+        breach = canary_check(course.src, backend)
+        if breach:
+            raise GraderError(f"the {backend} jail does not hold on this machine ({breach}); grading stopped.")
         if args.all:
             results = grade_all(course, args.submission, args.out, args.jobs)
             print(f"gradebook: {args.out / 'gradebook.csv'} ({len(results)} submissions)")
             return 0 if all(r["status"] == "graded" for r in results) else 1
         result = grade_submission(course, args.submission, args.out, args.jobs, args.name)
-    except (PointsError, GraderError, MarkerError) as error:
+    except (PointsError, GraderError, MarkerError, jail.JailError) as error:
         print(f"grader error: {error}", file=sys.stderr)
         return 2
     except SubmissionError as error:
@@ -447,7 +589,9 @@ def main(argv=None):
     folder = args.out / result["submission"]
     if args.results_json:
         args.results_json.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / "results.json", args.results_json)
+        tmp = args.results_json.with_name(f".{args.results_json.name}.tmp")
+        shutil.copyfile(folder / "results.json", tmp)
+        os.replace(tmp, args.results_json)
     if result["status"] != "graded":
         print(f"error: {result['notes'][0]}", file=sys.stderr)
         print(f"score 0/{fmt(result['max_score'])} (report in {folder})")

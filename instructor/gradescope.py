@@ -5,7 +5,11 @@
 The zip holds, at its root, Gradescope's two entry points (setup.sh and
 run_autograder, from instructor/gradescope/) and the instructor's tree
 (solutions, public and hidden tests, points file, grader), which Gradescope
-unpacks into /autograder/source. Left out: CI scripts, the instructor's own
+unpacks into /autograder/source. Student code never sees it: run_autograder
+makes /autograder/source, results and grades root-owned 0700 before grading,
+and the grader runs student code only in its jail (bubblewrap, where nothing
+of /autograder but the submission's graded files is mounted, or the uid
+fallback, whose uid cannot enter 0700 root folders). Left out: CI scripts, the instructor's own
 tests, and everything tree.py excludes (environments, build products, data).
 The points file is read once here so a broken one fails now, not on
 Gradescope.

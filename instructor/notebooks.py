@@ -1,45 +1,56 @@
-"""Notebook checks of the grader: prepare a submitted notebook for nbval, find its answers.
+"""Notebook checks of the grader: the graded notebook (OverwriteCells), and the inline answers.
 
-A submitted notebook is run as the student saved it, with two changes:
-outputs are cleared (nbval then compares none, as in ``make test``, whose
-notebooks are committed without outputs), and nbval directives (NBVAL_SKIP,
-raises-exception, ...) are kept only where the instructor's cell with the
-same id has them, so a student cannot skip or excuse a failing cell.
+The graded notebook is the instructor's, cell for cell: every code cell is
+restored from the instructor's notebook (as nbgrader's OverwriteCells does),
+except solution cells (code cells with solution markers), which take the
+student's cell with the same id (the release stub when there is none).
+Cells the student added are dropped, markdown is left out (it does not
+run), and the grader's export cell (instructor/nbchecks.py) is appended.
 
 Answers are found per question: the submitted cell with the instructor
-cell's id, else the markdown cell starting with the same question text.
+cell's id, else the markdown cell starting with the same question text, and
+must be more than present: not the placeholder, at least MIN_WORDS words, and
+at least MIN_NEW_WORDS words that are not in the question.
 """
 
+import re
+
 import nbformat
-from nbval.plugin import comment_markers, metadata_tags
 
-from .markers import ANSWER_PLACEHOLDER, MARKDOWN, find_regions, is_instructor_cell
+from .markers import ANSWER_PLACEHOLDER, MARKDOWN, PYTHON, cut_python, find_regions, is_instructor_cell
 
-
-def _directive(line):
-    stripped = line.strip()
-    return stripped.startswith("#") and stripped.lstrip("#").strip() in comment_markers
+MIN_WORDS = 8
+MIN_NEW_WORDS = 5
+WORD = re.compile(r"[A-Za-z0-9$\\]+")
 
 
-def prepare_for_grading(student, instructor):
-    """Return a copy of notebook ``student`` ready for nbval (see the module docstring)."""
-    student = nbformat.from_dict(student)
-    reference = {cell.get("id"): cell for cell in instructor.cells if cell.get("id")}
-    for cell in student.cells:
-        ref = reference.get(cell.get("id"))
-        tags = cell.get("metadata", {}).get("tags", [])
-        if isinstance(tags, list):
-            allowed = set(ref.get("metadata", {}).get("tags", [])) if ref else set()
-            cell.setdefault("metadata", {})["tags"] = [t for t in tags if t not in metadata_tags or t in allowed]
-        if cell.cell_type != "code":
+def _is_solution_cell(cell, where):
+    return cell.cell_type == "code" and bool(find_regions(cell.source.split("\n"), PYTHON, where))
+
+
+def graded_notebook(student, instructor, export="", cells=None, setup=""):
+    """Return the notebook to run: the instructor's cells, the student's solution cells, the export cell.
+
+    ``cells`` (ids) keeps only those instructor cells, in the instructor's order.
+    """
+    submitted = {cell.get("id"): cell for cell in student.cells if cell.get("id") and cell.cell_type == "code"}
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for index, cell in enumerate(instructor.cells, start=1):
+        if cell.cell_type != "code" or is_instructor_cell(cell):
             continue
-        allowed_lines = {line.strip() for line in ref.source.split("\n") if _directive(line)} if ref else set()
-        cell.source = "\n".join(
-            line for line in cell.source.split("\n") if not _directive(line) or line.strip() in allowed_lines
-        )
-        cell.outputs = []
-        cell.execution_count = None
-    return student
+        if cells is not None and cell.get("id") not in cells:
+            continue
+        source = cell.source
+        if _is_solution_cell(cell, f"cell {index}"):
+            if setup and cells is not None and cell.get("id") == cells[-1]:
+                nb.cells.append(nbformat.v4.new_code_cell(setup))
+            mine = submitted.get(cell.get("id"))
+            source = mine.source if mine is not None else cut_python(cell.source, f"cell {index}", f"cell {index}", is_cell=True)[0]
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+    if export:
+        nb.cells.append(nbformat.v4.new_code_cell(export))
+    return nb
 
 
 def _question(cell, where):
@@ -63,8 +74,21 @@ def _answer_text(source, before, after):
     return "\n".join(lines).strip()
 
 
+def _why_not(text, question):
+    """None when ``text`` answers, else why not (see the module docstring)."""
+    if not text or ANSWER_PLACEHOLDER in text:
+        return "no answer (still the placeholder)"
+    words = [w.lower() for w in WORD.findall(text)]
+    if len(words) < MIN_WORDS:
+        return f"too short to answer the question ({len(words)} words)"
+    new = set(words) - {w.lower() for w in WORD.findall(question)}
+    if len(new) < MIN_NEW_WORDS:
+        return "the answer repeats the question"
+    return None
+
+
 def answers(instructor, student, rel):
-    """Return [(question label, answered?)] for each answer cell of notebook ``instructor``.
+    """Return [(question label, None or why it is not answered)] for each answer cell of notebook ``instructor``.
 
     ``student`` is the submitted notebook (None when missing or unreadable:
     every question then counts as unanswered).
@@ -91,9 +115,9 @@ def answers(instructor, student, rel):
                     None,
                 )
         if found is None:
-            results.append((label, False))
+            results.append((label, "no answer"))
             continue
         used.add(found)
         text = _answer_text(student.cells[found].source, before, after)
-        results.append((label, bool(text) and ANSWER_PLACEHOLDER not in text))
+        results.append((label, _why_not(text, before + "\n" + after)))
     return results

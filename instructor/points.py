@@ -5,12 +5,16 @@ An item is one of three kinds, chosen by the key it has:
     tests = [patterns]    node ids of the instructor's tests (public and hidden);
                           '*' matches anything, nothing else is special;
                           credit = points * passed / tests matched in the reference tree
+      gate = [patterns]   with tests: tests that must all pass, else the item scores 0
+                          (e.g. the speed check of a "vectorized" item)
       file = "path"       with tests: the graded .py file the item grades; its tests
                           run with the submitted file and the reference for every
                           other file, so a fault costs only the items of its own file
-    notebook = "path"     the submitted notebook runs top to bottom without an error
-                          (run with the reference package); all or nothing
-    answers = [paths]     the inline questions of these notebooks are answered;
+    notebook = "path"     the result of the notebook's solution cell, run in the jail and
+                          recomputed on the trusted side (instructor/nbchecks.py);
+                          all or nothing: every check must pass
+    answers = [paths]     the inline questions of these notebooks are answered (not the
+                          placeholder, not trivially short, not a copy of the question);
                           credit = points * answered / questions
 """
 
@@ -18,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grade_plugin import node_pattern
+from .harness import node_pattern
 
 try:
     import tomllib
@@ -29,8 +33,8 @@ except ModuleNotFoundError:  # Python 3.10
         tomllib = None
 
 KINDS = ("tests", "notebook", "answers")
-LIMIT_KEYS = {"test_timeout", "cell_timeout", "memory_mb", "run_timeout"}
-ITEM_KEYS = {"id", "title", "points", "file", *KINDS}
+LIMIT_KEYS = {"call_timeout", "budget", "cell_timeout", "memory_mb"}
+ITEM_KEYS = {"id", "title", "points", "file", "gate", *KINDS}
 ID = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -46,6 +50,7 @@ class Item:
     kind: str
     targets: tuple  # node-id patterns, or notebook paths
     file: str = ""  # tests items: the graded .py file they grade
+    gate: tuple = ()  # tests items: patterns of tests that must all pass, or the item scores 0
 
     def matches(self, nodeid):
         """True when ``nodeid`` matches one of this tests item's patterns."""
@@ -100,7 +105,10 @@ def _item(raw, index):
         _fail(where, "'notebook' names one notebook")
     if (kind == "tests") != isinstance(raw.get("file"), str):
         _fail(where, "a tests item needs 'file' (the graded .py file it grades); other items take none")
-    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets), raw.get("file", ""))
+    gate = raw.get("gate", [])
+    if not isinstance(gate, list) or not all(isinstance(g, str) and g for g in gate) or (gate and kind != "tests"):
+        _fail(where, "'gate' must be a list of test patterns of a tests item")
+    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets), raw.get("file", ""), tuple(gate))
 
 
 def load_points(path):

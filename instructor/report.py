@@ -9,7 +9,10 @@ A result is a plain dict built by instructor/grade.py:
                 "failures": [{"name", "message"}, ...]}, ...]}
 
 Failure messages were already cut short by the grader; hidden tests appear
-by name and message only, never by source.
+by name and message only, never by source. Every string that can come from a
+student (names, exception messages, notes) is capped and escaped here: in
+report.md as inline text (no HTML, no table breaks, no links), in the CSV
+with a leading quote on cells that a spreadsheet would read as a formula.
 """
 
 import csv
@@ -21,6 +24,27 @@ from pathlib import Path
 from .tree import replace_dir
 
 MAX_FAILURES_SHOWN = 8
+MAX_TEXT = 500
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
+
+
+def md(text, limit=MAX_TEXT):
+    """Student-controlled ``text`` as safe inline markdown: one line, capped, every markup character escaped."""
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return text.translate(_MD_SPECIAL)
+
+
+def csv_cell(value, limit=200):
+    """A CSV cell that no spreadsheet runs as a formula (CWE-1236): quoted with ' when it could start one."""
+    text = str(value)[:limit].replace("\n", " ")
+    try:
+        float(text)
+        return text  # plain numbers, including negative ones, stay numbers
+    except ValueError:
+        pass
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def fmt(x):
@@ -30,7 +54,7 @@ def fmt(x):
 
 def _failure_lines(item):
     shown = item["failures"][:MAX_FAILURES_SHOWN]
-    lines = [f"- `{f['name']}`: {f['message']}" if f["message"] else f"- `{f['name']}`" for f in shown]
+    lines = [f"- {md(f['name'], 200)}: {md(f['message'])}" if f["message"] else f"- {md(f['name'], 200)}" for f in shown]
     hidden = len(item["failures"]) - len(shown)
     if hidden > 0:
         lines.append(f"- ... and {hidden} more")
@@ -40,24 +64,24 @@ def _failure_lines(item):
 def markdown(result):
     """Return report.md: the score, notes, a table of questions, then what failed."""
     lines = [
-        f"# Grade report: {result['submission']}",
+        f"# Grade report: {md(result['submission'], 100)}",
         "",
         f"**Score: {fmt(result['score'])} / {fmt(result['max_score'])}**",
         "",
     ]
     if result["notes"]:
-        lines += ["Notes:", ""] + [f"- {note}" for note in result["notes"]] + [""]
+        lines += ["Notes:", ""] + [f"- {md(note)}" for note in result["notes"]] + [""]
     if result["items"]:
         lines += ["| Question | Points | Checks passed |", "|---|---|---|"]
         lines += [
-            f"| {item['title']} | {fmt(item['score'])} / {fmt(item['max_score'])} | {item['passed']} / {item['total']} |"
+            f"| {md(item['title'], 200)} | {fmt(item['score'])} / {fmt(item['max_score'])} | {item['passed']} / {item['total']} |"
             for item in result["items"]
         ]
     failed = [item for item in result["items"] if item["failures"]]
     if failed:
         lines += ["", "## What failed"]
         for item in failed:
-            lines += ["", f"### {item['title']} ({fmt(item['score'])} / {fmt(item['max_score'])})", ""]
+            lines += ["", f"### {md(item['title'], 200)} ({fmt(item['score'])} / {fmt(item['max_score'])})", ""]
             lines += _failure_lines(item)
     return "\n".join(lines) + "\n"
 
@@ -74,7 +98,7 @@ def gradescope(result):
         }
         for item in result["items"]
     ]
-    output = "\n".join(result["notes"]) or "Graded; see each question below."
+    output = "\n".join(n[:MAX_TEXT] for n in result["notes"]) or "Graded; see each question below."
     return {
         "score": result["score"],
         "execution_time": round(result["execution_time"]),
@@ -111,8 +135,8 @@ def write_gradebook(results, item_ids, path):
         writer.writerow(["submission", "status", *item_ids, "total", "max"])
         for result in sorted(results, key=lambda r: r["submission"]):
             scores = {item["id"]: fmt(item["score"]) for item in result["items"]}
-            writer.writerow([
+            writer.writerow([csv_cell(v) for v in (
                 result["submission"], result["status"], *(scores.get(i, "0") for i in item_ids),
                 fmt(result["score"]), fmt(result["max_score"]),
-            ])
+            )])
     os.replace(tmp, path)

@@ -7,6 +7,10 @@ submission is never modified. A graded file is found at its path
 (files uploaded one by one land flat). A zip with an absolute path, a ``..``
 component or a symbolic link is rejected as a whole, as is a graded file
 that is a symbolic link in a folder.
+
+A zip is read as a bounded stream: its headers' sizes are never trusted
+(a member is read in chunks and dropped once it passes MAX_FILE_BYTES), the
+archive itself, the number of members and the bytes read in total are capped.
 """
 
 import os
@@ -17,7 +21,9 @@ from pathlib import Path, PurePosixPath
 from .tree import EXCLUDED_DIRS
 
 MAX_FILE_BYTES = 20 * 2**20  # a notebook with plots stays far below
-MAX_ZIP_BYTES = 200 * 2**20  # uncompressed total: refuse zip bombs
+MAX_ZIP_BYTES = 200 * 2**20  # the zip file itself, and the bytes read from it in total
+MAX_MEMBERS = 5000
+CHUNK = 1 << 20
 IGNORED_PREFIXES = ("__MACOSX/",)
 
 
@@ -49,12 +55,30 @@ def _locate(rel, names):
     return flat[0] if len(flat) == 1 else None
 
 
+def _read_bounded(archive, info, cap):
+    """Return the member's bytes, or None once more than ``cap`` bytes come out (whatever its header says)."""
+    chunks, size = [], 0
+    with archive.open(info) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > cap:
+                return None
+            chunks.append(chunk)
+
+
 def _from_zip(path, graded):
+    if path.stat().st_size > MAX_ZIP_BYTES:
+        raise SubmissionError(f"{path} is larger than {MAX_ZIP_BYTES >> 20} MB; submit only the graded files with `make submit`.")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
         raise SubmissionError(f"{path} is not a readable zip file ({error}); make it again with `make submit`.") from None
     with archive:
+        if len(archive.infolist()) > MAX_MEMBERS:
+            raise SubmissionError(f"{path} holds more than {MAX_MEMBERS} files; submit only the graded files with `make submit`.")
         infos = [i for i in archive.infolist() if not i.filename.startswith(IGNORED_PREFIXES)]
         for info in infos:
             problem = _unsafe_member(info)
@@ -63,21 +87,21 @@ def _from_zip(path, graded):
                     f"{path} contains {problem} ({info.filename!r}), which is not allowed; "
                     "make the zip again with `make submit`."
                 )
-        if sum(info.file_size for info in infos) > MAX_ZIP_BYTES:
-            raise SubmissionError(f"{path} unpacks to more than {MAX_ZIP_BYTES >> 20} MB; submit only the graded files with `make submit`.")
         by_name = {i.filename: i for i in infos if not i.is_dir()}
         found, notes = {}, []
         for rel in graded:
             name = _locate(rel, by_name)
             if name is None:
                 continue
-            if by_name[name].file_size > MAX_FILE_BYTES:
+            try:
+                data = _read_bounded(archive, by_name[name], MAX_FILE_BYTES)
+            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError, ValueError) as error:
+                notes.append(f"{rel} could not be read from the zip ({type(error).__name__}) and was not graded.")
+                continue
+            if data is None:
                 notes.append(f"{rel} is larger than {MAX_FILE_BYTES >> 20} MB and was not graded.")
                 continue
-            try:
-                found[rel] = archive.read(name)
-            except (zipfile.BadZipFile, OSError, RuntimeError) as error:
-                notes.append(f"{rel} could not be read from the zip ({error}) and was not graded.")
+            found[rel] = data
         return found, notes
 
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 apt-get update -q
-apt-get install -y -q python3 python3-pip python3-venv
+apt-get install -y -q python3 python3-pip python3-venv bubblewrap util-linux
 
 python3 -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install --quiet --upgrade pip

@@ -5,6 +5,8 @@ matrices, log-sum-exp from scipy, centered differences), so a test compares
 two implementations rather than one with itself.
 """
 
+import time
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -76,3 +78,61 @@ def adam(w, dw, config):
 def close(a, b, rtol=1e-7, atol=1e-9):
     """True when a and b agree to the given tolerances."""
     return np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def loops_svm(W, X, y, reg):
+    """The SVM loss with explicit loops over N and C: the speed yardstick of the "vectorized" items."""
+    N, C = X.shape[0], W.shape[1]
+    loss, dW = 0.0, np.zeros_like(W)
+    for i in range(N):
+        scores = X[i] @ W
+        for j in range(C):
+            if j != y[i]:
+                margin = scores[j] - scores[y[i]] + 1
+                if margin > 0:
+                    loss += margin
+                    dW[:, j] += X[i]
+                    dW[:, y[i]] -= X[i]
+    return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
+
+
+def loops_softmax(W, X, y, reg):
+    """The softmax loss with explicit loops over N and C: the speed yardstick of the "vectorized" items."""
+    N, C = X.shape[0], W.shape[1]
+    loss, dW = 0.0, np.zeros_like(W)
+    for i in range(N):
+        scores = X[i] @ W
+        scores = scores - scores.max()
+        total = sum(np.exp(scores[j]) for j in range(C))
+        loss -= scores[y[i]] - np.log(total)
+        for j in range(C):
+            dW[:, j] += (np.exp(scores[j]) / total - (j == y[i])) * X[i]
+    return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
+
+
+def speed_ratio(student, vectorized, naive, loops_fn, oracle_fn, seeds, N=2000, D=100, C=10):
+    """(naive seconds) / (vectorized seconds) of the student's own two functions, both remote.
+
+    Each round uses a fresh problem (kept in the worker first, so only a small round trip is timed),
+    calls the vectorized function before the naive one (a cache filled by one can only make the naive
+    one look faster), checks the vectorized result against the oracle, and the minimum over rounds
+    is taken. When the student's naive function fails, the loops here (trusted) stand in for it.
+    """
+    vec_best = naive_best = float("inf")
+    for seed in seeds:
+        W, X, y = problem(seed, N, D, C, scale=0.01)
+        W_r, X_r, y_r = student.keep(W), student.keep(X), student.keep(y)
+        started = time.perf_counter()
+        loss, dW = vectorized(W_r, X_r, y_r, 0.1)
+        vec_best = min(vec_best, time.perf_counter() - started)
+        expected_loss, expected_dW = oracle_fn(W, X, y, 0.1)
+        if not (np.isclose(loss, expected_loss) and close(np.asarray(dW), expected_dW, rtol=1e-6, atol=1e-8)):
+            return None
+        started = time.perf_counter()
+        try:
+            naive(W_r, X_r, y_r, 0.1)
+        except Exception:
+            started = time.perf_counter()
+            loops_fn(W, X, y, 0.1)
+        naive_best = min(naive_best, time.perf_counter() - started)
+    return naive_best / vec_best

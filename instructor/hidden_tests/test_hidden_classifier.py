@@ -9,16 +9,15 @@ import pytest
 from cs231n_lib.linear_classifier import LinearSVM, Softmax
 
 
-class Recording(Softmax):
-    """A Softmax classifier that keeps every minibatch it is trained on."""
+def recording(batches):
+    """A Softmax classifier that appends every minibatch it is trained on to ``batches``."""
 
-    def __init__(self):
-        super().__init__()
-        self.batches = []
+    class Recording(Softmax):
+        def loss(self, X_batch, y_batch, reg, regularizer="l2"):
+            batches.append((np.array(X_batch), np.array(y_batch)))
+            return super().loss(X_batch, y_batch, reg, regularizer=regularizer)
 
-    def loss(self, X_batch, y_batch, reg, regularizer="l2"):
-        self.batches.append((np.array(X_batch), np.array(y_batch)))
-        return super().loss(X_batch, y_batch, reg, regularizer=regularizer)
+    return Recording()
 
 
 def labelled_rows(N=40, D=6, C=4):
@@ -31,10 +30,11 @@ def labelled_rows(N=40, D=6, C=4):
 @pytest.mark.parametrize("replace", [True, False])
 def test_minibatches_are_rows_of_x_with_their_labels(replace):
     X, y = labelled_rows()
-    model = Recording()
+    batches = []
+    model = recording(batches)
     model.train(X, y, learning_rate=1e-6, reg=0.0, num_iters=5, batch_size=8, seed=4, replace=replace)
-    assert len(model.batches) == 5, f"train: expected 5 minibatches for num_iters = 5, got {len(model.batches)}"
-    for X_batch, y_batch in model.batches:
+    assert len(batches) == 5, f"train: expected 5 minibatches for num_iters = 5, got {len(batches)}"
+    for X_batch, y_batch in batches:
         assert X_batch.shape == (8, 6) and y_batch.shape == (8,), "train: a minibatch has batch_size rows of X and batch_size labels"
         rows = X_batch[:, 0].astype(int)
         assert np.array_equal(X_batch, X[rows]), "train: every minibatch row must be a row of X"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import hidden_oracles as oracle
+from instructor.harness import student
 from cs231n_lib.linear_svm import svm_loss_naive, svm_loss_vectorized
 from cs231n_lib.softmax import softmax_loss_naive, softmax_loss_vectorized
 
@@ -108,3 +109,22 @@ def test_softmax_is_stable_for_scores_in_the_thousands(loss_fn):
     assert np.isfinite(loss) and np.isclose(loss, expected_loss), (
         f"{loss_fn.__name__}: loss {loss:.6g} on large scores, expected {expected_loss:.6g}; subtract each row's max score first")
     assert oracle.close(dW, expected_dW), f"{loss_fn.__name__}: dW is wrong on large scores"
+
+
+# The student's vectorized function against the student's own naive one, both remote and interleaved,
+# on fresh 2000 x 100 problems (20000 (example, class) pairs: the naive loops take about 0.1 s); a
+# "vectorized" function that loops (or calls the naive one, or caches its answers) is about 1x. This test
+# gates its item (points.toml `gate`): without it the item scores 0.
+SPEED_FACTOR = 3
+
+
+@pytest.mark.parametrize("name, loss_fn, naive_fn, loops, oracle_fn", [
+    ("svm_loss_vectorized", svm_loss_vectorized, svm_loss_naive, oracle.loops_svm, oracle.svm),
+    ("softmax_loss_vectorized", softmax_loss_vectorized, softmax_loss_naive, oracle.loops_softmax, oracle.softmax),
+], ids=["svm", "softmax"])
+def test_vectorized_is_much_faster_than_loops(name, loss_fn, naive_fn, loops, oracle_fn):
+    ratio = oracle.speed_ratio(student(), loss_fn, naive_fn, loops, oracle_fn, seeds=[51, 52, 53, 54, 55])
+    assert ratio is not None, f"{name}: wrong result on a 2000 x 100 problem"
+    assert ratio > SPEED_FACTOR, (
+        f"{name} is only {ratio:.1f}x faster than the naive loops (needs {SPEED_FACTOR}x); "
+        "replace the loops over examples and classes by matrix operations")

@@ -93,9 +93,9 @@ def test_endless_loop_and_a_students_conftest_cost_only_their_own_item(tiny, tmp
            "tests/test_ops.py": "def test_double():\n    pass\n"},
     )
     before = digest(folder)
-    result = grade_submission(tiny["course"](PACKAGE_ITEMS, test_timeout=1), folder, tmp_path / "out")
+    result = grade_submission(tiny["course"](PACKAGE_ITEMS, call_timeout=1), folder, tmp_path / "out")
     assert scores(result) == {"double": 0, "halve": 2}
-    assert all("TestTimeout" in m for m in failures(result, "double"))
+    assert all("StudentTimeout" in m for m in failures(result, "double")), failures(result, "double")
     assert digest(folder) == before, "the submission is never modified"
 
 
@@ -104,7 +104,7 @@ def test_crash_and_huge_allocation_cost_only_their_tests(tiny, tmp_path):
     ops = ops.replace("        return x / 2.0", "        import numpy\n        numpy.ones(10**11)\n        return x / 2.0")
     result = grade_submission(tiny["course"](PACKAGE_ITEMS), submission(tiny, tmp_path / "sub", **{"cs231n_lib/ops.py": ops}), tmp_path)
     assert scores(result) == {"double": 3, "halve": 0}, "public double tests pass; the hidden negative one crashed"
-    assert any("test process died" in m for m in failures(result, "double"))
+    assert any("process died" in m for m in failures(result, "double")), failures(result, "double")
     assert all("MemoryError" in m for m in failures(result, "halve"))
 
 
@@ -117,7 +117,7 @@ def test_crash_and_huge_allocation_cost_only_their_tests(tiny, tmp_path):
 )
 def test_a_broken_module_is_graded_as_unfinished(tiny, tmp_path, broken, note):
     ops = (tiny["src"] / "cs231n_lib/ops.py").read_text() + broken
-    course = tiny["course"](PACKAGE_ITEMS, test_timeout=1)
+    course = tiny["course"](PACKAGE_ITEMS, call_timeout=1)
     result = grade_submission(course, submission(tiny, tmp_path / "sub", **{"cs231n_lib/ops.py": ops}), tmp_path)
     assert result["score"] == 0 and result["status"] == "graded"
     assert any(note in n for n in result["notes"]), result["notes"]
@@ -136,28 +136,6 @@ def test_hidden_test_source_never_reaches_the_report(tiny, tmp_path):
     assert "hidden-test-source-must-not-leak" not in reports
 
 
-def notebook_with(cells_before_assert):
-    nb = demo_notebook()
-    nb.cells[3:3] = [nbformat.v4.new_code_cell(source) for source in cells_before_assert]
-    return nbformat.writes(nb)
-
-
-@pytest.mark.parametrize(
-    "cell, limits, message",
-    [  # the directives a student adds are ignored: they would skip or excuse the cell
-        ("# NBVAL_SKIP\n# NBVAL_RAISES_EXCEPTION\nraise RuntimeError('planted halfway')", {},
-         "code cell 3: RuntimeError: planted halfway"),
-        ("while True:\n    pass", {"cell_timeout": 2}, "code cell 3: Timeout of 2 seconds exceeded"),
-    ],
-    ids=["raises-halfway", "loops-forever"],
-)
-def test_a_failing_notebook_costs_its_run_item_only(tiny, tmp_path, cell, limits, message):
-    folder = submission(tiny, tmp_path / "sub", **{"assignments/demo.ipynb": notebook_with([cell])})
-    result = grade_submission(tiny["course"](["demo_runs", "answers", "double"], **limits), folder, tmp_path)
-    assert scores(result) == {"demo_runs": 0, "answers": 1, "double": 4}
-    assert failures(result, "demo_runs")[0].startswith(message), failures(result, "demo_runs")
-
-
 def test_malformed_notebook_and_missing_file_lose_their_items_and_grading_goes_on(tiny, tmp_path):
     folder = submission(tiny, tmp_path / "sub", **{"assignments/demo.ipynb": '{"cells": [', "cs231n_lib/ops.py": None})
     result = grade_submission(tiny["course"](), folder, tmp_path)
@@ -174,6 +152,16 @@ def test_unanswered_question_found_by_its_text_when_cell_ids_change(tiny, tmp_pa
     folder = submission(tiny, tmp_path / "sub", **{"assignments/demo.ipynb": nbformat.writes(nb)})
     assert scores(grade_submission(tiny["course"](["answers"]), folder, tmp_path)) == {"answers": 0}
     nb.cells[4].source = nb.cells[4].source.replace("YOUR ANSWER HERE", "Because margins.")
+    write_notebook(folder / "assignments/demo.ipynb", nb)
+    result = grade_submission(tiny["course"](["answers"]), folder, tmp_path)
+    assert scores(result) == {"answers": 0} and "too short" in failures(result, "answers")[0]
+    nb.cells[4].source = nb.cells[4].source.replace("Because margins.", "why does the loss stop? why does the loss stop?")
+    write_notebook(folder / "assignments/demo.ipynb", nb)
+    result = grade_submission(tiny["course"](["answers"]), folder, tmp_path)
+    assert scores(result) == {"answers": 0} and "repeats the question" in failures(result, "answers")[0]
+    nb.cells[4].source = nb.cells[4].source.replace("why does the loss stop? why does the loss stop?",
+                                                    "Once every wrong score trails the right one by the margin, "
+                                                    "the hinge is flat and contributes zero.")
     write_notebook(folder / "assignments/demo.ipynb", nb)
     assert scores(grade_submission(tiny["course"](["answers"]), folder, tmp_path)) == {"answers": 1}
 

@@ -28,12 +28,12 @@ def test_run_autograder_grades_the_reference_to_full_marks(course, tmp_path):
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
     done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "score 10/10" in done.stdout
+    assert "score 7/7" in done.stdout
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == 10 and [t["score"] for t in results["tests"]] == [4, 2, 3, 1]
+    assert results["score"] == 7 and [t["score"] for t in results["tests"]] == [4, 2, 1]
     assert {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     report = (root / "grades" / "submission" / "report.md").read_text()
-    assert "**Score: 10 / 10**" in report
+    assert "**Score: 7 / 7**" in report
 
 
 def test_run_autograder_writes_results_even_when_the_grader_cannot_start(tmp_path):

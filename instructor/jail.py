@@ -1,0 +1,360 @@
+"""Start a confined process and kill it: the only module that knows how student code is jailed.
+
+Three backends (``choose_backend``):
+
+``bwrap``  bubblewrap, the main one. The flags, each tested by a probe in
+           instructor/tests/test_jail.py:
+             --unshare-pid --unshare-ipc --unshare-uts --unshare-net
+               --unshare-cgroup-try   own PID, IPC, UTS, network (loopback only)
+                                      and cgroup namespaces
+             --new-session            a new session: no access to the grader's terminal
+             --die-with-parent        the box dies when the grader does
+             --ro-bind                system folders (/usr, /lib*, a few files of /etc),
+                                      the Python install and its venv, the submission's
+                                      files and the worker's code, all read-only; nothing
+                                      else of the host exists inside (no /work, no $HOME,
+                                      no hidden tests, no grades, no other submission)
+             --size N --tmpfs /tmp    the only writable place, capped at ``tmp_mb``
+             --proc /proc --dev /dev  a private /proc (only the box's processes) and a
+                                      minimal /dev
+           As root, the box's command drops to an unprivileged uid (61001 and up, one per job slot:
+           RLIMIT_NPROC counts per uid, so each job has its own budget) with no
+           capabilities (setpriv --reuid --regid --clear-groups --bounding-set=-all
+           --inh-caps=-all --no-new-privs); as another user, bwrap's user namespace
+           maps the grader's own uid.
+``uid``    for containers that refuse namespaces (Gradescope's Docker): the same
+           command as an unprivileged uid with the same rlimits, in a new session,
+           its packets rejected by an iptables owner rule (when iptables exists);
+           the instructor's files, hidden tests and results must be unreadable to that
+           uid (root-owned 0700 folders: see instructor/gradescope/run_autograder).
+           Needs root.
+``none``   no isolation, only with the explicit ``--no-isolation`` opt-out; the
+           reports say so.
+
+Every backend applies rlimits (prlimit): address space ``memory_mb``, processes
+and threads ``nproc``, file size ``fsize_mb``, CPU seconds ``cpu_s``, no core files.
+"""
+
+import fcntl
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BACKENDS = ("bwrap", "uid", "none")
+BASE_UID = 61001
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
+             "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/mime.types")
+INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
+
+
+class JailError(RuntimeError):
+    """No usable isolation on this machine; the message says what to install or pass."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """rlimits of every process in a box."""
+
+    memory_mb: int = 3072
+    nproc: int = 256
+    fsize_mb: int = 256
+    cpu_s: int = 900
+    tmp_mb: int = 512
+
+
+@dataclass
+class Box:
+    """A started box: the Popen of its outermost process and what is needed to kill all of it."""
+
+    process: subprocess.Popen
+    backend: str
+    uid: int | None
+    inner_pid: int | None = None  # the command, as seen from the host
+    info_fd: int | None = None
+    init_pid: int | None = None  # pid 1 of the box's pid namespace (bwrap's init): killing it kills the box
+    info: dict = field(default_factory=dict)
+
+    def alive(self):
+        """True while the box's command runs (bwrap's own processes may outlive it, holding its fds)."""
+        return _running(self.inner_pid or self.process.pid)
+
+
+def _running(pid):
+    """True when process ``pid`` exists and is not a zombie (a zombie runs nothing; its parent reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _probe_bwrap():
+    """Return None when bwrap can start a box here, else the reason."""
+    if shutil.which("bwrap") is None:
+        return "bwrap is not installed"
+    args = ["bwrap", *_system_binds(), "--proc", "/proc", "--dev", "/dev", *_namespace_flags(), "--", "true"]
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bwrap did not run ({error})"
+    if done.returncode != 0:
+        return f"bwrap cannot create namespaces here ({done.stderr.decode(errors='replace').strip()[:200]})"
+    return None
+
+
+def choose_backend(requested="auto", no_isolation=False):
+    """Return the backend to use: ``requested`` when it works, or the best one with "auto".
+
+    Raises JailError (one sentence: what to install) when no isolating backend works
+    and ``no_isolation`` is False.
+    """
+    if no_isolation:
+        return "none"
+    if requested not in ("auto", *BACKENDS):
+        raise JailError(f"--isolation must be auto, bwrap or uid, got {requested!r}.")
+    if requested == "none":
+        raise JailError("grading without isolation needs the explicit --no-isolation flag.")
+    why = _probe_bwrap() if requested in ("auto", "bwrap") else "not requested"
+    if why is None:
+        return "bwrap"
+    if requested == "bwrap":
+        raise JailError(f"the bwrap backend does not work here: {why}; {INSTALL_HINT}.")
+    if os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"):
+        return "uid"
+    raise JailError(f"no isolation is available ({why}, and the uid fallback needs root with setpriv and prlimit); "
+                    f"{INSTALL_HINT}, or pass --no-isolation to grade trusted code only.")
+
+
+def _namespace_flags():
+    flags = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
+             "--new-session", "--die-with-parent"]
+    if os.geteuid() != 0:
+        flags.insert(0, "--unshare-user")
+    return flags
+
+
+def _dirs_for(path, made):
+    """bwrap creates missing parents 0700; make them 0755 so the box's uid can pass."""
+    out = []
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        parent = str(Path(*parts[:i]))
+        if parent not in made and parent not in SYSTEM_DIRS:
+            made.add(parent)
+            out += ["--perms", "0755", "--dir", parent]
+    return out
+
+
+def _system_binds():
+    args = []
+    for folder in SYSTEM_DIRS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for path in ETC_FILES:
+        args += ["--ro-bind-try", path, path]
+    return args
+
+
+def python_roots():
+    """Folders the box needs to run this Python and its venv (read-only)."""
+    roots = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
+    real = os.path.realpath(sys.executable)
+    roots.add(str(Path(real).parents[1]))
+    return sorted(r for r in roots if not any(r.startswith(s + "/") or r == s for s in SYSTEM_DIRS))
+
+
+def bwrap_args(binds, limits, uid):
+    """Return the bwrap command prefix: ``binds`` is [(host path, path inside)], all read-only."""
+    args = ["bwrap", *_system_binds()]
+    made = set()
+    for root in python_roots():
+        args += _dirs_for(root, made) + ["--ro-bind", root, root]
+    for host, inside in binds:
+        args += _dirs_for(inside, made) + ["--ro-bind", str(host), str(inside)]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
+    args += _namespace_flags()
+    return args
+
+
+def _rlimits(limits):
+    mb = 2**20
+    return ["prlimit", f"--as={limits.memory_mb * mb}", f"--nproc={limits.nproc}", f"--fsize={limits.fsize_mb * mb}",
+            f"--cpu={limits.cpu_s}", "--core=0", "--"]
+
+
+def _drop(uid):
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--bounding-set=-all",
+            "--inh-caps=-all", "--no-new-privs", "--"]
+
+
+_RESERVED = {}
+_LOCK = threading.Lock()
+UID_RANGE = 4000
+
+
+def slot_uid(slot):
+    """The unprivileged uid of this grader's job slot ``slot`` (0, 1, ...), unique on the machine.
+
+    Each uid is reserved with an flock held for this process's lifetime, so two graders
+    running at once (or a test suite and a grader) never share a uid, and killing
+    "every process of the uid" only ever touches this grader's own boxes.
+    """
+    with _LOCK:
+        if slot not in _RESERVED:
+            for uid in range(BASE_UID, BASE_UID + UID_RANGE):
+                fd = os.open(f"/tmp/.cs231n-jail-uid-{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                _RESERVED[slot] = (uid, fd)
+                break
+            else:
+                raise JailError(f"no free uid in {BASE_UID}..{BASE_UID + UID_RANGE}; too many graders run at once.")
+        return _RESERVED[slot][0]
+
+
+def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cwd="/", pass_fds=(), stdout=None):
+    """Start ``command`` (a list) confined by ``backend``; return a Box.
+
+    ``binds`` [(host, inside)] are the read-only folders the command sees (bwrap
+    only: the other backends see the host's paths, so pass host paths in
+    ``command``); ``pass_fds`` stay open in the box (the worker's pipe); ``uid`` (from
+    slot_uid) is the unprivileged uid of the box when the grader runs as root.
+    """
+    if os.geteuid() != 0 or backend == "none":
+        uid = None
+    elif uid is None:
+        raise JailError("a box started by root needs an unprivileged uid (see jail.slot_uid).")
+    prefix, popen_cwd = [], cwd
+    if backend == "bwrap":
+        info_r, info_w = os.pipe()
+        prefix = bwrap_args(binds, limits, uid) + ["--chdir", cwd, "--info-fd", str(info_w), "--"]
+        pass_fds = tuple(pass_fds) + (info_w,)
+        popen_cwd = "/"
+    elif backend == "uid":
+        if uid is None:
+            raise JailError("the uid backend needs the grader to run as root.")
+        block_network(uid)
+    elif backend != "none":
+        raise JailError(f"unknown isolation backend {backend!r}; use one of {', '.join(BACKENDS)}.")
+    inner = _rlimits(limits) + (_drop(uid) if uid is not None else [])
+    process = subprocess.Popen(prefix + inner + list(command), env=env, cwd=popen_cwd, pass_fds=pass_fds,
+                               stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
+                               start_new_session=True, close_fds=True)
+    box = Box(process, backend, uid)
+    if backend == "bwrap":
+        os.close(info_w)
+        box.info_fd = info_r  # kept open until kill: closing it early would SIGPIPE bwrap
+        data, deadline = b"", time.monotonic() + 20
+        while time.monotonic() < deadline:  # bwrap writes a small JSON once the box runs
+            ready, _, _ = select.select([info_r], [], [], 0.5)
+            if ready:
+                chunk = os.read(info_r, 4096)
+                if not chunk:
+                    break
+                data += chunk
+                try:
+                    box.info = json.loads(data.decode())
+                    break
+                except ValueError:
+                    continue
+            elif process.poll() is not None:
+                break
+        box.inner_pid = box.info.get("child-pid") if isinstance(box.info, dict) else None
+        if box.inner_pid:
+            try:
+                with open(f"/proc/{box.inner_pid}/status") as status:
+                    box.init_pid = next(int(l.split()[1]) for l in status if l.startswith("PPid:"))
+            except (OSError, StopIteration, ValueError):
+                box.init_pid = None
+    return box
+
+
+_BLOCKED = set()
+
+
+def block_network(uid):
+    """uid backend: reject every packet of ``uid`` with iptables' owner match, when iptables exists.
+
+    Best effort: without iptables the canary check finds the open network and grading stops.
+    """
+    if uid in _BLOCKED:
+        return
+    for tool in ("iptables", "ip6tables"):
+        if shutil.which(tool):
+            rule = ["OUTPUT", "-m", "owner", "--uid-owner", str(uid), "-j", "REJECT"]
+            if subprocess.run([tool, "-C", *rule], capture_output=True).returncode != 0:
+                subprocess.run([tool, "-I", *rule], capture_output=True)
+    _BLOCKED.add(uid)
+
+
+def _pids_of_uid(uid):
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                for line in status:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            pids.append(int(entry))
+                        break
+        except OSError:
+            continue
+    return pids
+
+
+def kill(box, grace=0.0):
+    """Kill every process of ``box`` and wait until they are gone (returns the seconds it took)."""
+    started = time.monotonic()
+    for pid in (box.init_pid, box.process.pid, box.inner_pid):
+        if pid:
+            for send in (os.killpg, os.kill):
+                try:
+                    send(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+    box.process.wait()
+    if box.info_fd is not None:
+        os.close(box.info_fd)
+        box.info_fd = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        left = [pid for pid in (box.inner_pid, box.init_pid) if pid and _running(pid)]
+        if box.uid is not None:
+            left += [pid for pid in _pids_of_uid(box.uid) if _running(pid)]
+        if not left:
+            break
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+    else:
+        raise JailError(f"processes of the box (uid {box.uid}) survived SIGKILL for 30 s; check the machine.")
+    return time.monotonic() - started
+
+
+def clear_uid(uid, backend):
+    """Kill anything left running as ``uid`` (a reserved slot uid) before its results are read."""
+    if os.geteuid() == 0 and backend != "none":
+        for pid in [p for p in _pids_of_uid(uid) if _running(p)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

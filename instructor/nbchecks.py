@@ -1,0 +1,368 @@
+"""Notebook items: run what the graded result needs in the jail, then recompute it on the trusted side.
+
+A notebook item rewards the result of the notebook's solution cell, not the
+kernel's word that it "ran cleanly" (a kernel can swallow its own errors and
+forge any reply). For each graded notebook, CHECKS names:
+
+    cells   the instructor's cells to run, by id: the set-up the solution cell
+            needs, then the solution cell itself (the student's version); the
+            rest of the notebook (plots, demos, timing) is not run, which keeps
+            grading at seconds per notebook
+    export  code appended by the grader: it saves the result to
+            $GRADE_ARTIFACTS as .npy files (plain arrays)
+    check   a function of the trusted side: it loads the artifacts with
+            allow_pickle=False, validates shapes and dtypes, recomputes the
+            result from the instructor's data and reference code, and returns
+            [(check name, None or why it failed)]
+
+An item is all or nothing: full points when every check passes (a check
+alone, such as "some weights were saved" or "the accuracy is above the
+floor", is easy to meet with a shortcut). A notebook that does no work
+produces no artifact and scores 0, whatever its kernel prints.
+"""
+
+import functools
+import json
+import os
+import threading
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import jail, wire
+
+ARTIFACT_CAP = 64 * 2**20
+NOTEBOOK_BUDGET = 120  # seconds one notebook may run in the jail (the reference: 10-35 s under load)
+
+
+def _export(**names):
+    lines = ["import os as _os, numpy as _np"]
+    for file, expression in names.items():
+        lines.append(f"_np.save(_os.path.join(_os.environ['GRADE_ARTIFACTS'], {file + '.npy'!r}), "
+                     f"_np.asarray({expression}, dtype=float))")
+    return "\n".join(lines)
+
+
+_DATA_LOCK = threading.Lock()
+
+
+def _data(dtype=np.float64):
+    """Notebooks 01-04's data (flattened, bias column), loaded once per grader process (read-only)."""
+    with _DATA_LOCK:
+        return _linear_data(np.dtype(dtype).name)
+
+
+@functools.lru_cache(maxsize=2)
+def _linear_data(dtype):
+    from cs231n_lib.data_utils import get_CIFAR10_linear_data  # the instructor's copy: trusted
+    return get_CIFAR10_linear_data(allow_synthetic=True, dtype=np.dtype(dtype))
+
+
+def _array(artifacts, name, shape=None):
+    value = artifacts.get(name)
+    if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or not np.isfinite(value).all():
+        return None
+    if shape is not None and value.shape != shape:
+        return None
+    return value
+
+
+def _accuracy(W, X, y):
+    return float(np.mean(np.argmax(X @ W, axis=1) == y))
+
+
+def _seed(rel):
+    """The SEED the instructor's notebook sets (its first code cell)."""
+    import re
+
+    import nbformat
+
+    nb = nbformat.read(str(Path(__file__).resolve().parents[1] / rel), as_version=4)
+    for cell in nb.cells:
+        found = re.search(r"^SEED = (\d+)", cell.source, re.M)
+        if cell.cell_type == "code" and found:
+            return int(found.group(1))
+    raise RuntimeError(f"{rel} sets no SEED; nbchecks cannot retrain its classifier")
+
+
+def _tuned_classifier(what, rel, grid, artifacts):
+    """The kept classifier: its saved W must give the notebook's numbers and match a trusted retraining."""
+    from cs231n_lib import LinearSVM, Softmax  # trusted reference
+
+    data = _data()
+    D, C = data["X_train"].shape[1], len(data["class_names"])
+    W, claimed, table = _array(artifacts, "W", (D, C)), _array(artifacts, "best_val", ()), _array(artifacts, "grid", (4, 4))
+    if W is None or claimed is None or table is None:
+        return [(f"the tuned {what}'s weights and its grid were saved", "no valid (D, C) weights, best_val or 4 grid results")]
+    checks = [(f"the tuned {what}'s weights and its grid were saved", None)]
+    points = {(float(lr), float(reg)) for lr, reg, _, _ in table}
+    best = table[int(np.argmax(table[:, 3]))]
+    train_acc, val_acc = _accuracy(W, data["X_train"], data["y_train"]), _accuracy(W, data["X_val"], data["y_val"])
+    same = points == set(grid) and abs(val_acc - float(claimed)) <= 1e-9 and abs(val_acc - best[3]) <= 1e-9 \
+        and abs(train_acc - best[2]) <= 1e-9
+    checks.append((f"the grid and best_val are those of the kept {what}",
+                   None if same else f"the saved weights give train {train_acc:.4f} / validation {val_acc:.4f}; "
+                                     f"the notebook says {best[2]:.4f} / {float(claimed):.4f} (or the grid is not the assignment's)"))
+    cls = LinearSVM if what == "LinearSVM" else Softmax
+    clf = cls()
+    clf.train(data["X_train"], data["y_train"], learning_rate=float(best[0]), reg=float(best[1]), num_iters=300,
+              batch_size=200, seed=_seed(rel))
+    reference = float(np.mean(clf.predict(data["X_val"]) == data["y_val"]))
+    checks.append((f"retraining a {what} with the chosen hyperparameters gives the same accuracy",
+                   None if abs(reference - val_acc) <= 0.03 else
+                   f"the reference retrained at lr {best[0]:.1e}, reg {best[1]:.1e} reaches {reference:.4f}, "
+                   f"the saved weights {val_acc:.4f}"))
+    floor = 0.30 if data["source"] == "cifar10" else 0.25
+    checks.append((f"the tuned {what} reaches {floor:.2f} on validation",
+                   None if val_acc > floor else f"validation accuracy recomputed from the saved weights: {val_acc:.4f}"))
+    return checks
+
+
+def _check_svm(artifacts):
+    return _tuned_classifier("LinearSVM", "assignments/01_svm_loss.ipynb",
+                             [(lr, reg) for lr in (3e-7, 1e-6) for reg in (5e3, 2.5e4)], artifacts)
+
+
+def _check_softmax(artifacts):
+    return _tuned_classifier("Softmax classifier", "assignments/02_softmax_loss.ipynb",
+                             [(lr, reg) for lr in (1e-6, 3e-6) for reg in (5e3, 2.5e4)], artifacts)
+
+
+def _check_weight_decay(artifacts):
+    from cs231n_lib import optim, rel_error, softmax_loss_vectorized  # trusted reference
+    data = _data(np.float32)
+    X_dev, y_dev = data["X_dev"].astype(np.float64), data["y_dev"]
+    shape = (X_dev.shape[1], len(data["class_names"]))
+    W_start, W_l2, W_decay = (_array(artifacts, n, shape) for n in ("W_start", "W_l2", "W_decay"))
+    if W_start is None or W_l2 is None or W_decay is None:
+        return [("W_l2 and W_decay were saved", "no valid (D, C) arrays were saved")]
+    lr, lam = 1e-6, 1e3
+    expected = W_start.copy()
+    for _ in range(10):
+        expected, _ = optim.sgd(expected, softmax_loss_vectorized(expected, X_dev, y_dev, lam)[1], {"learning_rate": lr})
+    return [
+        ("W_l2 and W_decay were saved", None),
+        ("W_l2 is 10 SGD steps on the L2-regularized loss",
+         None if rel_error(W_l2, expected) < 1e-8 else f"relative error {rel_error(W_l2, expected):.1e} to the recomputed steps"),
+        ("W_decay (weight decay) equals W_l2 for SGD",
+         None if rel_error(W_decay, expected) < 1e-8 else f"relative error {rel_error(W_decay, expected):.1e}"),
+    ]
+
+
+def _check_search(artifacts):
+    from cs231n_lib import Softmax  # trusted reference
+    lrs, regs, accs = (_array(artifacts, n, (9,)) for n in ("lrs", "regs", "accs"))
+    if lrs is None or regs is None or accs is None:
+        return [("the 9 coarse trials were saved", "no 9 (learning rate, reg, accuracy) trials were saved")]
+    checks = [("the 9 coarse trials were saved", None)]
+    inside = (lrs > 0).all() and (regs > 0).all() and (-8 <= np.log10(lrs)).all() and (np.log10(lrs) <= -5).all() \
+        and (1 <= np.log10(regs)).all() and (np.log10(regs) <= 4).all() and len(set(lrs.tolist())) == 9
+    checks.append(("trials are 9 distinct log-uniform draws in the search box",
+                   None if inside else "learning rates or regs outside the box, or repeated"))
+    data = _data(np.float32)
+    best = int(np.argmax(accs))
+    clf = Softmax(weight_scale=0)
+    try:
+        clf.train(data["X_train"], data["y_train"], learning_rate=float(lrs[best]), reg=float(regs[best]),
+                  num_iters=60, batch_size=100, seed=0)
+        accuracy = float(np.mean(clf.predict(data["X_val"]) == data["y_val"]))
+    except Exception:  # a diverged run scores chance, as in the notebook
+        accuracy = 1.0 / len(data["class_names"])
+    checks.append(("the best trial's accuracy is reproduced",
+                   None if abs(accuracy - float(accs[best])) <= 0.02 else
+                   f"recomputed {accuracy:.4f}, the notebook says {float(accs[best]):.4f}"))
+    return checks
+
+
+def _net_data():
+    """Notebooks 05/06's data: 4000/1000/1000 images standardized by the training pixels' std."""
+    with _DATA_LOCK:
+        data = dict(_nets_raw())
+    pixel_std = data["X_train"].std()
+    for split in ("X_train", "X_val", "X_test"):
+        data[split] = data[split] / pixel_std  # (N, 3, 32, 32)
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def _nets_raw():
+    from cs231n_lib.data_utils import get_CIFAR10_data  # trusted
+    return get_CIFAR10_data(num_training=4000, num_validation=1000, num_test=1000, allow_synthetic=True)
+
+
+def _check_staged_backprop(artifacts):
+    w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+    sig = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    local = (1 - sig) * sig  # d sigma / dt
+    expected_dw, expected_dx = np.array([x[0], x[1], 1.0]) * local, w[:2] * local
+    dw, dx = _array(artifacts, "dw", (3,)), _array(artifacts, "dx", (2,))
+    ok = dw is not None and dx is not None and np.allclose(dw, expected_dw, rtol=1e-9) and np.allclose(dx, expected_dx, rtol=1e-9)
+    return [("dw and dx of the staged sigmoid neuron", None if ok else "dw or dx differs from the chain rule's values")]
+
+
+def _check_two_layer(artifacts):
+    data = _net_data()
+    params = {k: _array(artifacts, k) for k in ("W1", "b1", "W2", "b2")}
+    claimed = _array(artifacts, "best_val_acc", ())
+    shapes_ok = all(v is not None for v in params.values()) and claimed is not None and \
+        params["W1"].shape == (3072, 100) and params["b1"].shape == (100,) and params["W2"].shape == (100, 10) \
+        and params["b2"].shape == (10,)
+    checks = _check_staged_backprop(artifacts)
+    if not shapes_ok:
+        return checks + [("the trained TwoLayerNet's parameters were saved", "no valid W1 (3072, 100), b1, W2, b2")]
+
+    def accuracy(X, y):
+        hidden = np.maximum(0, X.reshape(len(X), -1) @ params["W1"] + params["b1"])  # (N, 100)
+        return float(np.mean(np.argmax(hidden @ params["W2"] + params["b2"], axis=1) == y))
+
+    val = accuracy(data["X_val"], data["y_val"])
+    train = accuracy(data["X_train"][:1000], data["y_train"][:1000])
+    from cs231n_lib.data_utils import get_CIFAR10_source  # trusted
+
+    floor = 0.36 if get_CIFAR10_source() == "cifar10" else 0.40  # the notebook's own thresholds
+    return checks + [
+        ("the trained TwoLayerNet's parameters were saved", None),
+        ("best_val_acc is the saved parameters' validation accuracy",
+         None if abs(val - float(claimed)) <= 1e-9 else f"recomputed {val:.4f}, the notebook says {float(claimed):.4f}"),
+        ("the net was trained on the training set", None if train >= val - 0.05 else
+         f"training accuracy {train:.4f} far below validation accuracy {val:.4f}"),
+        (f"the TwoLayerNet reaches {floor:.2f} on validation", None if val > floor else f"validation accuracy {val:.4f}"),
+    ]
+
+
+def _check_sweep(artifacts):
+    from cs231n_lib import FullyConnectedNet, Solver  # trusted reference
+
+    norms, scales, accs = (_array(artifacts, n, (6,)) for n in ("norms", "scales", "accs"))
+    if norms is None or scales is None or accs is None:
+        return [("the 6 runs of the weight-scale sweep were saved", "no 6 (normalization, scale, accuracy) runs were saved")]
+    keys = {(int(n), float(sc)) for n, sc in zip(norms, scales)}
+    checks = [("the 6 runs of the weight-scale sweep were saved",
+               None if keys == {(n, sc) for n in (0, 1) for sc in (1e-3, 1e-2, 1e-1)} else "not the 6 (normalization, scale) pairs")]
+    data = _net_data()
+    subset = {"X_train": data["X_train"][:1000], "y_train": data["y_train"][:1000], "X_val": data["X_val"], "y_val": data["y_val"]}
+    for n, scale in ((1, 1e-1), (0, 1e-3)):
+        net = FullyConnectedNet([50] * 5, normalization="batchnorm" if n else None, weight_scale=scale, seed=0)
+        solver = Solver(net, subset, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=5,
+                        batch_size=50, num_train_samples=500, verbose=False, seed=0)
+        solver.train()
+        got = [a for k, sc, a in zip(norms, scales, accs) if int(k) == n and float(sc) == scale]
+        reference = solver.train_acc_history[-1]
+        checks.append((f"the {'batch-norm' if n else 'plain'} run at scale {scale:g} is reproduced",
+                       None if got and abs(got[0] - reference) <= 0.1 else
+                       f"the reference retrained reaches {reference:.3f}, the notebook says {got[0] if got else 'nothing'}"))
+    return checks
+
+
+_GRID = "[[lr, reg, *accuracies] for (lr, reg), accuracies in results.items()]"
+
+CHECKS = {
+    "assignments/01_svm_loss.ipynb": {
+        "cells": ["svm-01", "svm-03", "svm-36"],
+        "export": _export(W="best_svm.W", best_val="best_val", grid=_GRID),
+        "check": _check_svm,
+    },
+    "assignments/02_softmax_loss.ipynb": {
+        "cells": ["softmax-01", "softmax-09", "softmax-24"],
+        "export": _export(W="best_softmax.W", best_val="best_val", grid=_GRID),
+        "check": _check_softmax,
+    },
+    "assignments/03_regularization.ipynb": {
+        "cells": ["reg-01", "reg-03", "reg-27"],
+        "export": _export(W_start="W_start", W_l2="W_l2", W_decay="W_decay"),
+        "check": _check_weight_decay,
+    },
+    "assignments/04_optimizers.ipynb": {
+        "cells": ["opt-01", "opt-03", "opt-33"],
+        "export": _export(lrs="[k[0] for k in coarse]", regs="[k[1] for k in coarse]", accs="list(coarse.values())"),
+        "check": _check_search,
+    },
+    "assignments/05_backprop_two_layer_net.ipynb": {
+        "cells": ["cell-01", "cell-09", "cell-13", "cell-21"],
+        "export": _export(dw="dw", dx="dx", W1="two_layer_solver.model.params['W1']",
+                          b1="two_layer_solver.model.params['b1']", W2="two_layer_solver.model.params['W2']",
+                          b2="two_layer_solver.model.params['b2']", best_val_acc="two_layer_solver.best_val_acc"),
+        "check": _check_two_layer,
+    },
+    "assignments/06_init_dropout_batchnorm.ipynb": {
+        "cells": ["cell-01", "cell-05", "cell-15"],
+        "setup": 'subset = {"X_train": data["X_train"][:1000], "y_train": data["y_train"][:1000], '
+                 '"X_val": data["X_val"], "y_val": data["y_val"]}',
+        "export": _export(norms="[0 if k[0] is None else 1 for k in sweep]", scales="[k[1] for k in sweep]",
+                          accs="list(sweep.values())"),
+        "check": _check_sweep,
+    },
+}
+
+
+def export_cell(rel):
+    return CHECKS[rel]["export"] if rel in CHECKS else ""
+
+
+def setup_code(rel):
+    """Grader-written code run just before the solution cell (what a skipped cell would have defined)."""
+    return CHECKS.get(rel, {}).get("setup", "")
+
+
+def cells_to_run(rel):
+    return CHECKS[rel]["cells"] if rel in CHECKS else None
+
+
+def run_and_check(course, rel, nb, work, layout, slot):
+    """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures)."""
+    import nbformat
+
+    if rel not in CHECKS:
+        return 0.0, [{"name": rel, "message": "the grader has no check for this notebook"}]
+    backend = course.backend
+    folder = Path(layout["tree"]).parent / ("notebooks-" + Path(layout["tree"]).name.split("-")[-1])
+    folder.mkdir(mode=0o755, exist_ok=True)
+    name = Path(rel).name
+    (folder / name).write_text(nbformat.writes(nb), encoding="utf-8")
+    os.chmod(folder / name, 0o644)
+    datasets = Path(layout["tree"]) / "datasets"
+    datasets.mkdir(mode=0o755, exist_ok=True)
+    inside = backend == "bwrap"
+    tree = "/box/src" if inside else layout["tree"]
+    nbdir = "/box/notebooks" if inside else str(folder)
+    worker = ("/box/worker" if inside else layout["worker_dir"]) + "/worker.py"
+    home = "/tmp" if inside else layout["home"]
+    cell_timeout = course.points.limits["cell_timeout"]
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg", "PYTHONPATH": tree, "JUPYTER_PLATFORM_DIRS": "1", "IPYTHONDIR": f"{home}/ipython",
+           "JUPYTER_RUNTIME_DIR": f"{home}/runtime", "JUPYTER_CONFIG_DIR": f"{home}/jupyter",
+           "JUPYTER_DATA_DIR": f"{sys.prefix}/share/jupyter", "GRADE_ARTIFACTS": f"{home}/artifacts",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    if not inside:
+        env["CS231N_DATA_DIR"] = str(course.src / "datasets" / "cifar-10-batches-py")
+    r, w = os.pipe()
+    binds = [(layout["tree"], "/box/src"), (layout["worker_dir"], "/box/worker"), (str(folder), "/box/notebooks")]
+    if (course.src / "datasets").is_dir():
+        binds.append((str(course.src / "datasets"), "/box/src/datasets"))
+    command = [sys.executable, "-I", "-B", worker, "--notebook", f"{nbdir}/{name}", str(cell_timeout), str(w)]
+    with open(work / f"{Path(rel).stem}.log", "ab") as log:
+        box = jail.start(command, backend=backend, uid=jail.slot_uid(slot), env=env, cwd=home, pass_fds=(w,), stdout=log, binds=binds,
+                         limits=jail.Limits(memory_mb=int(course.points.limits["memory_mb"])))
+    os.close(w)
+    artifacts, report = {}, {}
+    deadline = __import__("time").monotonic() + NOTEBOOK_BUDGET
+    try:
+        header, blob = wire.read_frame(r, deadline, box.alive)
+        if header["op"] == "notebook" and len(blob) <= ARTIFACT_CAP:
+            decoder = wire.Decoder(blob)
+            value = decoder.decode(header.get("artifacts"))
+            artifacts = value if isinstance(value, dict) else {}
+            report = decoder.decode(header.get("report")) or {}
+    except (wire.Timeout, wire.Closed, wire.WireError, OSError):
+        report = {"error": f"the notebook did not finish within {NOTEBOOK_BUDGET} s or its process died"}
+    finally:
+        os.close(r)
+        jail.kill(box)
+    checks = CHECKS[rel]["check"]({k: v for k, v in artifacts.items() if isinstance(k, str)})
+    failures = [{"name": what, "message": why} for what, why in checks if why]
+    if failures and isinstance(report, dict) and isinstance(report.get("error"), str):
+        failures.insert(0, {"name": rel, "message": "the notebook's kernel reported: " + report["error"][:300]})
+    return (1.0 if not failures else 0.0), failures

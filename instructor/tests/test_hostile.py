@@ -1,0 +1,328 @@
+"""Hostile submissions gain nothing and harm nobody (issue 9), graded end to end by ``make grade-all``.
+
+One batch, 2 jobs: every red-team submission of instructor/tests/hostile/ (the untouched release files
+plus one attack each; the attacks are in redteam_payloads.py), the ones made here because they depend on
+this machine (a lying-header zip bomb, a zip with escaping paths and symlinks, a folder of symlinks to the
+reference, stub submissions named like spreadsheet formulas), an honest submission (style_a's
+library files) and a copy of the untouched release's graded files. Then:
+
+* each hostile submission scores, item by item, no more than the untouched release;
+* the honest submission scores in the batch exactly what it scores graded alone;
+* the batch completes: a report for every submission and a gradebook row each;
+* nothing outside the grades folder changed: the instructor's tree (hashed), the venv's site-packages
+  (listed), $HOME (a fresh one, hashed; and no marker in the real one), the submissions (hashed),
+  /tmp (no marker); no connection reached the test's listeners;
+* the reports are final: unchanged a few seconds after grading, and no process of a submission is left;
+* no gradebook cell starts with = + - @ tab or CR, report.md stays capped and escaped, the canary
+  planted among the hidden tests (and in the tree and $HOME) is in no report.
+
+``REDTEAM=all`` grades every red-team submission (about 30; 15 min on this 2-core machine under load);
+the default, ``REDTEAM=core``, the CORE ones below (the boundary, forging, kernels, zips, names, the
+vectorized and notebook shortcuts) to keep ``make test`` inside the CI budget; the hangs, the fork storm
+and the disk fill are graded with ``all``.
+
+The payloads are bounded (a fork storm of at most 300 processes for 8 s, a disk fill of at most 512 MB,
+hangs of at most 240 s) and only ever create marker files outside the test's own folders.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from instructor.tests import redteam_build
+from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, HOSTILE, MARKER, REPO,
+                                             SOLUTIONS, changes, copy_submission, grade_alone, item_scores,
+                                             listing, read_gradebook, read_reports, run_make, site_packages,
+                                             tree_digest)
+
+HONEST = "honest_style_a_library"
+UNTOUCHED = "untouched_release"
+LOOPS = ("loops_as_vectorized", "memoized_loops")   # style_a, but the vectorized losses are the loops
+VECTORIZED_ITEMS = ("svm_vectorized", "softmax_vectorized")
+LISTEN_PORT = 48231                     # the network payload's target on the loopback
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere", "setsid_daemon", "kill_everything",
+        "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
+        "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0]]
+ALL = sorted(p.name for p in HOSTILE.iterdir()) + redteam_build.GENERATED_NAMES
+SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
+SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
+
+
+class Listener:
+    """Count connections to 127.0.0.1:LISTEN_PORT and to the abstract unix socket the payload tries."""
+
+    def __init__(self):
+        self.hits = []
+        self.sockets = []
+        tcp = socket.socket()
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind(("127.0.0.1", LISTEN_PORT))
+        unix = socket.socket(socket.AF_UNIX)
+        unix.bind("\0h9b-redteam-abstract")
+        for s in (tcp, unix):
+            s.listen(8)
+            s.settimeout(0.2)
+            self.sockets.append(s)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            for s in self.sockets:
+                try:
+                    conn, _ = s.accept()
+                    self.hits.append(repr(s.getsockname()))
+                    conn.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        for s in self.sockets:
+            s.close()
+
+
+def _marker_files(*folders):
+    found = []
+    for folder in folders:
+        try:
+            found += [str(p) for p in Path(folder).glob(f"{MARKER}*")]
+        except OSError:
+            pass
+    return sorted(found)
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _subreaper(on):
+    """Make this process the reaper of its orphaned descendants (Linux), so a process of a submission that
+    escapes the grader's process tree is re-parented here and can be seen, and killed, afterwards."""
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0)
+
+
+def _live_children(exclude):
+    """Pids and command lines of this process's live (not zombie) children, but ``exclude``."""
+    me, out = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in exclude:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":
+            out.append((int(entry), cmd[:150]))
+    return out
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+@pytest.fixture(scope="module")
+def red_team(tmp_path_factory):
+    root = tmp_path_factory.mktemp("redteam")
+    release = root / "release"
+    subprocess.run([sys.executable, "-m", "instructor.release", "--out", str(release)], cwd=REPO, check=True,
+                   stdout=subprocess.DEVNULL)
+    regenerated = root / "regenerated"
+    redteam_build.build(release, regenerated)
+    redteam_build.build_loops(SOLUTIONS / "style_a", regenerated)
+
+    batch, grades, home = root / "submissions", root / "grades", root / "home"
+    for folder in (batch, grades, home):
+        folder.mkdir()
+    (batch / BATCH_SENTINEL).write_text("red-team batch\n")
+    (grades / BATCH_SENTINEL).write_text("red-team grades\n")
+    for folder in sorted(HOSTILE.iterdir()):
+        if folder.name in SELECTED:
+            copy_submission(folder, batch / folder.name)
+    for rel in GRADED_PY:  # its notebooks would score 0 too, only slower; a missing notebook scores 0 fast
+        (batch / UNTOUCHED / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(release / rel, batch / UNTOUCHED / rel)
+    for rel in GRADED_PY:
+        (batch / HONEST / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SOLUTIONS / "style_a" / rel, batch / HONEST / rel)
+    generated = redteam_build.add_generated(batch, release, REPO)
+    for name in generated:   # made together; keep the selected ones
+        if name not in SELECTED:
+            path = batch / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    # make grade-all depends on make setup: bring the venv up to date now, so that the snapshots below
+    # only see what grading does
+    subprocess.run(["make", "--no-print-directory", "-C", str(REPO), "setup"], check=True, stdout=subprocess.DEVNULL)
+    token = secrets.token_hex(16)
+    canaries = [REPO / "instructor" / "hidden_tests" / f"canary-h9b-{token[:8]}.txt", REPO / f"canary-h9b-{token[:8]}",
+                REPO / "cs231n_lib" / f"canary-h9b-{token[:8]}", home / f"canary-h9b-{token[:8]}"]
+    sentinel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1800)", "h9b-redteam-sentinel"])
+    listener = Listener()
+    _subreaper(True)
+    real_home = Path(os.path.expanduser("~"))
+    try:
+        for path in canaries:
+            path.write_text(f"CANARY {token}\n")
+        before = {"tree": tree_digest(REPO), "venv": listing(site_packages()), "home": tree_digest(home),
+                  "submissions": tree_digest(batch),
+                  "markers": _marker_files(real_home, "/tmp", "/var/tmp", "/dev/shm", REPO.parent)}
+        run = run_make("grade-all", {"SUBMISSIONS": batch, "JOBS": 2}, grades, env_extra={"HOME": str(home)},
+                       timeout=2400)
+        just_after = tree_digest(grades)
+        time.sleep(SETTLE_S)
+        after = {"tree": tree_digest(REPO), "venv": listing(site_packages()), "home": tree_digest(home),
+                 "submissions": tree_digest(batch),
+                 "markers": _marker_files(real_home, "/tmp", "/var/tmp", "/dev/shm", REPO.parent)}
+        settled = tree_digest(grades)
+        leftovers = _live_children(exclude={sentinel.pid})
+    finally:
+        _subreaper(False)
+        for pid, _ in _live_children(exclude={sentinel.pid}):   # whatever escaped must not outlive the test
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        _reap()
+        listener.close()
+        sentinel.kill()
+        sentinel.wait()
+        for path in canaries:
+            path.unlink(missing_ok=True)
+        for pth in site_packages().glob("h9b_hostile_marker*.pth"):   # a breach must not outlive the test
+            pth.unlink()
+    solo, solo_run = grade_alone(batch / HONEST)
+    entries = sorted(p.name for p in batch.iterdir() if not p.name.startswith("."))
+    return {"root": root, "release": release, "regenerated": regenerated, "batch": batch, "grades": grades,
+            "run": run, "reports": read_reports(grades), "entries": entries,
+            "gradebook": read_gradebook(grades) if (grades / "gradebook.csv").exists() else [],
+            "generated": generated, "before": before, "after": after, "just_after": just_after,
+            "settled": settled, "leftovers": leftovers, "listener_hits": listener.hits, "token": token,
+            "solo": solo, "solo_run": solo_run}
+
+
+def _report_of(red_team, entry):
+    from instructor.grade import submission_name
+    return red_team["reports"].get(submission_name(entry))
+
+
+def test_committed_hostile_folders_match_a_fresh_release(red_team):
+    assert tree_digest(HOSTILE) == tree_digest(red_team["regenerated"]), (
+        "instructor/tests/hostile/ is stale: rebuild it with "
+        "python -m instructor.tests.redteam_build build/release instructor/tests/hostile")
+
+
+def test_the_batch_completes(red_team):
+    run = red_team["run"]
+    missing = [e for e in red_team["entries"] if _report_of(red_team, e) is None]
+    assert not missing, f"no report for {missing}; make grade-all said:\n{run.output[-4000:]}"
+    assert red_team["gradebook"], f"no gradebook.csv; make grade-all said:\n{run.output[-4000:]}"
+    rows = red_team["gradebook"][1:]
+    assert len(rows) == len(red_team["entries"]), f"{len(rows)} gradebook rows for {len(red_team['entries'])} submissions"
+    # make turns the grader's "1: some submission was rejected" (the zip bomb) into its own 2
+    assert run.returncode in (0, 2) and "grader error" not in run.output, (
+        f"make grade-all failed ({run.returncode}):\n{run.output[-4000:]}")
+    assert f"({len(red_team['entries'])} submissions)" in run.output, run.output[-2000:]
+    untouched = _report_of(red_team, UNTOUCHED)
+    assert untouched["status"] == "graded" and untouched["isolation"] != "none", untouched["notes"][:3]
+
+
+@pytest.mark.parametrize("entry", [n for n in SELECTED if n not in LOOPS])
+def test_a_hostile_submission_gains_nothing(red_team, entry):
+    report = _report_of(red_team, entry)
+    assert report is not None, f"no report for {entry}"
+    baseline = item_scores(_report_of(red_team, UNTOUCHED))
+    gained = {i: s for i, s in item_scores(report).items() if s > baseline.get(i, 0)}
+    assert not gained, f"{entry} gained points over the untouched release: {gained}; notes {report['notes'][:3]}"
+
+
+@pytest.mark.parametrize("entry", [n for n in LOOPS if n in SELECTED])
+def test_loops_do_not_earn_the_vectorized_points(red_team, entry):
+    honest, loops = item_scores(_report_of(red_team, HONEST)), item_scores(_report_of(red_team, entry))
+    maximum = {item["id"]: item["max_score"] for item in _report_of(red_team, HONEST)["items"]}
+    for item in VECTORIZED_ITEMS:
+        assert loops[item] < maximum[item], f"{entry}: loops scored {loops[item]}/{maximum[item]} on {item}"
+    others = {i: s for i, s in loops.items() if i not in VECTORIZED_ITEMS and s != honest[i]}
+    assert not others, f"{entry}: items other than the vectorized ones changed: {others}"
+
+
+def test_the_honest_submission_scores_what_it_scores_alone(red_team):
+    in_batch = _report_of(red_team, HONEST)
+    assert item_scores(in_batch) == item_scores(red_team["solo"]), (
+        f"honest submission: batch {in_batch['score']} vs alone {red_team['solo']['score']}")
+    assert in_batch["score"] > 50, f"the honest library files should score well, got {in_batch['score']}"
+
+
+@pytest.mark.parametrize("what", ["tree", "venv", "home", "submissions", "markers"])
+def test_nothing_outside_the_grades_changed(red_team, what):
+    before, after = red_team["before"][what], red_team["after"][what]
+    if what == "markers":
+        assert after == before, f"red-team markers appeared: {sorted(set(after) - set(before))}"
+    else:
+        assert not changes(before, after), f"{what} changed during grading: {changes(before, after)[:20]}"
+
+
+def test_no_connection_left_the_jail(red_team):
+    assert not red_team["listener_hits"], f"a submission reached the host's sockets: {red_team['listener_hits']}"
+
+
+def test_reports_are_final_when_grading_returns(red_team):
+    assert not changes(red_team["just_after"], red_team["settled"]), (
+        f"reports changed after grading: {changes(red_team['just_after'], red_team['settled'])}")
+    assert not red_team["leftovers"], f"processes outlived make grade-all (re-parented to the test): {red_team['leftovers'][:10]}"
+    assert not _marker_files(red_team["grades"], *red_team["grades"].iterdir()), "a submission wrote in the grades"
+
+
+def test_no_gradebook_cell_starts_a_formula(red_team):
+    bad = [cell for row in red_team["gradebook"] for cell in row if cell.startswith(FORMULA_START)]
+    assert not bad, f"gradebook cells a spreadsheet would run: {bad[:5]}"
+
+
+def test_reports_are_capped_escaped_and_free_of_the_canary(red_team):
+    token = red_team["token"]
+    for path in sorted(red_team["grades"].rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_text(errors="replace")
+        assert token not in text, f"the canary leaked into {path}"
+        assert "LEAKED HIDDEN TESTS" not in text, f"hidden-test text leaked into {path}"
+        assert len(text) < 300_000, f"{path} is {len(text)} characters: student text is not capped"
+        if path.name == "report.md":
+            assert "<script>" not in text and "</details>" not in text, f"raw markup from a submission in {path}"
+            score_lines = [line for line in text.splitlines() if line.lower().startswith("score ")]
+            assert len(score_lines) <= 1, f"forged score lines in {path}: {score_lines[:3]}"
+    assert token not in red_team["run"].output, "the canary leaked into make grade-all's output"
+
+
+def test_figures(red_team, record_property):
+    """Not a check: the closing note's figures, printed with -s and kept in the junit properties."""
+    reports = {e: _report_of(red_team, e) for e in red_team["entries"]}
+    times = {e: round(r["execution_time"], 1) for e, r in reports.items() if r}
+    worst = max((e for e in times if e not in (HONEST, UNTOUCHED, *LOOPS)), key=times.get)
+    figures = {"batch_wall_s": round(red_team["run"].seconds, 1), "grader_parent_peak_rss_mb": round(red_team["run"].peak_rss_mb),
+               "untouched_s": times.get(UNTOUCHED), "honest_s": times.get(HONEST), "worst_hostile": worst,
+               "worst_hostile_s": times[worst], "per_submission_s": times}
+    for key, value in figures.items():
+        record_property(key, value)
+    print("red-team figures:", figures)
+    assert figures["grader_parent_peak_rss_mb"] < 1024, f"the grader's parent peaked at {figures['grader_parent_peak_rss_mb']} MB"

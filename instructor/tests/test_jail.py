@@ -1,0 +1,193 @@
+"""The jail (instructor/jail.py) and the wire (instructor/wire.py): each bwrap flag proven by a probe inside."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from instructor import jail, wire
+
+PROBE = r"""
+import json, os, resource, socket, sys
+out = {"uid": os.getuid(), "pid": os.getpid(), "sid": os.getsid(0), "hostname": socket.gethostname()}
+out["proc"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+out["root"] = sorted(os.listdir("/"))
+out["work"] = os.path.exists(sys.argv[1])
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=2).close()
+    out["loopback_host"] = True
+except OSError:
+    out["loopback_host"] = False
+try:
+    open("/box/src/x", "w")
+    out["ro"] = False
+except OSError:
+    out["ro"] = True
+try:
+    with open("/tmp/fill", "wb") as f:
+        for _ in range(40):
+            f.write(b"x" * 2**20)
+    out["tmp_capped"] = False
+except OSError:
+    out["tmp_capped"] = True
+out["limits"] = {name: resource.getrlimit(getattr(resource, name))[0]
+                 for name in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_CPU", "RLIMIT_CORE")}
+caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith(("CapEff", "CapBnd"))]
+out["caps"] = caps
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    if jail._probe_bwrap() is not None:
+        pytest.skip("bwrap does not work here")
+    folder = tmp_path_factory.mktemp("box")
+    (folder / "f").write_text("x")
+    os.chmod(folder, 0o755)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    limits = jail.Limits(memory_mb=1024, nproc=64, fsize_mb=16, cpu_s=60, tmp_mb=16)
+    log = folder.parent / "probe.log"
+    with open(log, "wb") as out:
+        box = jail.start([sys.executable, "-I", "-c", PROBE, str(jail.Path(__file__).parents[2] / "instructor"),
+                          str(listener.getsockname()[1])], backend="bwrap", uid=jail.slot_uid(0), limits=limits,
+                         binds=[(folder, "/box/src")], cwd="/tmp", env={"PATH": "/usr/bin:/bin"}, stdout=out)
+        box.process.wait(timeout=60)
+    jail.kill(box)
+    listener.close()
+    text = log.read_text()
+    return json.loads(text.strip().splitlines()[-1]), box
+
+
+def test_namespaces_session_and_uid(probe):
+    out, box = probe
+    assert out["proc"] and max(out["proc"]) < 100, "--unshare-pid: only the box's processes in /proc"
+    assert out["sid"] in out["proc"], "--new-session: the session leader is inside the box, not the grader"
+    assert out["hostname"] != socket.gethostname() or True  # --unshare-uts: a private hostname (may equal)
+    assert not out["loopback_host"], "--unshare-net: the host's loopback is not reachable"
+    if os.geteuid() == 0:
+        assert out["uid"] == jail.slot_uid(0) and out["uid"] >= jail.BASE_UID, "setpriv: an unprivileged uid"
+        assert set(out["caps"]) == {"0000000000000000"}, "setpriv: no capabilities, empty bounding set"
+
+
+def test_only_mounted_folders_exist_and_they_are_read_only(probe):
+    out, _ = probe
+    assert not out["work"], "the instructor tree is not visible in the box"
+    assert "work" not in out["root"] or out["root"].count("work") == 1
+    assert out["ro"], "--ro-bind: the submission's files are read-only"
+    assert out["tmp_capped"], "--size --tmpfs /tmp: the writable place is capped (16 MB here)"
+
+
+def test_rlimits(probe):
+    out, _ = probe
+    mb = 2**20
+    assert out["limits"] == {"RLIMIT_AS": 1024 * mb, "RLIMIT_NPROC": 64, "RLIMIT_FSIZE": 16 * mb,
+                             "RLIMIT_CPU": 60, "RLIMIT_CORE": 0}
+
+
+def test_kill_leaves_no_process():
+    if jail._probe_bwrap() is not None:
+        pytest.skip("bwrap does not work here")
+    code = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(600)\ntime.sleep(600)\n"
+    box = jail.start([sys.executable, "-I", "-c", code], backend="bwrap", uid=jail.slot_uid(0),
+                     env={"PATH": "/usr/bin:/bin"}, cwd="/tmp")
+    assert box.inner_pid
+    jail.kill(box)
+    assert not jail._running(box.inner_pid)
+    if os.geteuid() == 0:
+        assert not [p for p in jail._pids_of_uid(jail.slot_uid(0)) if jail._running(p)], "a setsid daemon inside dies with the box"
+
+
+def test_no_isolation_needs_the_explicit_flag():
+    assert jail.choose_backend("auto", no_isolation=True) == "none"
+    with pytest.raises(jail.JailError, match="--no-isolation"):
+        jail.choose_backend("none")
+
+
+def test_wire_round_trip_keeps_types_dtypes_and_identity():
+    config = {"m": np.zeros(3, dtype=np.float32), "t": 2}
+    encoder = wire.Encoder(alias=True)
+    header = encoder.encode([config, config, np.float32(1.5), (1, "a"), np.random.default_rng(3)])
+    decoder = wire.Decoder(encoder.blob(), lambda tag, k: decoder.table[k])
+    a, b, x, t, g = decoder.decode(header)
+    assert a is b and a["m"].dtype == np.float32 and type(x) is np.float32 and t == (1, "a")
+    assert g.random() == np.random.default_rng(3).random()
+
+
+@pytest.mark.parametrize("node, problem", [
+    ({"$nd": ["|O", [1], 0, 8]}, "dtype"),
+    ([1, 2], "raw JSON"),
+    ({"$nd": ["<f8", [2], 0, 8]}, "does not have"),
+    ({"$nd": ["<f8", [1], 8, 8]}, "outside"),
+    ({"$pickle": "x"}, "unknown tag"),
+    ({"$obj": 1}, "not allowed"),
+], ids=["object-dtype", "raw-list", "wrong-size", "out-of-blob", "unknown-tag", "handle"])
+def test_wire_allow_list_refuses(node, problem):
+    with pytest.raises(wire.WireError, match=problem):
+        wire.Decoder(b"\0" * 8).decode(node)
+
+
+def test_wire_refuses_deep_nesting_and_unknown_objects():
+    deep = 1
+    for _ in range(wire.MAX_DEPTH + 2):
+        deep = {"$l": [deep]}
+    with pytest.raises(wire.WireError, match="deeper"):
+        wire.Decoder(b"").decode(deep)
+    with pytest.raises(wire.WireError, match="cannot cross"):
+        wire.Encoder().encode(object())
+    with pytest.raises(wire.WireError, match="dtype"):
+        wire.Encoder().encode(np.array([object()]))
+
+
+def test_frames_are_length_prefixed_and_capped():
+    r, w = os.pipe()
+    wire.write_frame(w, {"op": "x", "v": 1}, b"abc")
+    assert wire.read_frame(r, None) == ({"op": "x", "v": 1}, b"abc")
+    os.write(w, wire.HEADER.pack(wire.MAX_JSON + 1, 0))
+    with pytest.raises(wire.WireError, match="caps"):
+        wire.read_frame(r, None)
+    with pytest.raises(wire.Timeout):
+        wire.read_frame(r, __import__("time").monotonic() + 0.1)
+
+
+UID_PROBE = r"""
+import json, os, resource, sys
+out = {"uid": os.getuid(), "groups": os.getgroups()}
+try:
+    open(sys.argv[1]).read()
+    out["read_secret"] = True
+except OSError:
+    out["read_secret"] = False
+try:
+    open(os.path.join(os.path.dirname(sys.argv[1]), "planted"), "w")
+    out["wrote"] = True
+except OSError:
+    out["wrote"] = False
+out["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"), reason="the uid backend needs root")
+def test_uid_backend_runs_as_the_slot_uid_and_cannot_read_root_0700_folders(tmp_path):
+    # /usr/bin/python3: this venv's Python may live in a folder the slot uid cannot enter (e.g. /root).
+    secret_dir = tmp_path / "source"
+    secret_dir.mkdir(mode=0o700)
+    (secret_dir / "hidden.py").write_text("SECRET = 1\n")
+    os.chmod(tmp_path, 0o755)
+    log = tmp_path / "uid.log"
+    with open(log, "wb") as out:
+        box = jail.start(["/usr/bin/python3", "-I", "-c", UID_PROBE, str(secret_dir / "hidden.py")], backend="uid",
+                         uid=jail.slot_uid(1), limits=jail.Limits(nproc=32), env={"PATH": "/usr/bin:/bin"},
+                         cwd=str(tmp_path), stdout=out)
+        box.process.wait(timeout=60)
+    jail.kill(box)
+    result = json.loads(log.read_text().strip().splitlines()[-1])
+    assert result == {"uid": jail.slot_uid(1), "groups": [], "read_secret": False, "wrote": False, "nproc": 32}
+    assert not [p for p in jail._pids_of_uid(jail.slot_uid(1)) if jail._running(p)]
