@@ -12,14 +12,15 @@ relies on:
   ``model.loss(X, y)`` returns ``(loss, grads)`` with ``grads[k]`` the
   gradient of the loss with respect to ``params[k]`` (training mode).
 
-The loss is the mean softmax cross-entropy plus the course's L2 penalty on
-every weight matrix (not the biases, gamma or beta), written once in
-:func:`cs231n_lib.regularizers.l2_penalty`:
+The loss is the mean softmax cross-entropy plus an L2 penalty on every weight
+matrix (not the biases, gamma or beta). The networks keep CS231n's A2 meaning
+of ``reg``, so a ``reg`` taken from a CS231n notebook gives the same loss here:
 
-    reg * sum(W * W),  gradient  2 * reg * W
+    0.5 * reg * sum(W * W),  gradient  reg * W
 
-CS231n's own code uses ``0.5 * reg * sum(W * W)``: a ``reg`` taken from a
-CS231n notebook means half as much here (use ``reg / 2`` for the same loss).
+It is the course's one penalty, :func:`cs231n_lib.regularizers.l2_penalty`
+(``lam * sum(W * W)``), called with ``lam = 0.5 * reg`` (:func:`_add_l2`). The
+linear classifiers of notebooks 01-04 keep A1's meaning, ``reg * sum(W * W)``.
 """
 
 import numbers
@@ -59,7 +60,9 @@ def _check_batch(X, y, input_dim, num_classes):
 
 
 def _add_l2(loss, grads, params, names, reg):
-    """Add ``reg * sum(W * W)`` of each named weight to ``loss`` and ``2 * reg * W`` to its gradient.
+    """Add ``0.5 * reg * sum(W * W)`` of each named weight to ``loss`` and ``reg * W`` to its gradient.
+
+    CS231n A2's convention for the networks' ``reg``: regularizers.l2_penalty with ``0.5 * reg``.
 
     Parameters
     ----------
@@ -76,7 +79,7 @@ def _add_l2(loss, grads, params, names, reg):
     if reg == 0:
         return loss
     for name in names:
-        value, dW = l2_penalty(params[name], reg)
+        value, dW = l2_penalty(params[name], 0.5 * reg)
         loss = loss + value
         grads[name] = grads[name] + dW
     return loss
@@ -96,8 +99,7 @@ class TwoLayerNet:
     weight_scale : float
         Standard deviation of the initial weights (biases start at 0).
     reg : float
-        L2 strength (``reg * sum(W * W)`` for W1 and W2; CS231n's reg means ``0.5 * reg * sum(W * W)``,
-        so its reg = 1.0 is reg = 0.5 here).
+        L2 strength, as in CS231n: ``0.5 * reg * sum(W * W)`` for W1 and W2.
 
     Attributes
     ----------
@@ -179,7 +181,7 @@ class FullyConnectedNet:
     normalization : {None, 'batchnorm', 'layernorm'}
         Normalization after every hidden affine layer.
     reg : float
-        L2 strength (``reg * sum(W * W)`` for every W).
+        L2 strength, as in CS231n: ``0.5 * reg * sum(W * W)`` for every W.
     weight_scale : float or {'xavier', 'he'}
         Standard deviation of the initial weights, or a rule that scales it
         with each layer's fan-in (:func:`cs231n_lib.weight_init.init_std`).

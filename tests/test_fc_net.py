@@ -117,8 +117,8 @@ def test_two_layer_net_hand_example():
     np.testing.assert_allclose(loss, np.log(1 + np.exp(-3.0)))
     model.reg = 0.5
     loss_reg, _ = model.loss(X, np.array([0]))
-    # reg * sum(W * W) over W1 and W2 only: 0.5 * (1 + 1 + 4 + 1 + 1 + 4) = 6
-    np.testing.assert_allclose(loss_reg - loss, 6.0)
+    # 0.5 * reg * sum(W * W) over W1 and W2 only (CS231n A2): 0.5 * 0.5 * (1 + 1 + 4 + 1 + 1 + 4) = 3
+    np.testing.assert_allclose(loss_reg - loss, 3.0)
 
 
 @pytest.mark.parametrize("reg", [0.0, 0.7])
@@ -191,7 +191,7 @@ def test_fully_connected_net_regularization_convention(normalization):
     loss0, _ = model.loss(X, y)
     model.reg = 0.25
     loss1, _ = model.loss(X, y)
-    penalty = 0.25 * sum(np.sum(model.params[f"W{l}"] ** 2) for l in (1, 2, 3))
+    penalty = 0.5 * 0.25 * sum(np.sum(model.params[f"W{l}"] ** 2) for l in (1, 2, 3))  # CS231n A2
     np.testing.assert_allclose(loss1 - loss0, penalty, rtol=1e-12)
 
 

@@ -187,7 +187,7 @@ def net_oracle(params, X, y, reg, num_layers, normalization=None):
     s = np.einsum("nd,dm->nm", h, params[f"W{num_layers}"]) + params[f"b{num_layers}"]
     s = s - s.max(axis=1, keepdims=True)
     data = np.mean(np.log(np.exp(s).sum(axis=1)) - s[np.arange(len(y)), y])
-    return data + reg * sum(np.sum(params[f"W{l}"] ** 2) for l in range(1, num_layers + 1))
+    return data + 0.5 * reg * sum(np.sum(params[f"W{l}"] ** 2) for l in range(1, num_layers + 1))  # CS231n A2
 
 
 def check_net(model, X, y, reg, num_layers, normalization, what):
