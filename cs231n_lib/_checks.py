@@ -244,3 +244,28 @@ def check_loss_inputs(W, X, y, reg, scan_X=True):
         if not scan_X:
             check_float_matrix(X, "X")  # a non-finite X is reported before reg, as with scan_X=True
         raise
+
+
+def random_source(seed, name="seed"):
+    """Return where random draws come from, following CS231n's habit.
+
+    ``None`` gives the ``numpy.random`` module itself, i.e. NumPy's global
+    generator, so ``np.random.seed(231)`` at the top of a notebook reproduces
+    the run; an int gives a fresh ``numpy.random.default_rng(seed)``; a
+    ``Generator`` or ``RandomState`` is used as it is. Every source offers
+    ``choice(n, size, replace)`` and ``standard_normal(shape)``.
+
+    Parameters
+    ----------
+    seed : None, int, numpy.random.Generator or numpy.random.RandomState
+    name : str
+        The argument's name, for the error message.
+    """
+    if seed is None:
+        return np.random
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.default_rng(int(seed))
+    raise ValueError(f"{name} must be None, a non-negative int or a numpy Generator, got {seed!r}; "
+                     f"pass e.g. {name}=0, or None to use np.random's global generator.")

@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 
+from ._checks import random_source
+
 
 def _check_point(x, h):
     """Raise ValueError unless ``x`` is a float ndarray we can perturb and ``h`` > 0."""
@@ -140,7 +142,9 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, ver
     h : float
         The step.
     seed : int, numpy.random.Generator or None
-        Chooses the entries; the same seed checks the same entries.
+        Chooses the entries; the same seed checks the same entries. None (the
+        default) draws from NumPy's global generator, so ``np.random.seed(...)``
+        before the call chooses the same entries again, as in CS231n.
     verbose : bool
         Print one line per check: numerical, analytic, relative error.
 
@@ -158,10 +162,10 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, ver
         raise ValueError(f"x must have at least one entry to check, got shape {x.shape}; pass a non-empty array.")
     if isinstance(num_checks, bool) or not isinstance(num_checks, numbers.Integral) or num_checks < 1:
         raise ValueError(f"num_checks must be a positive integer, got {num_checks!r}; pass e.g. 10.")
-    rng = np.random.default_rng(seed)
+    rng = random_source(seed)
     errors = np.empty(num_checks)
     for k in range(num_checks):
-        ix = tuple(int(rng.integers(n)) for n in x.shape)
+        ix = tuple(int(rng.choice(n)) for n in x.shape)
         f_plus, f_minus = _values_around(f, x, ix, h)
         grad_numerical = (f_plus - f_minus) / (2 * h)
         grad_analytic = analytic_grad[ix]

@@ -12,22 +12,27 @@ to an update rule of :mod:`cs231n_lib.optim` with the contract
 import numbers
 import os
 import tempfile
+import warnings
 import zipfile
 
 import numpy as np
 
 from . import optim
-from ._checks import check_float_matrix, check_labels, check_reg
+from ._checks import check_float_matrix, check_labels, check_reg, random_source
 from .linear_svm import svm_loss_vectorized
 from .regularizers import get_regularizer, max_norm_project
 from .softmax import softmax_loss_vectorized
 
 # The lecture's rule of thumb: a loss above this multiple of the first one means divergence.
 DIVERGENCE_FACTOR = 3.0
+ON_DIVERGENCE = ("warn", "raise")
 
 
 class TrainingDivergedError(RuntimeError):
     """Training stopped because the loss became NaN/inf or exceeded 3x its first value.
+
+    Raised by :meth:`LinearClassifier.train` with ``on_divergence='raise'``
+    (the default only warns, with :class:`TrainingDivergedWarning`).
 
     Attributes
     ----------
@@ -44,6 +49,95 @@ class TrainingDivergedError(RuntimeError):
         self.loss_history = loss_history
         self.learning_rate = learning_rate
         self.iteration = iteration
+
+
+class TrainingDivergedWarning(RuntimeWarning):
+    """A training run stopped early because it diverged; ``train`` returned the losses so far."""
+
+
+def divergence_message(loss_history, learning_rate, iteration, weights_finite=True):
+    """Say whether a run diverged, and why it may have: None while it has not.
+
+    A run has diverged when its last loss is NaN or inf, when it exceeds
+    ``DIVERGENCE_FACTOR`` (3) times the first loss, or when the update made the
+    weights non-finite (``weights_finite=False``). The message names the
+    learning rate, both usual causes (a step that is too large, or a bug in the
+    update rule or the gradient) and how to tell them apart.
+
+    Parameters
+    ----------
+    loss_history : sequence of float, length iteration + 1
+        The losses of the run so far; the last one is the newest.
+    learning_rate : float
+        The run's base learning rate.
+    iteration : int
+        The 0-based iteration of the newest loss.
+    weights_finite : bool
+        False when the update of this iteration produced NaN or inf weights.
+
+    Returns
+    -------
+    message : str or None
+    """
+    first, last = float(loss_history[0]), float(loss_history[-1])
+    grew = not np.isfinite(last) or (first > 0 and last > DIVERGENCE_FACTOR * first)
+    if not grew and weights_finite:
+        return None
+    head = f"Training diverged at iteration {iteration} with learning_rate={learning_rate:g}: "
+    smaller = f"learning_rate={learning_rate / 10:g}"
+    if grew:
+        what = (f"the loss went from {first:.4g} to {last:.4g} (NaN, inf or more than "
+                f"{DIVERGENCE_FACTOR:g}x its first value). ")
+        why = ("Either the step is too large, or the update rule or the gradient has a bug. "
+               f"Rerun with {smaller} (lower the learning rate): if the loss then falls, the step "
+               f"was too large; if it still climbs, check the gradient with grad_check_sparse "
+               f"and the update rule with its tests (make check).")
+    else:
+        what = (f"the update made W NaN or inf while the loss was still {last:.4g} "
+                f"(it started at {first:.4g}). ")
+        why = ("A finite, steady loss followed by non-finite weights usually points at a bug in "
+               "the update rule (a division by zero or a square root of a negative number, e.g. "
+               "a bias correction computed with t = 0) rather than at the step size, which "
+               f"shows as a climbing loss first. Rerun with {smaller}: if W still becomes "
+               f"NaN, fix the update rule (its tests: make check); if not, lower the learning rate.")
+    return head + what + why
+
+
+def check_divergence(loss_history, learning_rate, iteration, weights_finite=True,
+                     on_divergence="warn", stacklevel=3):
+    """Stop a diverged run: warn (or raise) and return True; return False while it is fine.
+
+    The one place that decides divergence and words it, shared by
+    :meth:`LinearClassifier.train` and any trainer that must report a
+    diverging run the same way (see :func:`divergence_message`).
+
+    Parameters
+    ----------
+    loss_history : sequence of float, length iteration + 1
+        The losses of the run so far.
+    learning_rate : float
+        The run's base learning rate.
+    iteration : int
+        The 0-based iteration of the newest loss.
+    weights_finite : bool
+        False when this iteration's update produced NaN or inf weights.
+    on_divergence : {'warn', 'raise'}
+        'warn' issues a :class:`TrainingDivergedWarning` (CS231n's habit: the
+        tuning loop goes on); 'raise' raises :class:`TrainingDivergedError`.
+    stacklevel : int
+        Passed to :func:`warnings.warn` so the warning points at the caller's caller.
+
+    Returns
+    -------
+    diverged : bool
+    """
+    message = divergence_message(loss_history, learning_rate, iteration, weights_finite)
+    if message is None:
+        return False
+    if on_divergence == "raise":
+        raise TrainingDivergedError(message, list(loss_history), learning_rate, iteration)
+    warnings.warn(message, TrainingDivergedWarning, stacklevel=stacklevel)
+    return True
 
 
 def _check_positive_int(value, name, example):
@@ -78,12 +172,19 @@ class LinearClassifier:
 
     def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
               verbose=False, *, update_rule="sgd", optim_config=None, lr_schedule=None,
-              regularizer="l2", max_norm=None, seed=None, replace=True, print_every=100):
+              regularizer="l2", max_norm=None, seed=None, replace=True, print_every=100,
+              on_divergence="warn"):
         """Train by minibatch gradient descent and return the loss of every iteration.
 
-        ``W`` is created on the first call as ``0.001 * randn(D, C)`` from the
-        same random generator as the minibatches, with C = max(y) + 1; later
-        calls continue from the current ``W``.
+        ``W`` is created on the first call as ``weight_scale * randn(D, C)``
+        from the same random generator as the minibatches, with C = max(y) + 1;
+        later calls continue from the current ``W``.
+
+        A run that diverges (loss NaN/inf or above 3x its first value, or an
+        update that makes ``W`` non-finite) stops there: by default with a
+        :class:`TrainingDivergedWarning` naming the learning rate, returning
+        the losses so far, so a tuning loop goes on (diverged runs just score
+        low); ``on_divergence='raise'`` raises :class:`TrainingDivergedError`.
 
         Parameters
         ----------
@@ -117,22 +218,27 @@ class LinearClassifier:
             after each update (and once before the first).
         seed : int, numpy.random.Generator or None
             Source of the initial weights and the minibatches; the same seed
-            gives the same run.
+            gives the same run. None (the default) draws from NumPy's global
+            generator, so ``np.random.seed(...)`` before the call reproduces
+            the run, as in CS231n.
         replace : bool
             Sample minibatches with replacement (the CS231n default).
         print_every : int
             Iterations between progress lines when ``verbose``.
+        on_divergence : {'warn', 'raise'}
+            What a diverging run does: warn and return the losses so far
+            (default), or raise :class:`TrainingDivergedError`.
 
         Returns
         -------
         loss_history : list of float
-            The minibatch loss at each iteration.
+            The minibatch loss at each iteration (shorter than ``num_iters``
+            when the run diverged); ``self.W`` keeps the last finite weights.
 
         Raises
         ------
         TrainingDivergedError
-            If the loss becomes NaN/inf or exceeds 3x its first value, or an
-            update makes ``W`` non-finite; ``self.W`` keeps the last finite weights.
+            With ``on_divergence='raise'``, when the run diverges.
         """
         if self.data_loss is None:
             raise NotImplementedError("LinearClassifier has no loss; train a LinearSVM or a Softmax instead.")
@@ -155,9 +261,12 @@ class LinearClassifier:
         if lr_schedule is not None and not callable(lr_schedule):
             raise ValueError(f"lr_schedule must be a callable t -> multiplier or None, got {lr_schedule!r}; "
                              f"use one from cs231n_lib.schedules.")
+        if on_divergence not in ON_DIVERGENCE:
+            raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}; "
+                             f"pass on_divergence='raise' to stop a tuning loop at the first diverging run.")
         update = optim.get_update_rule(update_rule)
         penalty = get_regularizer(regularizer)
-        rng = np.random.default_rng(seed)
+        rng = random_source(seed)  # None: np.random's global generator, as in CS231n
 
         num_classes = int(y.max()) + 1
         if self.W is None and self.weight_scale == 0:
@@ -183,9 +292,8 @@ class LinearClassifier:
                 ### END SOLUTION
                 loss, grad = self.loss(X_batch, y_batch, reg, regularizer=penalty)
                 loss_history.append(float(loss))
-                first_loss = loss_history[0]
-                if not np.isfinite(loss) or (first_loss > 0 and loss > DIVERGENCE_FACTOR * first_loss):
-                    self._diverged(loss_history, learning_rate, it)
+                if check_divergence(loss_history, learning_rate, it, on_divergence=on_divergence):
+                    break
 
                 multiplier = 1.0 if lr_schedule is None else lr_schedule(it)
                 config["learning_rate"] = float(learning_rate * multiplier)  # a Python float keeps W's dtype
@@ -195,21 +303,14 @@ class LinearClassifier:
                 next_W, config = update(self.W, grad, config)
                 ### END SOLUTION
                 if not np.isfinite(next_W).all():
-                    self._diverged(loss_history, learning_rate, it)
+                    check_divergence(loss_history, learning_rate, it, weights_finite=False,
+                                     on_divergence=on_divergence)
+                    break
                 self.W = next_W if max_norm is None else max_norm_project(next_W, max_norm)
 
                 if verbose and it % print_every == 0:
                     print(f"iteration {it} / {num_iters}: loss {loss:f}", flush=True)
         return loss_history
-
-    @staticmethod
-    def _diverged(loss_history, learning_rate, iteration):
-        """Raise TrainingDivergedError with a message naming the learning rate and the iteration."""
-        raise TrainingDivergedError(
-            f"Training diverged at iteration {iteration} with learning_rate={learning_rate:g}: the loss "
-            f"went from {loss_history[0]:.4g} to {loss_history[-1]:.4g} (NaN, inf or more than "
-            f"{DIVERGENCE_FACTOR:g}x its first value); lower the learning rate, e.g. to {learning_rate / 10:g}.",
-            loss_history, learning_rate, iteration)
 
     def predict(self, X):
         """Predict the class with the highest score for every row of ``X``.

@@ -121,3 +121,19 @@ def test_grad_check_sparse_same_seed_same_entries():
 def test_bad_input_raises_a_clear_error(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
+
+
+def test_grad_check_sparse_without_seed_follows_numpy_global_seed():
+    x = np.random.default_rng(6).standard_normal((8, 8))
+    analytic = np.random.default_rng(7).standard_normal((8, 8))  # wrong on purpose: errors vary by entry
+    runs = []
+    for global_seed in [231, 231, 232]:
+        np.random.seed(global_seed)
+        runs.append(grad_check_sparse(lambda z: np.sum(z), x, analytic, verbose=False))
+    np.testing.assert_array_equal(runs[0], runs[1], err_msg="np.random.seed(231) twice must check the same entries")
+    assert not np.array_equal(runs[0], runs[2]), "another global seed must check other entries"
+
+
+def test_grad_check_sparse_rejects_a_bad_seed():
+    with pytest.raises(ValueError, match="seed must be None, a non-negative int or a numpy Generator, got 'x'"):
+        grad_check_sparse(lambda z: np.sum(z), np.ones(3), np.ones(3), seed="x")

@@ -8,7 +8,7 @@ import pytest
 
 from cs231n_lib import (LinearClassifier, LinearSVM, Softmax, load_CIFAR10, softmax_loss_vectorized,
                         svm_loss_vectorized)
-from cs231n_lib.linear_classifier import TrainingDivergedError
+from cs231n_lib.linear_classifier import TrainingDivergedError, TrainingDivergedWarning, check_divergence
 from cs231n_lib.regularizers import max_norm_project
 
 CLASSIFIERS = [LinearSVM, Softmax]
@@ -148,14 +148,14 @@ def test_named_update_rule_with_config_and_caller_config_untouched():
     assert history[-1] < history[0]
 
 
-def test_divergence_stops_with_a_clear_error():
+def test_divergence_stops_with_a_clear_error_when_asked_to_raise():
     X, y = blobs(seed=10)
     X = X * 100  # large features make a large step explode
     clf = LinearSVM()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(TrainingDivergedError, match=r"iteration \d+ with learning_rate=1e\+06.*lower") as info:
-            clf.train(X, y, learning_rate=1e6, num_iters=100, seed=0)
+            clf.train(X, y, learning_rate=1e6, num_iters=100, seed=0, on_divergence="raise")
     error = info.value
     assert isinstance(error, RuntimeError)
     assert error.learning_rate == 1e6
@@ -286,3 +286,59 @@ def test_softmax_beats_chance_on_real_cifar10(cifar_subset_dir):
     assert history[-1] < history[0]
     # chance is 10%; a linear softmax on raw pixels reaches about a quarter after 300 steps
     assert np.mean(clf.predict(X_test) == y_test) > 0.18
+
+
+def test_divergence_warns_by_default_and_returns_the_losses_so_far():
+    X, y = blobs(seed=10)
+    X = X * 100
+    clf = LinearSVM()
+    with pytest.warns(TrainingDivergedWarning) as record:
+        history = clf.train(X, y, learning_rate=1e6, num_iters=100, seed=0)
+    assert len(record) == 1, f"one warning per diverged run, got {len(record)}"
+    message = str(record[0].message)
+    # Names the learning rate and both causes, and how to tell them apart.
+    for part in ["learning_rate=1e+06", "too large", "update rule", "gradient", "learning_rate=100000"]:
+        assert part in message, f"{part!r} missing from the divergence warning: {message}"
+    assert record[0].filename == __file__, "the warning points at the caller of train"
+    assert 1 <= len(history) < 100
+    assert not np.isfinite(history[-1]) or history[-1] > 3 * history[0]
+    assert np.isfinite(clf.W).all()
+
+
+def test_check_divergence_is_the_one_rule():
+    assert not check_divergence([2.0, 5.9], 1e-3, 1)
+    with pytest.warns(TrainingDivergedWarning, match="from 2 to 6.1"):
+        assert check_divergence([2.0, 6.1], 1e-3, 1)
+    with pytest.raises(TrainingDivergedError, match="NaN, inf"):
+        check_divergence([2.0, float("nan")], 1e-3, 1, on_divergence="raise")
+
+
+def test_non_finite_weights_with_a_steady_loss_point_at_the_update_rule():
+    def broken_rule(w, dw, config=None):
+        return w / 0.0, config  # a bug, not a large step
+
+    X, y = blobs(seed=18)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's divide-by-zero
+        with pytest.raises(TrainingDivergedError, match="made W NaN or inf.*update rule") as info:
+            LinearSVM().train(X, y, num_iters=5, seed=0, update_rule=broken_rule, on_divergence="raise")
+    assert info.value.iteration == 0
+
+
+def test_bad_on_divergence_is_rejected():
+    X, y = blobs(seed=19)
+    with pytest.raises(ValueError, match="on_divergence must be 'warn' or 'raise', got 'stop'"):
+        LinearSVM().train(X, y, num_iters=2, on_divergence="stop")
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_numpy_global_seed_reproduces_a_run_without_seed(cls):
+    X, y = blobs(seed=20)
+    runs = []
+    for global_seed in [231, 231, 232]:
+        np.random.seed(global_seed)
+        clf = cls()
+        runs.append((clf.train(X, y, num_iters=10, batch_size=20), clf.W))
+    assert runs[0][0] == runs[1][0], "np.random.seed(231) twice must give the same losses"
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    assert runs[0][0] != runs[2][0], "another global seed must give another run"
