@@ -200,7 +200,7 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
     num_classes = int(y.max()) + 1
     models = [model_class(weight_scale=weight_scale) for _ in range(num_configs)]
     W0 = models[0].initial_weights(dim, num_classes, X.dtype, rng)  # (D, C), drawn once as in train
-    W_stack = np.tile(W0, (1, num_configs))  # (D, K * C): configuration k in columns k*C .. (k+1)*C - 1
+    weights = [W0.copy() for _ in range(num_configs)]  # K x (D, C), each contiguous as in train
     running = list(range(num_configs))  # the configurations still training, in column order
     configs = [dict(base_config) for _ in range(num_configs)]
     histories = [[] for _ in range(num_configs)]
@@ -208,21 +208,22 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for it in range(num_iters):
             X_batch, y_batch = sample_minibatch(X, y, batch_size, rng, replace)  # (B, D), (B,)
-            scores = X_batch @ W_stack  # (B, D) @ (D, R * C) -> (B, R * C), R running
+            W_stack = np.concatenate([weights[k] for k in running], axis=1)  # (D, R * C), R running
+            scores = X_batch @ W_stack  # (B, D) @ (D, R * C) -> (B, R * C)
             dscores = np.empty_like(scores)  # (B, R * C)
-            grads_of_penalty, still = {}, []
+            penalty_grads, still = {}, []
             for slot, k in enumerate(running):
-                cols = slice(slot * num_classes, (slot + 1) * num_classes)
-                W_k = W_stack[:, cols]  # (D, C), a view
-                data_loss, dscores[:, cols] = scores_loss(scores[:, cols], y_batch)  # (B, C) blocks
-                reg_loss, grads_of_penalty[k] = penalty(W_k, rs[k])
+                cols = slice(slot * num_classes, (slot + 1) * num_classes)  # configuration k's (B, C) block
+                data_loss, dscores[:, cols] = scores_loss(scores[:, cols], y_batch)
+                reg_loss, penalty_grads[k] = penalty(weights[k], rs[k])
                 histories[k].append(float(data_loss + reg_loss))
                 if check_divergence(histories[k], lrs[k], it, stacklevel=3):
-                    models[k].W = W_k.copy()  # its last finite weights, as train keeps them
+                    models[k].W = weights[k]  # its last finite weights, as train keeps them
                 else:
                     still.append(slot)
             if len(still) < len(running):
-                W_stack, dscores = _keep_slots(W_stack, still, num_classes), _keep_slots(dscores, still, num_classes)
+                blocks = dscores.reshape(batch_size, len(running), num_classes)  # (B, R, C)
+                dscores = blocks[:, still, :].reshape(batch_size, len(still) * num_classes)  # (B, R' * C)
                 running = [running[slot] for slot in still]
                 if not running:
                     break
@@ -231,37 +232,27 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
             multiplier = 1.0 if lr_schedule is None else lr_schedule(it)
             still = []
             for slot, k in enumerate(running):
-                cols = slice(slot * num_classes, (slot + 1) * num_classes)
-                grad = dW_stack[:, cols] + grads_of_penalty[k]  # (D, C)
-                configs[k]["learning_rate"] = float(lrs[k] * multiplier)
-                next_W, configs[k] = update(W_stack[:, cols], grad, configs[k])
-                if not np.isfinite(next_W).all():
-                    check_divergence(histories[k], lrs[k], it, weights_finite=False, stacklevel=3)
-                    models[k].W = W_stack[:, cols].copy()
+                grad = dW_stack[:, slot * num_classes:(slot + 1) * num_classes] + penalty_grads[k]  # (D, C)
+                configs[k]["learning_rate"] = float(lrs[k] * multiplier)  # a Python float keeps W's dtype
+                next_W, configs[k] = update(weights[k], grad, configs[k])
+                if np.isfinite(next_W).all():
+                    weights[k] = next_W
+                    still.append(k)
                 else:
-                    W_stack[:, cols] = next_W
-                    still.append(slot)
-            if len(still) < len(running):
-                W_stack = _keep_slots(W_stack, still, num_classes)
-                running = [running[slot] for slot in still]
-                if not running:
-                    break
+                    check_divergence(histories[k], lrs[k], it, weights_finite=False, stacklevel=3)
+                    models[k].W = weights[k]
+            running = still
+            if not running:
+                break
 
             if verbose and it % print_every == 0:
                 best = min(histories[k][-1] for k in running)
                 print(f"iteration {it} / {num_iters}: {len(running)} of {num_configs} configurations "
                       f"running, lowest loss {best:f}", flush=True)
 
-    for slot, k in enumerate(running):
-        models[k].W = W_stack[:, slot * num_classes:(slot + 1) * num_classes].copy()  # (D, C)
+    for k in running:
+        models[k].W = weights[k]  # (D, C)
     return models, histories
-
-
-def _keep_slots(stack, slots, num_classes):
-    """Keep the column blocks ``slots`` of a (rows, R * C) stack: (rows, len(slots) * C)."""
-    rows = stack.shape[0]
-    blocks = stack.reshape(rows, -1, num_classes)  # (rows, R, C)
-    return blocks[:, slots, :].reshape(rows, len(slots) * num_classes)  # (rows, R' * C)
 
 
 def stacked_accuracies(models, X, y):
