@@ -8,8 +8,10 @@ import pytest
 
 from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive,
                         softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
+from cs231n_lib.linear_svm import svm_loss_on_scores
 from cs231n_lib.loss_variants import (hinge_loss, squared_hinge_loss, svm_loss_all_classes,
                                       svm_loss_sum)
+from cs231n_lib.softmax import softmax_loss_on_scores
 
 PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]
@@ -134,6 +136,29 @@ def test_softmax_details_probabilities():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15)
     np.testing.assert_allclose(probs[0], [0.13, 0.87, 0.00], atol=0.005)
     np.testing.assert_allclose(details["losses"], -np.log(probs[[0, 1, 2], [0, 1, 2]]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("on_scores", [svm_loss_on_scores, softmax_loss_on_scores], ids=["svm", "softmax"])
+def test_loss_on_scores_by_hand_and_by_finite_differences(on_scores):
+    W, _, y = lecture_problem()
+    scores = W.copy()  # the lecture's scores: one row per image (cat, car, frog)
+    loss, dscores = on_scores(scores, y)
+    if on_scores is svm_loss_on_scores:
+        assert abs(loss - (2.9 + 0.0 + 12.9) / 3) < 1e-12
+        # cat row: the car margin is positive (+1 on car, -1 on cat); frog row: two positive margins.
+        np.testing.assert_allclose(dscores * 3, [[-1, 1, 0], [0, 0, 0], [1, 1, -2]], atol=1e-12)
+    else:
+        expected = np.mean([math.log(sum(math.exp(v) for v in s)) - s[label] for s, label in zip(scores, y)])
+        assert abs(loss - expected) < 1e-12
+    # Scores away from the hinge's kinks: centered differences are exact up to rounding.
+    rng = np.random.default_rng(8)
+    scores = rng.standard_normal((9, 5))
+    labels = rng.integers(0, 5, 9)
+    if on_scores is svm_loss_on_scores:
+        assert np.abs(_hinge_margins(np.eye(5), scores, labels)).min() > 4e-4
+    loss, dscores = on_scores(scores, labels)
+    numerical = eval_numerical_gradient(lambda s: on_scores(s, labels)[0], scores.copy(), verbose=False, h=1e-5)
+    assert dscores.shape == scores.shape and rel_error(dscores, numerical) < 1e-7
 
 
 def test_lecture_variants_by_hand():

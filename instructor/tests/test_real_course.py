@@ -156,8 +156,8 @@ def test_planted_library_faults_cost_only_their_own_items(real_course, tmp_path)
     folder = copy_with(tmp_path / "sub", {
         "cs231n_lib/optim.py": [("m_hat = m / (1 - beta1**t)", "m_hat = m"), ("v_hat = v / (1 - beta2**t)", "v_hat = v")],
         "cs231n_lib/softmax.py": [("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores")],
-        "cs231n_lib/linear_svm.py": [("    dW += reg_grad\n    loss = loss + reg_loss\n    if return_details",
-                                      "    loss = loss + reg_loss\n    if return_details")],
+        "cs231n_lib/linear_svm.py": [("    dW += reg_grad\n    loss = loss + reg_loss\n    scan.check",
+                                      "    loss = loss + reg_loss\n    scan.check")],
     })
     for rel in ("conftest.py", "tests/conftest.py", "cs231n_lib/conftest.py"):
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
