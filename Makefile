@@ -45,9 +45,9 @@ run: setup ## the whole walkthrough: fetch data, execute every notebook into bui
 lab: setup ## open JupyterLab on assignments/
 	$(VENV)/bin/jupyter lab assignments/
 
-bench: setup ## print speed ratios measured side by side (naive vs vectorized, vs the matmul floor)
+bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search)
 	@# Library speed on every core (the one-thread default above is for shared test runs).
-	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py
+	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py $(BENCH_ARGS)
 
 clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache

@@ -172,9 +172,14 @@ class DeferredInputScan:
     def _record(self, kind, flag):
         self.events.append(kind)
 
+    def recording(self):
+        """An ``np.errstate`` that records into this scan: for worker threads, which start
+        with NumPy's default error handling (``np.errstate`` is per thread)."""
+        return np.errstate(over="call", invalid="call", divide="call", call=self._record)
+
     def __enter__(self):
         self._caller = np.geterr()
-        self._state = np.errstate(over="call", invalid="call", divide="call", call=self._record)
+        self._state = self.recording()
         self._state.__enter__()
         return self
 

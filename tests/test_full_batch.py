@@ -26,11 +26,12 @@ def problem(seed=0, num_train=203, dim=17, num_classes=6, dtype=np.float64):
     return W, X, y
 
 
+@pytest.mark.parametrize("num_threads", [1, 2, 5])
 @pytest.mark.parametrize("block_rows", [1, 7, 32, 203, 1000])
 @pytest.mark.parametrize("full_batch, vectorized, on_scores", PAIRS, ids=IDS)
-def test_blocked_equals_vectorized(full_batch, vectorized, on_scores, block_rows):
+def test_blocked_equals_vectorized(full_batch, vectorized, on_scores, block_rows, num_threads):
     W, X, y = problem()  # 203 rows: the last block is partial for every block size but 1, 7 and 203
-    loss, dW = blocked_loss(on_scores, W, X, y, 0.05, block_rows=block_rows)
+    loss, dW = blocked_loss(on_scores, W, X, y, 0.05, block_rows=block_rows, num_threads=num_threads)
     expected_loss, expected_dW = vectorized(W, X, y, 0.05)
     assert rel_error(loss, expected_loss) <= 1e-10
     assert rel_error(dW, expected_dW) <= 1e-10
@@ -65,16 +66,34 @@ def test_lbfgs_with_the_blocked_loss_follows_the_vectorized_one():
     assert rel_error(history_blocked, history_plain) < 1e-8 and history_blocked[-1] < history_blocked[0]
 
 
-def test_block_rows_must_be_a_positive_integer():
+def test_threads_give_the_same_sum_every_time():
+    W, X, y = problem(seed=6, num_train=2000)
+    first = blocked_loss(softmax_loss_on_scores, W, X, y, 0.0, block_rows=16, num_threads=3)
+    for _ in range(3):
+        again = blocked_loss(softmax_loss_on_scores, W, X, y, 0.0, block_rows=16, num_threads=3)
+        assert again[0] == first[0] and np.array_equal(again[1], first[1])
+
+
+@pytest.mark.parametrize("name, value", [("block_rows", 0), ("num_threads", 0), ("num_threads", 1.5)])
+def test_block_rows_and_threads_must_be_positive_integers(name, value):
     W, X, y = problem()
-    with pytest.raises(ValueError, match="block_rows must be a positive integer, got 0"):
-        blocked_loss(svm_loss_on_scores, W, X, y, 0.0, block_rows=0)
+    with pytest.raises(ValueError, match=f"{name} must be a positive integer, got {value}"):
+        blocked_loss(svm_loss_on_scores, W, X, y, 0.0, **{name: value})
 
 
 # ---------------------------------------------------------------- the deferred NaN/inf scan of X
 
 BAD = {"inf": np.inf, "-inf": -np.inf, "NaN": np.nan}
-ALL = [svm_loss_vectorized, softmax_loss_vectorized, svm_loss_full_batch, softmax_loss_full_batch]
+def svm_blocked_in_threads(W, X, y, reg):
+    return blocked_loss(svm_loss_on_scores, W, X, y, reg, block_rows=16, num_threads=3)
+
+
+def softmax_blocked_in_threads(W, X, y, reg):
+    return blocked_loss(softmax_loss_on_scores, W, X, y, reg, block_rows=16, num_threads=3)
+
+
+ALL = [svm_loss_vectorized, softmax_loss_vectorized, svm_loss_full_batch, softmax_loss_full_batch,
+       svm_blocked_in_threads, softmax_blocked_in_threads]
 
 
 @pytest.mark.parametrize("value", list(BAD), ids=list(BAD))
