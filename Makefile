@@ -9,6 +9,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := cs231n
+LAB_IP   ?= 127.0.0.1
+LAB_PORT ?= 8888
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 # The course's matrix products are small (a minibatch times W): one BLAS thread
@@ -16,7 +18,7 @@ export PYTHONHASHSEED := 0
 # with OPENBLAS_NUM_THREADS=N make ...
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help setup data test run lab bench release grade grade-all gradescope submit clean
+.PHONY: help setup data test check run lab bench release grade grade-all gradescope submit clean
 
 help: ## list the verbs, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,14 +38,22 @@ data: ## fetch and verify CIFAR-10 into datasets/ (skips when already there)
 	bash get_datasets.sh
 
 test: setup ## run the test suite and execute every notebook with nbval
-	$(PY) -m pytest
+	PYTHONPATH=tools $(PY) -m pytest -p selfcheck $(if $(wildcard tests/questions.json),--by-question)
+
+check: setup ## run one question's public tests with a verdict per test: make check Q=svm_vectorized (no Q: list them)
+	@$(PY) tools/selfcheck.py $(Q)
 
 run: setup ## the whole walkthrough: fetch data, execute every notebook into build/ (ipynb + html)
 	@bash get_datasets.sh || echo "NOTICE: CIFAR-10 could not be fetched; the notebooks will use the synthetic stand-in (run 'make data' later for the real images)."
 	$(PY) tools/run_notebooks.py --out build
 
-lab: setup ## open JupyterLab on assignments/
-	$(VENV)/bin/jupyter lab assignments/
+lab: setup ## open JupyterLab on assignments/ and print the URL to open (as root: says so, allows it)
+	@# JupyterLab refuses to start as root, which is how containers and many course VMs run.
+	@if [ "$$(id -u)" = 0 ]; then echo "make lab: running as root (uid 0), so JupyterLab starts with --allow-root."; fi
+	@token=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
+	echo "make lab: open http://$(LAB_IP):$(LAB_PORT)/lab?token=$$token in your browser (Ctrl+C here stops JupyterLab)."; \
+	exec $(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser --ip=$(LAB_IP) \
+	  --port=$(LAB_PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token assignments/
 
 bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search)
 	@# Library speed on every core (the one-thread default above is for shared test runs).

@@ -285,8 +285,10 @@ def run_optimizer(fn, update_rule, x0, num_steps, optim_config=None, noise=0.0, 
         x, config = rule(x, grad, config)
         if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > 1e6:
             raise ValueError(
-                f"{getattr(rule, '__name__', rule)} diverged at step {step + 1} (|x| > 1e6); "
-                f"lower optim_config['learning_rate']."
+                f"{getattr(rule, '__name__', rule)} diverged at step {step + 1} (|x| > 1e6 or NaN): either the "
+                f"step is too large or the update rule has a bug. Rerun with a 10x smaller "
+                f"optim_config['learning_rate']: if it then converges, lower optim_config['learning_rate']; "
+                f"if it still diverges, check the update rule (its tests: make check)."
             )
         trajectory[step + 1] = x
     losses = fn.value(trajectory)  # (k + 1,)

@@ -51,7 +51,7 @@ class TrainingDivergedError(RuntimeError):
         self.iteration = iteration
 
 
-class TrainingDivergedWarning(RuntimeWarning):
+class TrainingDivergedWarning(UserWarning):
     """A training run stopped early because it diverged; ``train`` returned the losses so far."""
 
 

@@ -36,6 +36,13 @@ def newton_step(grad, hess, x):
     Returns
     -------
     next_x : ndarray of shape (P,)
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit, or if ``hess`` is singular: then the
+        message starts with "hess is singular" (catch numpy's
+        ``np.linalg.LinAlgError`` from the solve and raise this instead).
     """
     x = np.asarray(x, dtype=float)
     grad = np.asarray(grad, dtype=float)
@@ -46,7 +53,8 @@ def newton_step(grad, hess, x):
             f"x, grad and hess must have shapes (P,), (P,), (P, P), got {x.shape}, {grad.shape}, {hess.shape}; "
             f"flatten the parameters into a vector."
         )
-    # TODO: solve hess @ step = grad for the step (do not invert hess), and move against it.
+    # TODO: solve hess @ step = grad for the step (do not invert hess), and move against it. If the
+    # solve raises np.linalg.LinAlgError, raise ValueError("hess is singular at x = ...; ...") instead.
     ### BEGIN SOLUTION
     try:
         step = np.linalg.solve(hess, grad)  # (P,)

@@ -20,10 +20,19 @@ Notebook cells tagged ``instructor`` are dropped and outputs are cleared.
 
 import ast
 import copy
+import importlib.util
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
+
+# Every tool names a notebook cell the same way: tools/notebook_cells.py (stdlib,
+# shipped to students, so loaded by path: tools/ is not a package).
+_spec = importlib.util.spec_from_file_location(
+    "notebook_cells", Path(__file__).resolve().parents[1] / "tools" / "notebook_cells.py")
+notebook_cells = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebook_cells)
 
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 INSTRUCTOR_TAG = "instructor"
@@ -266,21 +275,20 @@ def cut_notebook(nb, where):
     """Return (student notebook, code regions cut, markdown regions cut) for notebook ``nb``.
 
     Instructor cells are dropped, outputs and execution counts cleared, code
-    regions become stubs naming the cell ('code cell 3': the third code cell
-    of the student version, as the grader's reports count) and markdown
-    regions become YOUR ANSWER HERE. ``nb`` is not modified.
+    regions become stubs naming the cell as every tool does (tools/notebook_cells.py:
+    'cell 3 ("first line")', counting all cells of the student version from 1)
+    and markdown regions become YOUR ANSWER HERE. ``nb`` is not modified.
     """
     student = copy.deepcopy(nb)
     cells = []
-    code_regions = answer_regions = code_cells = 0
+    code_regions = answer_regions = 0
     for index, cell in enumerate(nb.cells, start=1):
         if is_instructor_cell(cell):
             continue
         cell = copy.deepcopy(cell)
         cell_where = f"{where}, cell {index}"
         if cell.cell_type == "code":
-            code_cells += 1
-            location = f"code cell {code_cells} of {where}"
+            location = f"{notebook_cells.cell_label(len(cells) + 1, cell.source)} of {where}"
             cell.source, n = cut_python(cell.source, cell_where, location, is_cell=True)
             code_regions += n
             cell.outputs = []

@@ -14,6 +14,7 @@ into place, so a failed build leaves the previous release untouched.
 
 import argparse
 import ast
+import json
 import os
 import re
 import shutil
@@ -25,15 +26,19 @@ from pathlib import Path
 
 import nbformat
 
+from .points import PointsError, load_points
+from .questions import MAP_PATH, build_question_map
 from .markers import MarkerError, cut_notebook, cut_python, is_instructor_cell, read_notebook, solution_bodies
 from .tree import replace_dir, tree_files
 
 REPO = Path(__file__).resolve().parents[1]
-INSTRUCTOR_ONLY = ("instructor/", ".ci/")
+INSTRUCTOR_ONLY = ("instructor/", ".ci/", "CONTRIBUTING.md")  # CONTRIBUTING: the solution-marker conventions
 GENERATED = {"README.md", "Makefile", "pyproject.toml", "tools/submit.py"}
 README_TEMPLATE = "instructor/release_README.md"
 README_SLOT = "<!-- graded files -->"
 SUBMIT_SCRIPT = "instructor/submit.py"
+POINTS = "instructor/points.toml"
+CELL_NAMES = "tools/notebook_cells.py"
 MAKEFILE_CUT = "# ---- instructor verbs"
 INSTRUCTOR_VERBS = ("release", "grade", "grade-all", "gradescope")
 MIN_DISTINCTIVE = 10  # solution lines shorter than this (e.g. 'pass') are not checked
@@ -203,6 +208,12 @@ def build_release(src, out):
             (tmp / "pyproject.toml").write_text(release_pyproject((src / "pyproject.toml").read_text()))
         (tmp / "tools").mkdir(exist_ok=True)
         shutil.copy2(src / SUBMIT_SCRIPT, tmp / "tools" / "submit.py")
+        if not (tmp / CELL_NAMES).is_file():  # submit.py names cells with it (a tree without tools/)
+            shutil.copy2(REPO / CELL_NAMES, tmp / CELL_NAMES)
+        if POINTS in files:  # the public question map for make check / check() / make test's summary
+            question_map = build_question_map(load_points(src / POINTS))
+            (tmp / MAP_PATH).parent.mkdir(exist_ok=True)
+            (tmp / MAP_PATH).write_text(json.dumps(question_map, indent=1) + "\n", encoding="utf-8")
         check_release(src, tmp, graded)
         _write_zip(tmp, tmp.parent / f"{out.name}.zip")
         replace_dir(tmp, out)
@@ -219,7 +230,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         graded = build_release(args.src, args.out)
-    except (MarkerError, ReleaseError) as error:
+    except (MarkerError, ReleaseError, PointsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"release: {args.out} and {args.out.with_name(args.out.name + '.zip')} ({len(graded)} graded files)")

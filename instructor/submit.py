@@ -11,11 +11,21 @@ not stop the submission.
 
 import json
 import os
+import re
 import sys
 import zipfile
 
+# tools/notebook_cells.py names cells the same way everywhere; it sits next to
+# this script in the release (tools/) and in tools/ of the instructor's tree.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "tools")]
+from notebook_cells import cell_label  # noqa: E402
+
 OUTPUT = "submission.zip"
-UNFINISHED = ("replace this raise with your code", "YOUR ANSWER HERE")
+STUB = "replace this raise with your code"
+ANSWER = "YOUR ANSWER HERE"
+UNFINISHED = (STUB, ANSWER)
+IMPLEMENT = re.compile(r"Implement (.+?): replace this raise")
 
 
 def problems(files):
@@ -34,15 +44,28 @@ def problems(files):
 
 
 def unfinished(files):
-    """Return {file: number of regions still to do} for the files with stubs or placeholders left."""
-    counts = {}
+    """Return {file: [one description per region still to do]} for the files with stubs or placeholders left."""
+    todo = {}
     for name in files:
         with open(name, encoding="utf-8") as f:
             text = f.read()
-        n = sum(text.count(marker) for marker in UNFINISHED)
-        if n:
-            counts[name] = n
-    return counts
+        regions = []
+        if name.endswith(".ipynb"):
+            for number, cell in enumerate(json.loads(text).get("cells", []), start=1):
+                source = cell.get("source", "")
+                source = "".join(source) if isinstance(source, list) else source
+                if cell.get("cell_type") == "code" and STUB in source:
+                    regions += [f"{cell_label(number, source)}: code to write"] * source.count(STUB)
+                elif cell.get("cell_type") == "markdown" and ANSWER in source:
+                    regions += [f"{cell_label(number, source)}: answer to write"] * source.count(ANSWER)
+        else:
+            for number, line in enumerate(text.splitlines(), start=1):
+                if STUB in line:
+                    match = IMPLEMENT.search(line)
+                    regions.append(f"line {number}: {match.group(1) if match else 'code to write'}")
+        if regions:
+            todo[name] = regions
+    return todo
 
 
 def main(files):
@@ -66,8 +89,10 @@ def main(files):
     todo = unfinished(files)
     if todo:
         print("note: still unfinished (they will score 0 until done):")
-        for name, n in todo.items():
-            print(f"  {name}: {n} region(s)")
+        for name, regions in todo.items():
+            print(f"  {name}: {len(regions)} region(s)")
+            for region in regions:
+                print(f"    - {region}")
     print(f"Hand in {OUTPUT} as your course says (for example, upload it to Gradescope).")
     return 0
 

@@ -55,9 +55,13 @@ def test_naive_equals_vectorized(naive, vectorized, reg):
     W, X, y = random_problem()
     loss_naive, grad_naive = naive(W, X, y, reg)
     loss_vec, grad_vec = vectorized(W, X, y, reg)
-    assert rel_error(loss_naive, loss_vec) < 1e-10
-    assert rel_error(grad_naive, grad_vec) < 1e-10
-    assert grad_vec.shape == W.shape
+    assert rel_error(loss_naive, loss_vec) < 1e-10, (
+        f"{naive.__name__} and {vectorized.__name__} disagree on the loss ({loss_naive} vs {loss_vec}); "
+        f"check the one whose own tests fail (make check), e.g. the mean over N or the reg term")
+    assert rel_error(grad_naive, grad_vec) < 1e-10, (
+        f"{naive.__name__} and {vectorized.__name__} disagree on the gradient (relative error "
+        f"{rel_error(grad_naive, grad_vec):.2e}); check the one whose gradient test fails")
+    assert grad_vec.shape == W.shape, f"dW must have W's shape {W.shape}, got {grad_vec.shape}"
 
 
 @pytest.mark.parametrize("reg", [0.0, 0.1])

@@ -47,9 +47,13 @@ def test_hand_worked_two_steps(name, config, w0, grads, expected_w, expected_sta
     w = np.array([w0])
     for dw, expected in zip(grads, expected_w):
         w, config = rule(w, np.array([dw]), config)
-        assert w[0] == pytest.approx(expected, rel=1e-10, abs=1e-12)
+        assert w[0] == pytest.approx(expected, rel=1e-10, abs=1e-12), (
+            f"{name}: w after this step is {w[0]!r}, the hand-worked value is {expected!r} (the numbers are "
+            f"worked out in a comment above HAND_CASES in tests/test_optim.py); compare your update with the docstring's formula")
     for key, value in expected_state.items():
-        assert np.squeeze(config[key]) == pytest.approx(value, rel=1e-12)
+        assert np.squeeze(config[key]) == pytest.approx(value, rel=1e-12), (
+            f"{name}: config[{key!r}] after two steps is {np.squeeze(config[key])!r}, expected {value!r}; "
+            f"store the updated state back into config")
 
 
 # --- a second derivation: plain scalar formulas, coordinate by coordinate ---
@@ -120,11 +124,14 @@ def test_matches_scalar_reference_from_given_state(name):
         w, config = optim.get_update_rule(name)(w, g.reshape(2, 3), config)
     expected_w, expected_state = scalar_reference(name, NON_DEFAULT_HYPER[name], w0, grads, state)
 
-    np.testing.assert_allclose(w.ravel(), expected_w, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(w.ravel(), expected_w, rtol=1e-12, atol=1e-14, err_msg=(
+        f"{name}: two steps from a given state differ from a coordinate-by-coordinate re-derivation of "
+        f"the docstring's formula; check the order of the updates and that the state in config is used"))
     for key in STATE_KEYS[name]:
-        np.testing.assert_allclose(config[key].ravel(), expected_state[key], rtol=1e-12)
+        np.testing.assert_allclose(config[key].ravel(), expected_state[key], rtol=1e-12, err_msg=(
+            f"{name}: config[{key!r}] after two steps is wrong; update it from its given value"))
     if name in ("adam", "adamw"):
-        assert config["t"] == 5
+        assert config["t"] == 5, f"{name}: t must go from 3 to 5 in two steps, got {config['t']}"
 
 
 EXPECTED_DEFAULTS = {
@@ -145,9 +152,10 @@ def test_defaults_filled_and_state_created(name):
     for key, value in EXPECTED_DEFAULTS[name].items():
         assert config[key] == value, key
     for key in STATE_KEYS[name]:
-        assert config[key].shape == (2, 3)
+        assert config[key].shape == (2, 3), (
+            f"{name}: config[{key!r}] must be created with w's shape (2, 3), got {np.shape(config[key])}")
     if name in ("adam", "adamw"):
-        assert config["t"] == 1
+        assert config["t"] == 1, f"{name}: t starts at 0 and is 1 after the first step, got {config['t']}"
 
 
 @pytest.mark.parametrize("name", RULES)
@@ -155,7 +163,9 @@ def test_user_values_are_not_overwritten_by_defaults(name):
     config = dict(NON_DEFAULT_HYPER[name])
     getattr(optim, name)(np.ones(3), np.ones(3), config)
     for key, value in NON_DEFAULT_HYPER[name].items():
-        assert config[key] == value
+        assert config[key] == value, (
+            f"{name}: config[{key!r}] was {value!r} and became {config[key]!r}; fill defaults with "
+            f"config.setdefault, which keeps the caller's values")
 
 
 @pytest.mark.parametrize("name", RULES)
@@ -169,12 +179,15 @@ def test_inputs_untouched_and_config_returned(name):
 
     next_w, returned = getattr(optim, name)(w, dw, config)
 
-    np.testing.assert_array_equal(w, w_copy)
-    np.testing.assert_array_equal(dw, dw_copy)
-    assert next_w is not w and not np.shares_memory(next_w, w)
+    np.testing.assert_array_equal(w, w_copy, err_msg=f"{name} modified w in place; return a new array")
+    np.testing.assert_array_equal(dw, dw_copy, err_msg=f"{name} modified dw in place")
+    assert next_w is not w and not np.shares_memory(next_w, w), (
+        f"{name} returned w itself (or a view of it); compute next_w as a new array, e.g. w - step")
     for key, original in state.items():  # the old state arrays are replaced, not written into
-        np.testing.assert_array_equal(original, state_copies[key])
-    assert returned is config  # documented choice: the caller's dict is updated and returned
+        np.testing.assert_array_equal(original, state_copies[key], err_msg=(
+            f"{name} wrote into the old config[{key!r}] array; assign a new array (m = beta1 * m + ...) "
+            f"instead of an in-place update (m *= ...)"))
+    assert returned is config, f"{name} must return the config dict it was given (updated), not a copy"
 
 
 @pytest.mark.parametrize("name", RULES)
@@ -183,7 +196,9 @@ def test_float32_weights_stay_float32(name):
     config = {}
     for _ in range(2):
         w, config = getattr(optim, name)(w, np.full((2, 3), 0.5, dtype=np.float32), config)
-    assert w.dtype == np.float32
+    assert w.dtype == np.float32, (
+        f"{name} turned float32 weights into {w.dtype}: float32 in, float32 out; mix only Python floats "
+        f"and arrays of w's dtype into the update (a float64 array or np.float64 scalar promotes it)")
 
 
 # --- properties ---
@@ -193,8 +208,10 @@ def test_adam_first_step_is_learning_rate_in_every_coordinate():
     w = np.zeros(5)
     dw = np.array([1e-3, -0.1, 1.0, -10.0, 1e3])  # six orders of magnitude apart
     next_w, _ = optim.adam(w, dw, {"learning_rate": 0.01})
-    np.testing.assert_allclose(np.abs(next_w), 0.01, rtol=1e-4)
-    np.testing.assert_array_equal(np.sign(next_w), -np.sign(dw))
+    np.testing.assert_allclose(np.abs(next_w), 0.01, rtol=1e-4, err_msg=(
+        "Adam's first step must move every coordinate by about learning_rate whatever its gradient: "
+        "increment t before the bias correction (m_hat = m / (1 - beta1**t) with t = 1)"))
+    np.testing.assert_array_equal(np.sign(next_w), -np.sign(dw), err_msg="Adam must step against the gradient")
 
 
 def test_adagrad_effective_step_shrinks():
@@ -204,9 +221,12 @@ def test_adagrad_effective_step_shrinks():
         steps.append(np.abs(next_w - w))
         w = next_w
     steps = np.array(steps)  # (6, 2)
-    assert np.all(np.diff(steps, axis=0) < 0)
+    assert np.all(np.diff(steps, axis=0) < 0), (
+        f"AdaGrad's steps must shrink under a constant gradient (the cache only grows), got {steps[:, 0]}")
     # with a constant gradient g the k-th step is lr / sqrt(k) (epsilon aside)
-    np.testing.assert_allclose(steps[:, 0], 0.1 / np.sqrt(np.arange(1, 7)), rtol=1e-6)
+    np.testing.assert_allclose(steps[:, 0], 0.1 / np.sqrt(np.arange(1, 7)), rtol=1e-6, err_msg=(
+        "with a constant gradient AdaGrad's k-th step is learning_rate / sqrt(k): add dw**2 to the cache "
+        "and divide by its square root"))
 
 
 @pytest.mark.parametrize("name", ["sgd_momentum", "nesterov_momentum"])
@@ -218,7 +238,8 @@ def test_momentum_zero_equals_sgd(name):
         dw = rng.standard_normal(4)
         w_m, config_m = getattr(optim, name)(w_m, dw, config_m)
         w_s, config_s = optim.sgd(w_s, dw, config_s)
-        np.testing.assert_allclose(w_m, w_s, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(w_m, w_s, rtol=0, atol=1e-15, err_msg=(
+            f"{name} with momentum 0 must equal sgd (and needs sgd to be right: make check Q=sgd)"))
 
 
 def test_nesterov_differs_from_classical_momentum():
@@ -230,8 +251,11 @@ def test_nesterov_differs_from_classical_momentum():
         w_n, config_n = optim.nesterov_momentum(w_n, np.array([1.0]), config_n)
         differences.append(abs(w_c[0] - w_n[0]))
     # same velocities (same gradients), different positions: Nesterov looks ahead by mu * v
-    np.testing.assert_allclose(config_c["velocity"], config_n["velocity"])
-    assert min(differences) > 1e-3
+    np.testing.assert_allclose(config_c["velocity"], config_n["velocity"], err_msg=(
+        "Nesterov and classical momentum keep the same velocity v = mu * v - lr * dw"))
+    assert min(differences) > 1e-3, (
+        f"Nesterov must look ahead (w - mu * v_old + (1 + mu) * v), not repeat classical momentum: "
+        f"differences {differences}")
 
 
 def test_adamw_without_weight_decay_equals_adam():
@@ -242,14 +266,17 @@ def test_adamw_without_weight_decay_equals_adam():
         dw = rng.standard_normal((3, 2))
         w_a, config_a = optim.adam(w_a, dw, config_a)
         w_w, config_w = optim.adamw(w_w, dw, config_w)
-    np.testing.assert_array_equal(w_a, w_w)
+    np.testing.assert_array_equal(w_a, w_w, err_msg=(
+        "AdamW with weight_decay=0 must equal adam exactly (and needs adam to be right: make check Q=adam)"))
 
 
 def test_adamw_decay_is_not_rescaled_like_l2():
     # Zero gradient, existing moments of zero: Adam does nothing, AdamW shrinks w by lr * wd * w.
     w = np.array([2.0, -4.0])
     next_w, _ = optim.adamw(w, np.zeros(2), {"learning_rate": 0.1, "weight_decay": 0.5, "epsilon": 1e-8})
-    np.testing.assert_allclose(next_w, w * (1 - 0.05))
+    np.testing.assert_allclose(next_w, w * (1 - 0.05), err_msg=(
+        "AdamW subtracts learning_rate * weight_decay * w outside the adaptive step (decoupled), "
+        "so with a zero gradient it shrinks w by exactly that"))
 
 
 LANDSCAPE_RATES = {"sgd": 0.04, "sgd_momentum": 0.02, "nesterov_momentum": 0.02,
@@ -271,13 +298,13 @@ def test_every_rule_reduces_the_loss_on_the_taco_shell(name):
 
 def test_get_update_rule_by_name_and_callable():
     for name in RULES:
-        assert optim.get_update_rule(name) is getattr(optim, name)
-    assert sorted(optim.UPDATE_RULES) == sorted(RULES)
+        assert optim.get_update_rule(name) is getattr(optim, name), f"get_update_rule({name!r}) is not optim.{name}"
+    assert sorted(optim.UPDATE_RULES) == sorted(RULES), f"optim.UPDATE_RULES lists {sorted(optim.UPDATE_RULES)}"
 
     def custom(w, dw, config):
         return w, config
 
-    assert optim.get_update_rule(custom) is custom
+    assert optim.get_update_rule(custom) is custom, "a callable update rule is used as it is"
 
 
 @pytest.mark.parametrize("bad", ["Adam", "sgd_nesterov", "", 3, None])
@@ -347,8 +374,8 @@ def test_every_rule_trains_a_softmax_classifier(name):
     classifier = Softmax()
     classifier.W = W0.copy()
     history = classifier.train(X, y, learning_rate=SOFTMAX_RATES[name], reg=1e-4, num_iters=100,
-                               batch_size=40, update_rule=name, seed=0)
+                               batch_size=40, update_rule=name, seed=0, on_divergence="raise")
     start = softmax_loss_vectorized(W0, X, y, 1e-4)[0]
     end = softmax_loss_vectorized(classifier.W, X, y, 1e-4)[0]
-    assert len(history) == 100
+    assert len(history) == 100, f"{name}: train ran {len(history)} of 100 iterations"
     assert end < 0.25 * start, f"{name}: full-batch loss {start:.3f} -> {end:.3f}"

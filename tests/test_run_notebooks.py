@@ -45,7 +45,7 @@ def test_failing_notebook_is_named_failed_and_exit_is_nonzero(two_runs):
     _, bad, out, proc = two_runs
     assert proc.returncode == 1
     assert "[2/2] 02_bad.ipynb ... FAILED" in proc.stdout
-    assert "02_bad.ipynb failed at cell 1: AssertionError: y should be 2" in proc.stderr
+    assert '02_bad.ipynb failed at cell 2 ("assert y == 2, \'y should be 2\'"): AssertionError: y should be 2' in proc.stderr, proc.stderr
     assert (out / "02_bad.failed.ipynb").is_file() and (out / "02_bad.failed.html").is_file()
     assert not (out / "02_bad.ipynb").exists(), "a failed run must not look like a finished notebook"
     assert not list(out.glob(".*.tmp")), "no temporary files are left behind"

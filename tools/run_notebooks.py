@@ -26,6 +26,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_cells import cell_label  # noqa: E402  (tools/ is not a package)
+
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = REPO / "assignments"
 PREFERRED_KERNEL = "cs231n"  # installed into .venv by `make setup`
@@ -55,12 +58,15 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def first_error(nb: nbformat.NotebookNode) -> str:
-    """'cell K: ErrorName: message' for the first cell that raised, or ''."""
-    for index, cell in enumerate(nb.cells):
+    """'cell K ("first line"): ErrorName: message' for the first cell that raised, or ''.
+
+    Cells are named as every course tool names them (tools/notebook_cells.py).
+    """
+    for number, cell in enumerate(nb.cells, start=1):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
-                return f"cell {index}: {message.splitlines()[0] if message else ''}"
+                return f"{cell_label(number, cell.source)}: {message.splitlines()[0] if message else ''}"
     return ""
 
 

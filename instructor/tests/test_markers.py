@@ -129,7 +129,7 @@ def test_cut_notebook_drops_instructor_cells_clears_outputs_and_cuts_both_kinds(
     assert not any("instructor only" in cell.source for cell in student.cells)
     code_cells = [cell for cell in student.cells if cell.cell_type == "code"]
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code_cells)
-    assert "Implement code cell 2 of assignments/demo.ipynb" in code_cells[1].source
+    assert 'Implement cell 3 ("# TODO: double 21 with the package.") of assignments/demo.ipynb' in code_cells[1].source
     assert ANSWER not in nbformat.writes(student) and ANSWER_PLACEHOLDER in student.cells[4].source
     assert nb.cells[2].outputs, "the instructor's notebook is not modified"
 

@@ -13,12 +13,20 @@ and a summary, and use the python3 kernel.
 import re
 from pathlib import Path
 
+import importlib.util
+
 import nbformat
 import pytest
+
+from instructor import questions
 
 ASSIGNMENTS = Path(__file__).resolve().parents[2] / "assignments"
 EXPECTED = ["01_svm_loss.ipynb", "02_softmax_loss.ipynb", "03_regularization.ipynb", "04_optimizers.ipynb"]
 NOTEBOOKS = sorted(ASSIGNMENTS.glob("*.ipynb"))
+
+_spec = importlib.util.spec_from_file_location("colab", ASSIGNMENTS.parent / "tools" / "colab.py")
+colab = importlib.util.module_from_spec(_spec)  # tools/ is not a package
+_spec.loader.exec_module(colab)
 
 # "runs in about 30 s", "about 2 minutes", "under 4 min": a number and a unit of time.
 RUN_TIME = re.compile(r"\b\d+(\.\d+)?\s*(s|sec|seconds?|min|minutes?)\b", re.IGNORECASE)
@@ -71,11 +79,40 @@ def test_opens_with_a_title_that_says_how_long_it_runs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_first_code_cell_sets_up_inline_plots(path):
+def test_first_code_cell_is_the_colab_setup_then_the_imports(path):
     code = [cell.source for cell in read(path).cells if cell.cell_type == "code"]
-    assert code and "%matplotlib inline" in code[0], (
-        f"{path.name}'s first code cell must hold the imports and '%matplotlib inline'."
+    assert len(code) > 1 and code[0] == colab.cell_source(), (
+        f"{path.name}'s first code cell must be the Colab set-up cell; run python tools/colab.py --write."
     )
+    assert "%matplotlib inline" in code[1], (
+        f"{path.name}'s second code cell must hold the imports and '%matplotlib inline'."
+    )
+
+
+def test_colab_cells_and_readme_links_are_in_step_with_tools_colab():
+    assert colab.main(["--check"]) == 0, "run python tools/colab.py --write"
+    for readme in colab.READMES:
+        for path in NOTEBOOKS:
+            assert f"{colab.COLAB_BASE}assignments/{path.name}" in readme.read_text(), (
+                f"{readme.name} has no Open in Colab link for {path.name}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_intro_lists_exactly_the_functions_the_notebook_needs(path):
+    rel = f"assignments/{path.name}"
+    intro = read(path).cells[0].source
+    assert questions.intro_block(rel) in intro, (
+        f"{path.name}'s intro must list the functions it needs as instructor/questions.py's NEEDS says "
+        f"(intro_block): update one or the other.")
+    code = "\n".join(cell.source for cell in read(path).cells if cell.cell_type == "code")
+    needed = {questions.ASKED_IN[q][1].split(".")[-1] for q in questions.NEEDS[rel]}
+    for question, (asked, function) in questions.ASKED_IN.items():
+        name = function.split(".")[-1]
+        called = re.search(rf"\b{name}\b|[\'\"]{name}[\'\"]", code) and name not in ("train", "predict")
+        assert not called or name in needed, f"{path.name} calls {function} but its intro does not list it"
+        if name in needed and asked != rel:
+            assert questions.NOTEBOOKS.index(asked) < questions.NOTEBOOKS.index(rel), (
+                f"{path.name} needs {function}, which a later notebook ({asked}) asks for")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -27,7 +27,8 @@ def test_release_holds_the_student_tree_and_nothing_else(release):
     assert files == {
         "Makefile", "README.md", "pyproject.toml", "tools/submit.py", "datasets/README.md",
         "cs231n_lib/__init__.py", "cs231n_lib/ops.py", "cs231n_lib/util.py",
-        "tests/test_ops.py", "assignments/demo.ipynb",
+        "tests/test_ops.py", "assignments/demo.ipynb", "tests/questions.json",
+        "tools/notebook_cells.py",
     }
     assert (out / "cs231n_lib/util.py").read_bytes() == (course / "cs231n_lib/util.py").read_bytes()
     with zipfile.ZipFile(out.with_name("release.zip")) as archive:

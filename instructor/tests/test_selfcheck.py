@@ -1,0 +1,102 @@
+"""The student's loop on the real release: the question map, make check, make test's summary."""
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from instructor.points import load_points
+from instructor.questions import MAP_PATH, build_question_map, check_asked_in
+from instructor.release import build_release
+
+from .course import REPO
+
+ANSI = re.compile(r"\x1b\[")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("selfcheck") / "release"
+    build_release(REPO, out)
+    return out
+
+
+def run(release, *args, timeout=300):
+    return subprocess.run([sys.executable, *map(str, args)], cwd=release, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_the_shipped_map_is_generated_from_points_toml_and_every_pattern_finds_a_test(release):
+    points = load_points(REPO / "instructor" / "points.toml")
+    check_asked_in(points)
+    shipped = json.loads((release / MAP_PATH).read_text())
+    assert shipped == build_question_map(points), f"{MAP_PATH} must be exactly what points.toml gives"
+    assert [q["id"] for q in shipped["questions"]] and {q["id"] for q in shipped["questions"]} == \
+        {item.id for item in points.items}, "every item of the grade report is a question"
+    collected = run(release, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:nbval", "-o", "addopts=")
+    nodeids = [line for line in collected.stdout.splitlines() if "::" in line]
+    sys.path.insert(0, str(release / "tools"))
+    import selfcheck
+
+    for question in shipped["questions"]:
+        if question["kind"] == "tests":
+            assert all(p.startswith("tests/") for p in question["tests"]), "only public tests are shipped"
+            found = [n for n in nodeids if selfcheck.matches(question, n)]
+            assert found, f"question {question['id']} matches no public test of the release"
+
+
+def test_make_check_on_a_stub_a_bug_and_a_solution(release):
+    stub = run(release, "tools/selfcheck.py", "svm_vectorized")
+    assert stub.returncode == 1 and "not started: replace the raise NotImplementedError in svm_loss_vectorized" \
+        in stub.stdout, stub.stdout + stub.stderr
+    assert stub.stdout.count("NotImplementedError: Implement svm_loss_vectorized") == 1, "the stub message once"
+
+    reference = (REPO / "cs231n_lib" / "linear_svm.py").read_text()
+    target = release / "cs231n_lib" / "linear_svm.py"
+    target.write_text(reference)
+    solved = run(release, "tools/selfcheck.py", "svm_vectorized")
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    assert re.search(r"^(\d+) of \1 public tests pass\.$", solved.stdout, re.MULTILINE), solved.stdout
+
+    averaging = "dscores /= num_train"
+    assert reference.count(averaging) == 1, "the planted bug needs the reference's averaging line"
+    target.write_text(reference.replace(averaging, "dscores /= 2 * num_train"))  # a gradient half too small
+    buggy = run(release, "tools/selfcheck.py", "svm_vectorized")
+    assert buggy.returncode == 1
+    assert "  FAIL   " in buggy.stdout and "look at " in buggy.stdout and "the test is at tests/" in buggy.stdout, \
+        buggy.stdout
+
+
+def test_make_check_lists_questions_and_rejects_unknown_names(release):
+    listed = run(release, "tools/selfcheck.py")
+    assert listed.returncode == 0 and "svm_vectorized" in listed.stdout and "adamw" in listed.stdout
+    unknown = run(release, "tools/selfcheck.py", "svm")
+    assert unknown.returncode == 2 and "there is no question 'svm'; pick one of: svm_naive_loss" in unknown.stderr
+
+
+def test_release_test_stops_a_notebook_at_its_first_unfinished_cell_and_summarizes(release):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# tiny"), nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("# TODO: write it\nraise NotImplementedError('Implement the cell')"),
+                nbformat.v4.new_code_cell("assert x == 2, 'would cascade'"), nbformat.v4.new_code_cell("y = x")]
+    nbformat.write(nb, release / "assignments" / "01_svm_loss.ipynb")
+    env_path = f"{release / 'tools'}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "selfcheck", "--by-question", "tests/test_regularizers.py",
+         "assignments/01_svm_loss.ipynb", "-p", "no:cacheprovider"],
+        cwd=release, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "PYTHONPATH": env_path})
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert not ANSI.search(out), "no colour codes when the output is not a terminal"
+    assert 'nb01_runs' in out and 'stopped at cell 3 ("# TODO: write it"): NotImplementedError: Implement the cell' \
+        in out, out
+    assert "would cascade" not in out, "later cells are skipped, not failed"
+    assert re.search(r"not started\s+l1_penalty", out), out
+    assert re.search(r"not run\s+svm_naive_loss", out), "questions whose tests did not run are not guessed"
+    assert "Next: open assignments/01_svm_loss.ipynb in JupyterLab (make lab) and run it from the top; " \
+           'it stopped at cell 3 ("# TODO: write it")' in out, out
+    assert len(out.splitlines()) < 80, "the summary is short"
