@@ -29,9 +29,10 @@ from ._checks import DeferredInputScan, check_loss_inputs
 from .regularizers import l2_penalty
 
 # 32 rows of 3073 float64 numbers are 0.8 MB: the block and its products stay in
-# a 2-4 MB per-core cache. Measured in `make bench` (section 3): 32 to 256 rows
-# are within a few percent of each other; the Python work per block is what
-# makes much smaller blocks slower.
+# a 2 MB per-core cache, and products this small run on the calling thread, so
+# the row ranges' threads do not compete with OpenBLAS's own. Measured in
+# `make bench` (section 3, its block sweep): 64 rows and more are slower (OpenBLAS
+# starts threads of its own per product), 8 rows too (Python's work per block).
 DEFAULT_BLOCK_ROWS = 32
 
 
