@@ -163,7 +163,8 @@ def max_norm_project(W, max_norm):
         raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "
                          f"pass the largest allowed norm of a class column, such as 3.0.")
     W_projected = W.copy()
-    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm.
+    # TODO: rescale the columns of W_projected whose norm exceeds max_norm to norm max_norm. A column of
+    # zeros must stay zeros without a division-by-zero warning (the tests turn warnings into errors).
     ### BEGIN SOLUTION
     norms = np.sqrt(np.sum(W * W, axis=0))  # (C,)
     scale = np.minimum(1.0, max_norm / np.maximum(norms, np.finfo(W.dtype).tiny))  # (C,)

@@ -28,11 +28,20 @@ from pathlib import Path
 import nbformat
 
 # Every tool names a notebook cell the same way: tools/notebook_cells.py (stdlib,
-# shipped to students, so loaded by path: tools/ is not a package).
-_spec = importlib.util.spec_from_file_location(
-    "notebook_cells", Path(__file__).resolve().parents[1] / "tools" / "notebook_cells.py")
-notebook_cells = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(notebook_cells)
+# shipped to students, so loaded by path: tools/ is not a package). Loaded on
+# first use, so the grader imports this module in trees that have no tools/.
+CELL_NAMES = Path(__file__).resolve().parents[1] / "tools" / "notebook_cells.py"
+
+
+def _cell_label(number, source):
+    """'cell N ("first line")', as tools/notebook_cells.py names cells."""
+    module = globals().get("_notebook_cells")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("notebook_cells", CELL_NAMES)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        globals()["_notebook_cells"] = module
+    return module.cell_label(number, source)
 
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 INSTRUCTOR_TAG = "instructor"
@@ -288,7 +297,7 @@ def cut_notebook(nb, where):
         cell = copy.deepcopy(cell)
         cell_where = f"{where}, cell {index}"
         if cell.cell_type == "code":
-            location = f"{notebook_cells.cell_label(len(cells) + 1, cell.source)} of {where}"
+            location = f"{_cell_label(len(cells) + 1, cell.source)} of {where}"
             cell.source, n = cut_python(cell.source, cell_where, location, is_cell=True)
             code_regions += n
             cell.outputs = []

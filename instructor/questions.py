@@ -12,8 +12,8 @@ Question names are the item ids of points.toml (the grade report's names). A
 tests item's public tests are its patterns under ``tests/``; an item graded
 only by hidden tests (elastic net, AdamW: their public tests also call another
 question's function, so points.toml leaves them out for fairness) gets the
-public tests named after it, ``tests/*<id>*``, which is still the quickest
-self-check. The order is the course's: by the notebook that asks for the
+public tests named after it in its file's test module,
+``tests/test_<module>.py::*<id>*``, which is still the quickest self-check. The order is the course's: by the notebook that asks for the
 question (ASKED_IN), then points.toml's order.
 """
 
@@ -71,7 +71,8 @@ def check_asked_in(points):
 def public_tests(item):
     """Return the public node-id patterns that self-check the tests item ``item``."""
     patterns = [p for p in item.targets if p.startswith(PUBLIC_PREFIX)]
-    return patterns or [f"{PUBLIC_PREFIX}*{item.id}*"]
+    stem = item.file.rsplit("/", 1)[-1].removesuffix(".py")
+    return patterns or [f"{PUBLIC_PREFIX}test_{stem}.py::*{item.id}*"]  # its file's test module, one process
 
 
 def build_question_map(points):

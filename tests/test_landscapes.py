@@ -100,26 +100,28 @@ def test_run_optimizer_shapes_and_sgd_by_hand():
     trajectory, losses = landscapes.run_optimizer(fn, "sgd", [2.0, 1.0], 2, {"learning_rate": 0.1})
     assert trajectory.shape == (3, 2) and losses.shape == (3,)
     # x shrinks by (1 - 0.1 * 1) per step, y by (1 - 0.1 * 4)
-    np.testing.assert_allclose(trajectory, [[2.0, 1.0], [1.8, 0.6], [1.62, 0.36]])
+    np.testing.assert_allclose(trajectory, [[2.0, 1.0], [1.8, 0.6], [1.62, 0.36]], err_msg=(
+        "two SGD steps on 1/2 (x^2 + 4 y^2) with learning_rate 0.1; if this fails, check optim.sgd (make check Q=sgd)"))
     np.testing.assert_allclose(losses, 0.5 * (trajectory[:, 0] ** 2 + 4 * trajectory[:, 1] ** 2))
 
 
 def test_run_optimizer_copies_the_config():
     config = {"learning_rate": 0.1}
     landscapes.run_optimizer(landscapes.SaddlePoint(), "adam", [1.0, 0.5], 3, config)
-    assert config == {"learning_rate": 0.1}
+    assert config == {"learning_rate": 0.1}, "run_optimizer must not change the caller's config"
 
 
 def test_noise_is_seeded_and_lets_sgd_escape_the_saddle():
     fn = landscapes.SaddlePoint()
     config = {"learning_rate": 0.1}
     clean, _ = landscapes.run_optimizer(fn, "sgd", [-1.5, 0.0], 300, config)
-    np.testing.assert_allclose(clean[-1], fn.saddle, atol=1e-6)  # stuck on the saddle
+    np.testing.assert_allclose(clean[-1], fn.saddle, atol=1e-6, err_msg=(  # stuck on the saddle
+        "noise-free SGD started on the saddle's axis stays on the saddle (needs optim.sgd: make check Q=sgd)"))
     noisy, losses = landscapes.run_optimizer(fn, "sgd", [-1.5, 0.0], 300, config, noise=0.1, seed=0)
     again, _ = landscapes.run_optimizer(fn, "sgd", [-1.5, 0.0], 300, config, noise=0.1, seed=0)
-    np.testing.assert_array_equal(noisy, again)
-    assert abs(abs(noisy[-1, 1]) - 1.0) < 0.2  # near one of the minima (0, +-1)
-    assert losses[-1] < 0.05
+    np.testing.assert_array_equal(noisy, again, err_msg="the same seed gives the same noise")
+    assert abs(abs(noisy[-1, 1]) - 1.0) < 0.2, f"noisy SGD should end near a minimum (0, +-1), got {noisy[-1]}"
+    assert losses[-1] < 0.05, f"noisy SGD should escape the saddle, final loss {losses[-1]:.3f}"
 
 
 def test_momentum_escapes_the_local_minimum_but_sgd_does_not():
@@ -127,8 +129,11 @@ def test_momentum_escapes_the_local_minimum_but_sgd_does_not():
     _, sgd_losses = landscapes.run_optimizer(fn, "sgd", fn.start, 300, {"learning_rate": 0.02})
     _, mom_losses = landscapes.run_optimizer(fn, "sgd_momentum", fn.start, 300, {"learning_rate": 0.02})
     local_value = fn.value(fn.minima[1])
-    assert sgd_losses[-1] == pytest.approx(local_value, abs=1e-3)
-    assert mom_losses[-1] < 1e-3
+    assert sgd_losses[-1] == pytest.approx(local_value, abs=1e-3), (
+        f"SGD should stop in the local minimum ({local_value:.4f}), got {sgd_losses[-1]:.4f}; check optim.sgd")
+    assert mom_losses[-1] < 1e-3, (
+        f"momentum 0.9 should roll through to the global minimum (loss < 1e-3), got {mom_losses[-1]:.4f}; "
+        f"check optim.sgd_momentum (make check Q=sgd_momentum)")
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -29,18 +29,23 @@ def test_training_learns_separable_blobs(cls):
     X, y = blobs()
     clf = cls()
     history = clf.train(X, y, learning_rate=1e-2, reg=1e-4, num_iters=300, batch_size=50, seed=0)
-    assert len(history) == 300 and all(isinstance(v, float) for v in history)
-    assert np.mean(history[-20:]) < 0.5 * history[0]
+    assert len(history) == 300 and all(isinstance(v, float) for v in history), (
+        f"train must return one float loss per iteration: {len(history)} of 300")
+    assert np.mean(history[-20:]) < 0.5 * history[0], (
+        f"{type(clf).__name__}: the loss must halve on separable blobs ({history[0]:.3f} -> "
+        f"{np.mean(history[-20:]):.3f}); sample a new minibatch each iteration and apply the update")
     y_pred = clf.predict(X)
-    assert y_pred.shape == y.shape and np.issubdtype(y_pred.dtype, np.integer)
-    assert np.mean(y_pred == y) > 0.9
+    assert y_pred.shape == y.shape and np.issubdtype(y_pred.dtype, np.integer), (
+        f"predict must return (N,) integer labels, got shape {y_pred.shape} and dtype {y_pred.dtype}")
+    assert np.mean(y_pred == y) > 0.9, f"training accuracy on separable blobs is {np.mean(y_pred == y):.2f}, not > 0.9"
 
 
 def test_predict_is_the_argmax_of_the_scores():
     clf = LinearSVM()
     clf.W = np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 0.0]])  # (D=2, C=3)
     X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [3.0, 1.0]])
-    np.testing.assert_array_equal(clf.predict(X), [0, 1, 2, 0])
+    np.testing.assert_array_equal(clf.predict(X), [0, 1, 2, 0], err_msg=(
+        "predict returns, for each row of X, the index of the highest score in X @ W (np.argmax over axis 1)"))
 
 
 @pytest.mark.parametrize("cls, loss_fn", [(LinearSVM, svm_loss_vectorized), (Softmax, softmax_loss_vectorized)])
@@ -77,8 +82,8 @@ def test_initial_weights_are_small_and_in_the_dtype_of_x():
         X, y = blobs(seed=4, dtype=dtype)
         clf = Softmax()
         clf.train(X, y, learning_rate=1e-12, reg=0.0, num_iters=1, seed=0)  # a negligible step
-        assert clf.W.shape == (X.shape[1], 3) and clf.W.dtype == dtype
-        assert 0.0005 < clf.W.std() < 0.002
+        assert clf.W.shape == (X.shape[1], 3) and clf.W.dtype == dtype, f"W must be (D, C) in X's dtype {dtype}"
+        assert 0.0005 < clf.W.std() < 0.002, f"W starts as 0.001 * randn(D, C), got std {clf.W.std():.2g}"
 
 
 def test_weight_scale_zero_starts_from_zero_and_matches_a_preset_zero_w():
@@ -138,7 +143,8 @@ def test_update_rule_receives_the_scheduled_learning_rate():
 
     LinearSVM().train(X, y, learning_rate=0.1, num_iters=5, seed=0, update_rule=recording_sgd,
                       lr_schedule=lambda t: 1.0 / (t + 1))
-    np.testing.assert_allclose(seen, [0.1, 0.05, 0.1 / 3, 0.025, 0.02], rtol=1e-15)
+    np.testing.assert_allclose(seen, [0.1, 0.05, 0.1 / 3, 0.025, 0.02], rtol=1e-15, err_msg=(
+        "train must pass update(W, dW, config) the config whose 'learning_rate' it set for this iteration"))
 
 
 def test_named_update_rule_with_config_and_caller_config_untouched():
@@ -185,7 +191,8 @@ def test_sampling_without_replacement_uses_distinct_rows():
 
     RecordingSVM().train(X, y, num_iters=3, batch_size=20, seed=0, replace=False)
     for batch in batches:
-        assert len(np.unique(batch, axis=0)) == 20  # a permutation of all rows
+        assert len(np.unique(batch, axis=0)) == 20, (  # a permutation of all rows
+            "with replace=False a minibatch of N rows holds every row once: pass replace=replace to rng.choice")
 
 
 @pytest.mark.parametrize("cls", CLASSIFIERS)
@@ -304,9 +311,9 @@ def test_divergence_warns_by_default_and_returns_the_losses_so_far():
     for part in ["learning_rate=1e+06", "too large", "update rule", "gradient", "learning_rate=100000"]:
         assert part in message, f"{part!r} missing from the divergence warning: {message}"
     assert record[0].filename == __file__, "the warning points at the caller of train"
-    assert 1 <= len(history) < 100
-    assert not np.isfinite(history[-1]) or history[-1] > 3 * history[0]
-    assert np.isfinite(clf.W).all()
+    assert 1 <= len(history) < 100, f"a diverging run stops early and returns its losses, got {len(history)}"
+    assert not np.isfinite(history[-1]) or history[-1] > 3 * history[0], "the history ends at the diverged loss"
+    assert np.isfinite(clf.W).all(), "W keeps the last finite weights"
 
 
 def test_check_divergence_is_the_one_rule():
@@ -344,5 +351,5 @@ def test_numpy_global_seed_reproduces_a_run_without_seed(cls):
         clf = cls()
         runs.append((clf.train(X, y, num_iters=10, batch_size=20), clf.W))
     assert runs[0][0] == runs[1][0], "np.random.seed(231) twice must give the same losses"
-    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1], err_msg="np.random.seed(231) twice must give the same W")
     assert runs[0][0] != runs[2][0], "another global seed must give another run"

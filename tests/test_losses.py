@@ -69,8 +69,8 @@ def test_hinge_loss_defaults_equal_the_svm_loss(reg):
     W, X, y = random_problem(seed=3)
     loss_a, grad_a = hinge_loss(W, X, y, reg)
     loss_b, grad_b = svm_loss_vectorized(W, X, y, reg)
-    assert rel_error(loss_a, loss_b) < 1e-12
-    assert rel_error(grad_a, grad_b) < 1e-12
+    assert rel_error(loss_a, loss_b) < 1e-12, f"hinge_loss's defaults must give svm_loss_vectorized's loss: {loss_a} vs {loss_b}"
+    assert rel_error(grad_a, grad_b) < 1e-12, "hinge_loss's defaults must give svm_loss_vectorized's gradient"
 
 
 def _hinge_margins(W, X, y):
@@ -90,10 +90,13 @@ def test_gradient_matches_centered_differences(loss_fn, reg):
         # truncation error: a larger step only shrinks rounding error, as long as no margin crosses
         # its kink. A step h on one weight moves each margin by at most 2 * h * max|X|.
         h = 1e-4
-        assert np.abs(_hinge_margins(W, X, y)).min() > 2 * (2 * h * np.abs(X).max())
+        assert np.abs(_hinge_margins(W, X, y)).min() > 2 * (2 * h * np.abs(X).max()), "test set-up: a margin sits at a kink"
     loss, grad = loss_fn(W, X, y, reg)
     numerical = eval_numerical_gradient(lambda w: loss_fn(w, X, y, reg)[0], W.copy(), verbose=False, h=h)
-    assert rel_error(grad, numerical) < 1e-7
+    assert rel_error(grad, numerical) < 1e-7, (
+        f"{loss_fn.__name__}(reg={reg}): the analytic dW differs from centered differences of your own loss "
+        f"(relative error {rel_error(grad, numerical):.2e} > 1e-7). If the loss tests pass, the gradient is wrong: "
+        f"check the 1/N, the correct-class column and the 2 * reg * W term")
 
 
 # ---------------------------------------------------------------- lecture examples
@@ -103,21 +106,26 @@ def test_gradient_matches_centered_differences(loss_fn, reg):
 def test_lecture_cat_car_frog_svm(svm):
     W, X, y = lecture_problem()
     per_example = [svm(W, X[i:i + 1], y[i:i + 1], 0.0)[0] for i in range(3)]
-    np.testing.assert_allclose(per_example, [2.9, 0.0, 12.9], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(per_example, [2.9, 0.0, 12.9], rtol=0, atol=1e-12, err_msg=(
+        f"{svm.__name__}: the lecture's cat, car and frog images have SVM losses 2.9, 0 and 12.9 (margin 1, "
+        f"the correct class skipped)"))
     loss, _ = svm(W, X, y, 0.0)
-    assert abs(loss - (2.9 + 0.0 + 12.9) / 3) < 1e-12
-    assert round(loss, 2) == 5.27
+    assert abs(loss - (2.9 + 0.0 + 12.9) / 3) < 1e-12, (
+        f"{svm.__name__}: the loss over the three images is their mean, 5.27; got {loss!r} (divide by N)")
+    assert round(loss, 2) == 5.27, f"the lecture's mean loss is 5.27, got {loss!r}"
 
 
 def test_lecture_details_show_per_example_losses_and_margins():
     W, X, y = lecture_problem()
     loss, dW, details = svm_loss_vectorized(W, X, y, 0.0, return_details=True)
-    np.testing.assert_allclose(details["scores"], W, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(details["scores"], W, rtol=0, atol=1e-15, err_msg="details['scores'] must be X @ W")
     # cat image: car margin 5.1 - 3.2 + 1 = 2.9, frog margin clipped; frog image: 6.3 and 6.6.
-    np.testing.assert_allclose(details["margins"], [[0, 2.9, 0], [0, 0, 0], [6.3, 6.6, 0]], atol=1e-12)
-    np.testing.assert_allclose(details["losses"], [2.9, 0.0, 12.9], atol=1e-12)
+    np.testing.assert_allclose(details["margins"], [[0, 2.9, 0], [0, 0, 0], [6.3, 6.6, 0]], atol=1e-12, err_msg=(
+        "details['margins'] must be max(0, s_j - s_y + 1), with 0 in each correct-class column"))
+    np.testing.assert_allclose(details["losses"], [2.9, 0.0, 12.9], atol=1e-12, err_msg=(
+        "details['losses'] must be each example's data loss (the row sums of the margins)"))
     default_loss, default_dW = svm_loss_vectorized(W, X, y, 0.0)
-    assert loss == default_loss and np.array_equal(dW, default_dW)
+    assert loss == default_loss and np.array_equal(dW, default_dW), "return_details=True must not change loss or dW"
 
 
 @pytest.mark.parametrize("softmax", [softmax_loss_naive, softmax_loss_vectorized], ids=["naive", "vectorized"])
@@ -128,18 +136,22 @@ def test_lecture_softmax_by_hand(softmax):
         s = W[i]
         expected.append(math.log(sum(math.exp(v) for v in s)) - s[y[i]])
     loss, _ = softmax(W, X, y, 0.0)
-    assert abs(loss - sum(expected) / 3) < 1e-12
+    assert abs(loss - sum(expected) / 3) < 1e-12, (
+        f"{softmax.__name__}: expected the mean of -s_y + log(sum_j exp(s_j)) over the lecture's three images, "
+        f"{sum(expected) / 3:.6f}, got {loss!r}")
     # the lecture's cat image: probability of cat 0.13, loss -ln(0.13) = 2.04
-    assert round(expected[0], 2) == 2.04
+    assert round(expected[0], 2) == 2.04, "test set-up: the lecture's cat loss is 2.04"
 
 
 def test_softmax_details_probabilities():
     W, X, y = lecture_problem()
     _, _, details = softmax_loss_vectorized(W, X, y, 0.0, return_details=True)
     probs = details["probs"]
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15)
-    np.testing.assert_allclose(probs[0], [0.13, 0.87, 0.00], atol=0.005)
-    np.testing.assert_allclose(details["losses"], -np.log(probs[[0, 1, 2], [0, 1, 2]]), rtol=1e-12)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15, err_msg="each row of details['probs'] must sum to 1")
+    np.testing.assert_allclose(probs[0], [0.13, 0.87, 0.00], atol=0.005, err_msg=(
+        "the lecture's cat image has probabilities 0.13, 0.87, 0.00 (exp(scores) / their sum)"))
+    np.testing.assert_allclose(details["losses"], -np.log(probs[[0, 1, 2], [0, 1, 2]]), rtol=1e-12, err_msg=(
+        "details['losses'] must be -log of each example's correct-class probability"))
 
 
 @pytest.mark.parametrize("on_scores", [svm_loss_on_scores, softmax_loss_on_scores], ids=["svm", "softmax"])
@@ -168,17 +180,19 @@ def test_loss_on_scores_by_hand_and_by_finite_differences(on_scores):
 def test_lecture_variants_by_hand():
     W, X, y = lecture_problem()
     squared = [2.9 ** 2, 0.0, 6.3 ** 2 + 6.6 ** 2]
-    assert abs(squared_hinge_loss(W, X, y, 0.0)[0] - sum(squared) / 3) < 1e-12
-    assert abs(svm_loss_all_classes(W, X, y, 0.0)[0] - (3.9 + 1.0 + 13.9) / 3) < 1e-12
-    assert abs(svm_loss_sum(W, X, y, 0.0)[0] - (2.9 + 0.0 + 12.9)) < 1e-12
+    assert abs(squared_hinge_loss(W, X, y, 0.0)[0] - sum(squared) / 3) < 1e-12, "squared hinge on the lecture's images"
+    assert abs(svm_loss_all_classes(W, X, y, 0.0)[0] - (3.9 + 1.0 + 13.9) / 3) < 1e-12, "summing over j = y_i adds 1 per image"
+    assert abs(svm_loss_sum(W, X, y, 0.0)[0] - (2.9 + 0.0 + 12.9)) < 1e-12, "the sum, not the mean, of the lecture's losses"
 
 
 def test_all_classes_adds_one_and_keeps_the_gradient():
     W, X, y = random_problem(seed=4)
     loss, grad = svm_loss_vectorized(W, X, y, 0.1)
     loss_all, grad_all = svm_loss_all_classes(W, X, y, 0.1)
-    assert abs(loss_all - (loss + 1.0)) < 1e-12
-    assert rel_error(grad, grad_all) < 1e-12
+    assert abs(loss_all - (loss + 1.0)) < 1e-12, (
+        f"including j = y_i adds exactly 1 to svm_loss_vectorized's loss ({loss!r} -> {loss_all!r}); "
+        f"if this fails, check svm_loss_vectorized (make check Q=svm_vectorized)")
+    assert rel_error(grad, grad_all) < 1e-12, "including j = y_i does not change the gradient of svm_loss_vectorized"
 
 
 def test_sum_scales_the_data_part_by_n():
@@ -188,8 +202,10 @@ def test_sum_scales_the_data_part_by_n():
     mean_loss, mean_grad = svm_loss_vectorized(W, X, y, reg)
     sum_loss, sum_grad = svm_loss_sum(W, X, y, reg)
     n = X.shape[0]
-    assert abs(sum_loss - (n * (mean_loss - penalty) + penalty)) < 1e-10
-    assert rel_error(sum_grad, n * (mean_grad - 2 * reg * W) + 2 * reg * W) < 1e-12
+    assert abs(sum_loss - (n * (mean_loss - penalty) + penalty)) < 1e-10, (
+        "the sum's data loss is N times svm_loss_vectorized's mean (check make check Q=svm_vectorized first)")
+    assert rel_error(sum_grad, n * (mean_grad - 2 * reg * W) + 2 * reg * W) < 1e-12, (
+        "the sum's data gradient is N times svm_loss_vectorized's")
 
 
 @pytest.mark.parametrize("loss_fn", MAIN_LOSSES, ids=ids(MAIN_LOSSES))
@@ -197,9 +213,12 @@ def test_loss_at_zero_weights(loss_fn):
     num_classes = 10
     W, X, y = random_problem(seed=6, num_classes=num_classes)
     expected = num_classes - 1 if loss_fn in HINGE_LOSSES else math.log(num_classes)
-    assert abs(loss_fn(np.zeros_like(W), X, y, 0.0)[0] - expected) < 1e-12
+    assert abs(loss_fn(np.zeros_like(W), X, y, 0.0)[0] - expected) < 1e-12, (
+        f"{loss_fn.__name__} at W = 0 with C = 10 classes must be {expected:.4f} (the lecture's sanity check: "
+        f"C - 1 for the SVM, log C for softmax), got {loss_fn(np.zeros_like(W), X, y, 0.0)[0]!r}")
     # small random weights (the classifier's initialisation): close to the same value
-    assert abs(loss_fn(W * 1e-5, X, y, 0.0)[0] - expected) < 1e-3
+    assert abs(loss_fn(W * 1e-5, X, y, 0.0)[0] - expected) < 1e-3, (
+        f"{loss_fn.__name__} at tiny random W must be close to {expected:.4f}")
 
 
 @pytest.mark.parametrize("softmax", [softmax_loss_naive, softmax_loss_vectorized], ids=["naive", "vectorized"])
@@ -211,9 +230,11 @@ def test_softmax_is_finite_and_silent_with_huge_scores(softmax):
     with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("error")
         loss, grad = softmax(W, X, y, 0.0)
-    assert loss == pytest.approx(1e4, rel=1e-12)  # mean of 0 and 2e4
-    assert np.isfinite(grad).all()
-    np.testing.assert_allclose(grad, [[0, 0], [-0.5, 0.5]], atol=1e-12)
+    assert loss == pytest.approx(1e4, rel=1e-12), (  # mean of 0 and 2e4
+        f"{softmax.__name__} with scores of 1e4: loss must be 1e4, got {loss!r}; subtract each row's maximum "
+        f"score before exp (and compute log-probabilities, not log of a probability that underflowed to 0)")
+    assert np.isfinite(grad).all(), f"{softmax.__name__}: dW has NaN or inf with huge scores; subtract the max"
+    np.testing.assert_allclose(grad, [[0, 0], [-0.5, 0.5]], atol=1e-12, err_msg=f"{softmax.__name__}: dW with huge scores")
 
 
 @pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
@@ -222,8 +243,10 @@ def test_gradient_of_the_penalty_alone(loss_fn):
     reg = 0.37
     loss0, grad0 = loss_fn(W, X, y, 0.0)
     loss1, grad1 = loss_fn(W, X, y, reg)
-    assert abs((loss1 - loss0) - reg * np.sum(W ** 2)) < 1e-12
-    np.testing.assert_allclose(grad1 - grad0, 2 * reg * W, rtol=1e-12, atol=1e-14)
+    assert abs((loss1 - loss0) - reg * np.sum(W ** 2)) < 1e-12, (
+        f"{loss_fn.__name__}: reg must add exactly reg * sum(W * W) to the loss (the course's convention)")
+    np.testing.assert_allclose(grad1 - grad0, 2 * reg * W, rtol=1e-12, atol=1e-14, err_msg=(
+        f"{loss_fn.__name__}: reg must add exactly 2 * reg * W to dW"))
 
 
 # ---------------------------------------------------------------- dtypes and details
@@ -234,11 +257,13 @@ def test_float32_in_float32_out(loss_fn):
     W, X, y = random_problem(seed=8)
     loss64, grad64 = loss_fn(W, X, y, np.float64(0.1))  # a numpy float64 reg must not upcast
     loss32, grad32 = loss_fn(W.astype(np.float32), X.astype(np.float32), y, np.float64(0.1))
-    assert grad32.dtype == np.float32
+    assert grad32.dtype == np.float32, (
+        f"{loss_fn.__name__}: float32 inputs gave a {grad32.dtype} dW; create arrays with X's or W's dtype "
+        f"(np.zeros_like(W), .astype(X.dtype)), not float64 defaults")
     if loss_fn in VECTORIZED:
-        assert np.asarray(loss32).dtype == np.float32
-    assert abs(float(loss32) - loss64) < 1e-4 * max(1.0, loss64)
-    np.testing.assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-4)
+        assert np.asarray(loss32).dtype == np.float32, f"{loss_fn.__name__}: float32 inputs must give a float32 loss"
+    assert abs(float(loss32) - loss64) < 1e-4 * max(1.0, loss64), f"{loss_fn.__name__}: float32 loss far from float64's"
+    np.testing.assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-4, err_msg=f"{loss_fn.__name__}: float32 dW far from float64's")
 
 
 @pytest.mark.parametrize("vectorized", [svm_loss_vectorized, softmax_loss_vectorized], ids=["svm", "softmax"])
@@ -246,10 +271,11 @@ def test_details_do_not_change_the_result(vectorized):
     W, X, y = random_problem(seed=9)
     loss, grad = vectorized(W, X, y, 0.2)
     loss_d, grad_d, details = vectorized(W, X, y, 0.2, return_details=True)
-    assert loss == loss_d and np.array_equal(grad, grad_d)
-    np.testing.assert_allclose(details["scores"], X @ W, rtol=1e-12)
-    assert details["losses"].shape == (X.shape[0],)
-    assert abs(details["losses"].mean() + 0.2 * np.sum(W * W) - loss) < 1e-12
+    assert loss == loss_d and np.array_equal(grad, grad_d), f"{vectorized.__name__}: return_details must not change the result"
+    np.testing.assert_allclose(details["scores"], X @ W, rtol=1e-12, err_msg="details['scores'] must be X @ W")
+    assert details["losses"].shape == (X.shape[0],), f"details['losses'] must have shape (N,), got {details['losses'].shape}"
+    assert abs(details["losses"].mean() + 0.2 * np.sum(W * W) - loss) < 1e-12, (
+        "the loss must be the mean of details['losses'] plus reg * sum(W * W)")
 
 
 def test_large_finite_inputs_are_accepted():
@@ -259,7 +285,7 @@ def test_large_finite_inputs_are_accepted():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loss, _ = softmax_loss_vectorized(np.zeros_like(W), X_big, y, 0.0)
-    assert abs(loss - math.log(W.shape[1])) < 1e-12
+    assert abs(loss - math.log(W.shape[1])) < 1e-12, f"at W = 0 the softmax loss is log C whatever X, got {loss!r}"
 
 
 # ---------------------------------------------------------------- bad input

@@ -32,8 +32,10 @@ def test_newton_lands_on_the_minimum_of_a_quadratic_in_one_step():
     center = np.array([0.7, -1.3])
     fn = landscapes.Quadratic(A, center)
     trajectory = second_order.newton_method(fn.gradient, fn.hessian, np.array([-4.0, 2.5]), 1)
-    assert trajectory.shape == (2, 2)
-    np.testing.assert_allclose(trajectory[1], center, rtol=0, atol=1e-12)
+    assert trajectory.shape == (2, 2), f"one step from the start gives 2 points, got shape {trajectory.shape}"
+    np.testing.assert_allclose(trajectory[1], center, rtol=0, atol=1e-12, err_msg=(
+        "on a quadratic one Newton step x - H^-1 g lands exactly on the minimum; solve hess @ step = grad "
+        "and subtract the step"))
 
 
 def test_newton_step_in_higher_dimension_by_hand():
@@ -42,19 +44,22 @@ def test_newton_step_in_higher_dimension_by_hand():
     b = np.array([2.0, -4.0, 4.0])
     x = np.array([5.0, 5.0, 5.0])
     next_x = second_order.newton_step(H @ x - b, H, x)
-    np.testing.assert_allclose(next_x, [1.0, -1.0, 0.5], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(next_x, [1.0, -1.0, 0.5], rtol=0, atol=1e-12, err_msg=(
+        "newton_step: x - solve(hess, grad) for H = diag(2, 4, 8) is b / (2, 4, 8) = (1, -1, 0.5)"))
 
 
 def test_newton_converges_on_rosenbrock():
     fn = landscapes.Rosenbrock()
     trajectory = second_order.newton_method(fn.gradient, fn.hessian, np.array([-1.2, 1.0]), 8)
-    np.testing.assert_allclose(trajectory[-1], fn.minima[0], atol=1e-10)
-    assert trajectory.shape == (9, 2)
+    np.testing.assert_allclose(trajectory[-1], fn.minima[0], atol=1e-10, err_msg=(
+        "8 Newton steps from (-1.2, 1) reach Rosenbrock's minimum (1, 1); check newton_step on the quadratic tests first"))
+    assert trajectory.shape == (9, 2), f"8 steps give 9 points, got shape {trajectory.shape}"
 
 
 def test_newton_zero_steps_returns_the_start():
     fn = landscapes.Rosenbrock()
-    np.testing.assert_array_equal(second_order.newton_method(fn.gradient, fn.hessian, [0.5, 0.5], 0), [[0.5, 0.5]])
+    np.testing.assert_array_equal(second_order.newton_method(fn.gradient, fn.hessian, [0.5, 0.5], 0), [[0.5, 0.5]],
+                                  err_msg="zero steps return just the start")
 
 
 def test_newton_singular_hessian_and_bad_shapes():

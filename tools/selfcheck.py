@@ -17,12 +17,12 @@ The same module is a pytest plugin (``-p selfcheck``, tools/ on PYTHONPATH):
                     failed in a cascade), then a summary by question (done /
                     not started / failing with the first message) and what to
                     do next, in the notebooks' order
-    --selfcheck-out FILE, --selfcheck-select ID
+    --selfcheck-out FILE, --selfcheck-select ID[,ID...]
                     (used by this script) write every outcome as JSON to FILE,
-                    keep only the tests of question ID
+                    keep only the tests of these questions
 
-Colour codes are printed only to a terminal. Standard library only, apart
-from pytest inside the plugin hooks.
+Colour codes are printed only to a terminal. Needs only the standard library
+and pytest.
 """
 
 import json
@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_cells import cell_label  # noqa: E402  (tools/ is not a package)
@@ -159,6 +161,11 @@ def _outcome(item, call, report):
 # ------------------------------------------------------------- the verdicts
 
 
+def _counts(record):
+    """True for the one record that gives a test's verdict: its call, or a failed set-up."""
+    return record["when"] == "call" or record["outcome"] == "failed"
+
+
 def question_status(question, records, repo=REPO):
     """Return (status, detail): status is 'done', 'not started', 'failing' or 'not run'."""
     if question["kind"] == "answers":
@@ -183,8 +190,7 @@ def question_status(question, records, repo=REPO):
         first = failed[0]
         status = "not started" if first.get("exception") == "NotImplementedError" else "failing"
         return status, f"stopped at {first['cell']}: {first.get('message', '')}"
-    mine = [r for r in records if matches(question, r["nodeid"]) and r["when"] == "call" or
-            matches(question, r["nodeid"]) and r["outcome"] == "failed"]
+    mine = [r for r in records if matches(question, r["nodeid"]) and _counts(r)]
     if not mine:
         return "not run", "none of its public tests ran"
     failed = [r for r in mine if r["outcome"] == "failed"]
@@ -218,7 +224,8 @@ def pytest_addoption(parser):
     group.addoption("--by-question", action="store_true", default=False,
                     help="quiet run, notebooks stop at their first failing cell, summary by question")
     group.addoption("--selfcheck-out", default=None, help="write every outcome as JSON to this file")
-    group.addoption("--selfcheck-select", default=None, help="keep only the public tests of this question")
+    group.addoption("--selfcheck-select", default=None,
+                    help="keep only the public tests of these questions (names separated by commas)")
 
 
 def pytest_configure(config):
@@ -257,26 +264,23 @@ class SelfCheck:
     def pytest_collection_modifyitems(self, session, config, items):
         if not self.select:
             return
-        question = find_question(load_questions(config.rootpath), self.select)
-        keep = [item for item in items if matches(question, item.nodeid)]
+        questions = load_questions(config.rootpath)
+        chosen = [find_question(questions, name) for name in self.select.split(",")]
+        keep = [item for item in items if any(matches(question, item.nodeid) for question in chosen)]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
 
     def pytest_runtest_setup(self, item):
         if _is_nbval_cell(item) and str(item.fspath) in self.stopped:
-            import pytest
-
             pytest.skip(f"not run: the notebook stopped at {self.stopped[str(item.fspath)]}")
 
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
-        from _pytest.reports import TestReport
-
-        report = TestReport.from_item_and_call(item, call)
+        report = (yield).get_result()  # the final report, after xfail and the other plugins
         if report.when == "call" or report.outcome != "passed":
             self.records.append(_outcome(item, call, report))
             if _is_nbval_cell(item) and report.failed:
                 self.stopped.setdefault(str(item.fspath), self.records[-1]["cell"])
-        return report
 
     def pytest_sessionfinish(self, session, exitstatus):
         if self.out:
@@ -318,16 +322,17 @@ class SelfCheck:
 # -------------------------------------------------------------- the command
 
 
-def run_question(question, repo=REPO, python=sys.executable):
-    """Run ``question``'s public tests in a fresh process; return the list of outcome records."""
-    files = sorted({p.split("::")[0] for p in question["tests"]})
+def run_questions(questions, repo=REPO, python=sys.executable):
+    """Run the public tests of ``questions`` in one fresh process; return the list of outcome records."""
+    files = sorted({p.split("::")[0] for question in questions for p in question["tests"]})
     files = ["tests"] if any("*" in f for f in files) else files
     fd, out = tempfile.mkstemp(prefix="selfcheck-", suffix=".json")
     os.close(fd)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(repo) / "tools"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    names = ",".join(question["id"] for question in questions)
     command = [python, "-m", "pytest", *files, "-p", "selfcheck", "--selfcheck-out", out,
-               "--selfcheck-select", question["id"], "-q", "--tb=no", "-rN", "--no-header",
+               "--selfcheck-select", names, "-q", "--tb=no", "-rN", "--no-header",
                "-p", "no:cacheprovider", "-p", "no:nbval", "-o", "addopts=", "--color=no"]
     try:
         result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
@@ -337,8 +342,12 @@ def run_question(question, repo=REPO, python=sys.executable):
     finally:
         Path(out).unlink(missing_ok=True)
     if not records and result.returncode not in (0, 1):
-        raise QuestionError(f"the tests of {question['id']} could not run (pytest exit {result.returncode}): "
-                            f"{_first_line(result.stderr or result.stdout)}")
+        lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        errors = [line[1:].strip() for line in lines if line.startswith("E ")]  # pytest's 'E   ' lines
+        where = [line for line in errors if line.startswith("File ")]
+        detail = "; ".join(where[-1:] + errors[-1:]) or _first_line(lines[-1] if lines else "")
+        raise QuestionError(f"the tests of {names} could not start (pytest exit {result.returncode}), "
+                            f"usually because a file of cs231n_lib does not import: {detail}")
     return records
 
 
@@ -346,7 +355,7 @@ def report_question(question, records, write=print):
     """Print one verdict line per test and a last line; return True when every test passed."""
     where = f"{question['function']} in {question['file']}" if question.get("function") else question.get("file", "")
     write(f"{question['id']}: {question['title']} ({where})")
-    results = [r for r in records if r["when"] == "call" or r["outcome"] == "failed"]
+    results = [r for r in records if _counts(r)]
     previous = None
     for record in results:
         name = record["nodeid"].split("::")[-1]
@@ -390,13 +399,18 @@ def check(*names, repo=REPO, write=print):
     if not names:
         list_questions(questions, write)
         return True
-    ok = True
+    chosen = []
     for name in names:
         question = find_question(questions, name)
         if question["kind"] != "tests":
             raise QuestionError(f"{name!r} is checked by running its notebook, not by tests; "
                                 f"run `make run` or the notebook itself.")
-        ok = report_question(question, run_question(question, repo), write) and ok
+        chosen.append(question)
+    records = run_questions(chosen, repo)  # one pytest process for all of them
+    ok = True
+    for question in chosen:
+        mine = [r for r in records if matches(question, r["nodeid"])]
+        ok = report_question(question, mine, write) and ok
     return ok
 
 

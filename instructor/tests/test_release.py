@@ -1,5 +1,6 @@
 """The release generator (instructor/release.py) on the tiny course, and ``make submit`` in its release."""
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -66,6 +67,10 @@ def test_make_submit_zips_exactly_the_graded_files(release):
     done = subprocess.run(["make", "-s", "submit", f"PYTHON={sys.executable}"], cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "submission.zip: 2 files written" in done.stdout and "still unfinished" in done.stdout
+    # Each unfinished region is named: the notebook's cells as every tool names them, the .py file's lines.
+    assert '- cell 3 ("# TODO: double 21 with the package."): code to write' in done.stdout, done.stdout
+    assert '- cell 5 ("**Question:** why does the loss stop?"): answer to write' in done.stdout, done.stdout
+    assert re.search(r"- line \d+: double in cs231n_lib/ops.py", done.stdout), done.stdout
     with zipfile.ZipFile(out / "submission.zip") as archive:
         assert sorted(archive.namelist()) == graded
 

@@ -36,7 +36,8 @@ def test_the_shipped_map_is_generated_from_points_toml_and_every_pattern_finds_a
     assert shipped == build_question_map(points), f"{MAP_PATH} must be exactly what points.toml gives"
     assert [q["id"] for q in shipped["questions"]] and {q["id"] for q in shipped["questions"]} == \
         {item.id for item in points.items}, "every item of the grade report is a question"
-    collected = run(release, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:nbval", "-o", "addopts=")
+    files = sorted({p.split("::")[0] for q in shipped["questions"] for p in q.get("tests", ())})
+    collected = run(release, "-m", "pytest", *files, "--collect-only", "-q", "-p", "no:nbval", "-o", "addopts=")
     nodeids = [line for line in collected.stdout.splitlines() if "::" in line]
     sys.path.insert(0, str(release / "tools"))
     import selfcheck
@@ -75,6 +76,15 @@ def test_make_check_lists_questions_and_rejects_unknown_names(release):
     assert listed.returncode == 0 and "svm_vectorized" in listed.stdout and "adamw" in listed.stdout
     unknown = run(release, "tools/selfcheck.py", "svm")
     assert unknown.returncode == 2 and "there is no question 'svm'; pick one of: svm_naive_loss" in unknown.stderr
+    softmax = release / "cs231n_lib" / "softmax.py"
+    saved = softmax.read_text()
+    softmax.write_text(saved + "\ndef broken(:\n")
+    try:
+        broken = run(release, "tools/selfcheck.py", "svm_vectorized")
+    finally:
+        softmax.write_text(saved)
+    assert broken.returncode == 2 and "does not import: File " in broken.stderr and "softmax.py\", line" in \
+        broken.stderr and "SyntaxError" in broken.stderr, broken.stderr
 
 
 def test_release_test_stops_a_notebook_at_its_first_unfinished_cell_and_summarizes(release):
