@@ -33,9 +33,9 @@ def test_blocked_equals_vectorized(full_batch, vectorized, on_scores, block_rows
     W, X, y = problem()  # 203 rows: the last block is partial for every block size but 1, 7 and 203
     loss, dW = blocked_loss(on_scores, W, X, y, 0.05, block_rows=block_rows, num_threads=num_threads)
     expected_loss, expected_dW = vectorized(W, X, y, 0.05)
-    assert rel_error(loss, expected_loss) <= 1e-10
-    assert rel_error(dW, expected_dW) <= 1e-10
-    assert dW.shape == W.shape and dW.dtype == W.dtype
+    assert rel_error(loss, expected_loss) <= 1e-10, f"blocked loss {loss!r}, vectorized {expected_loss!r}"
+    assert rel_error(dW, expected_dW) <= 1e-10, f"blocked dW differs from the vectorized one (B = {block_rows})"
+    assert dW.shape == W.shape and dW.dtype == W.dtype, "dW has the shape and dtype of W"
 
 
 @pytest.mark.parametrize("full_batch, vectorized, on_scores", PAIRS, ids=IDS)
@@ -43,10 +43,10 @@ def test_default_blocks_match_vectorized_and_keep_float32(full_batch, vectorized
     W, X, y = problem(seed=1, num_train=1000, dtype=np.float32)
     loss, dW = full_batch(W, X, y, 1e-3)
     expected_loss, expected_dW = vectorized(W, X, y, 1e-3)
-    assert dW.dtype == np.float32
+    assert dW.dtype == np.float32, "float32 in, float32 out"
     # float32 rounding of sums grouped differently: compare to the gradient's scale (entries near 0 cancel)
-    assert rel_error(loss, expected_loss) < 1e-5
-    assert np.abs(dW - expected_dW).max() < 1e-5 * np.abs(expected_dW).max()
+    assert rel_error(loss, expected_loss) < 1e-5, f"float32 blocked loss {loss}, vectorized {expected_loss}"
+    assert np.abs(dW - expected_dW).max() < 1e-5 * np.abs(expected_dW).max(), "float32 blocked dW differs"
 
 
 @pytest.mark.parametrize("full_batch, vectorized, on_scores", PAIRS, ids=IDS)
@@ -55,15 +55,16 @@ def test_blocked_gradient_matches_centered_differences(full_batch, vectorized, o
     loss, dW = blocked_loss(on_scores, W, X, y, 0.1, block_rows=16)
     numerical = eval_numerical_gradient(lambda w: blocked_loss(on_scores, w, X, y, 0.1, block_rows=16)[0],
                                         W.copy(), verbose=False, h=1e-5)
-    assert rel_error(dW, numerical) < 1e-7
+    assert rel_error(dW, numerical) < 1e-7, "the blocked gradient differs from centered differences"
 
 
 def test_lbfgs_with_the_blocked_loss_follows_the_vectorized_one():
     W, X, y = problem(seed=3, num_train=150, dim=8, num_classes=3)
     W_blocked, history_blocked = lbfgs_train(softmax_loss_full_batch, X, y, 1e-2, max_iter=15)
     W_plain, history_plain = lbfgs_train(softmax_loss_vectorized, X, y, 1e-2, max_iter=15)
-    assert len(history_blocked) == len(history_plain)
-    assert rel_error(history_blocked, history_plain) < 1e-8 and history_blocked[-1] < history_blocked[0]
+    assert len(history_blocked) == len(history_plain), "L-BFGS takes the same steps with either loss"
+    assert rel_error(history_blocked, history_plain) < 1e-8, "the same losses along the way"
+    assert history_blocked[-1] < history_blocked[0], "L-BFGS lowers the loss"
 
 
 def test_threads_give_the_same_sum_every_time():
@@ -71,7 +72,7 @@ def test_threads_give_the_same_sum_every_time():
     first = blocked_loss(softmax_loss_on_scores, W, X, y, 0.0, block_rows=16, num_threads=3)
     for _ in range(3):
         again = blocked_loss(softmax_loss_on_scores, W, X, y, 0.0, block_rows=16, num_threads=3)
-        assert again[0] == first[0] and np.array_equal(again[1], first[1])
+        assert again[0] == first[0] and np.array_equal(again[1], first[1]), "threads must not change the sum"
 
 
 @pytest.mark.parametrize("name, value", [("block_rows", 0), ("num_threads", 0), ("num_threads", 1.5)])
@@ -110,8 +111,8 @@ def test_non_finite_X_gives_the_up_front_message_and_no_warning(loss_fn, value, 
         warnings.simplefilter("error")
         with pytest.raises(ValueError) as got:
             loss_fn(W, X, y, 0.0)
-    assert str(got.value) == str(expected.value)
-    assert str(got.value).startswith("X contains NaN or inf")
+    assert str(got.value) == str(expected.value), "the message of the check up front, word for word"
+    assert str(got.value).startswith("X contains NaN or inf"), str(got.value)
 
 
 @pytest.mark.parametrize("loss_fn", ALL, ids=[f.__name__ for f in ALL])
@@ -129,7 +130,7 @@ def test_overflow_with_finite_X_still_follows_the_callers_errstate():
         with DeferredInputScan(X) as scan:
             result = X.sum()  # overflows to inf: finite X, so not a bad input
         scan.check(result, np.zeros((1, 1)))
-    assert [str(w.message) for w in caught] == ["overflow encountered while computing the loss"]
+    assert [str(w.message) for w in caught] == ["overflow encountered while computing the loss"], "one warning, as numpy's"
     with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="overflow"):
         with DeferredInputScan(X) as scan:
             X.sum()
