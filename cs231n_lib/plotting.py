@@ -6,6 +6,7 @@ and never call ``plt.show()``; the notebook decides when to show.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import LogFormatter
 
 
 def _axes(ax, figsize):
@@ -28,11 +29,14 @@ def _check_curves(name, curves, ndim, last_dim=None):
     return checked
 
 
-def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, title=None, figsize=(7, 5)):
+def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, title=None, figsize=(7, 5),
+                      fit_paths=False, numbered=(), legend=True):
     """Draw contour lines of a 2-D function with optimizer paths on top.
 
     Each path starts at a circle and ends at a cross of its own color; the
     known minima of ``fn`` (if it has a ``minima`` attribute) are black stars.
+    Paths named in ``numbered`` have every point marked and labelled with its
+    step number (0 = start), for short paths such as Newton's method.
 
     Parameters
     ----------
@@ -53,18 +57,32 @@ def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, tit
         Defaults to ``fn.name``.
     figsize : tuple
         Size of a new figure.
+    fit_paths : bool
+        Widen the extent so that every point of every path is in the frame.
+    numbered : sequence of str
+        Labels of ``trajectories`` whose points get their step numbers.
+    legend : bool
+        Draw the legend (small multiples may prefer one legend for all panels).
 
     Returns
     -------
     ax : matplotlib Axes
     """
     trajectories = _check_curves("trajectories", trajectories, ndim=2, last_dim=2)
+    unknown = [label for label in numbered if label not in trajectories]
+    if unknown:
+        raise ValueError(f"numbered names {unknown}, which are not labels of trajectories; "
+                         f"pass some of {list(trajectories)}.")
     if extent is None:
         extent = getattr(fn, "extent", None)
-    if extent is None:
-        points = np.concatenate(list(trajectories.values()))  # (sum of k, 2)
-        low, high = points.min(axis=0), points.max(axis=0)  # (2,)
-        margin = 0.1 * np.maximum(high - low, 1e-3)  # (2,)
+    points = np.concatenate(list(trajectories.values()))  # (sum of k, 2)
+    finite = points[np.all(np.isfinite(points), axis=1)]  # (M, 2)
+    if extent is None or fit_paths:
+        low, high = finite.min(axis=0), finite.max(axis=0)  # (2,)
+        if extent is not None:
+            low = np.minimum(low, [extent[0], extent[2]])  # (2,)
+            high = np.maximum(high, [extent[1], extent[3]])  # (2,)
+        margin = 0.05 * np.maximum(high - low, 1e-3)  # (2,)
         extent = (low[0] - margin[0], high[0] + margin[0], low[1] - margin[1], high[1] + margin[1])
     xmin, xmax, ymin, ymax = extent
     ax = _axes(ax, figsize)
@@ -78,6 +96,19 @@ def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, tit
     for label, path in trajectories.items():
         (line,) = ax.plot(path[:, 0], path[:, 1], "-", marker=".", markersize=3, linewidth=1.5, label=label)
         color = line.get_color()
+        if label in numbered:
+            line.set_marker("o")
+            line.set_markersize(5)
+            line.set_zorder(3)  # above the other paths
+            # Consecutive points closer than 1% of the frame share one label, "5-8".
+            tolerance = 0.01 * np.hypot(xmax - xmin, ymax - ymin)
+            first = 0
+            for step in range(1, len(path) + 1):
+                if step == len(path) or np.hypot(*(path[step] - path[first])) > tolerance:
+                    text = str(first) if step - 1 == first else f"{first}-{step - 1}"
+                    ax.annotate(text, tuple(path[first]), textcoords="offset points", xytext=(5, 4),
+                                fontsize="small", color=color, fontweight="bold")
+                    first = step
         ax.plot(*path[0], "o", color=color, markersize=8, markeredgecolor="black")
         ax.plot(*path[-1], "X", color=color, markersize=10, markeredgecolor="black")
     minima = getattr(fn, "minima", None)
@@ -93,7 +124,8 @@ def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, tit
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title if title is not None else getattr(fn, "name", "trajectories"))
-    ax.legend(loc="best", fontsize="small")
+    if legend:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 
@@ -130,6 +162,9 @@ def plot_loss_curves(curves, ax=None, log=True, title="Loss", xlabel="iteration"
         ax.plot(np.arange(values.shape[0]), values, label=label, linewidth=1.5)
     if log:
         ax.set_yscale("log")
+        # Plain numbers (2, 3, 5, 20) instead of 2x10^0 when the range spans few decades.
+        ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1.5, 0.5)))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

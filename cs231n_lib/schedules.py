@@ -137,6 +137,58 @@ def inverse_time_decay(k):
     return schedule
 
 
+def inverse_sqrt_decay(k):
+    """1/sqrt(t) decay: ``schedule(t) = 1 / sqrt(1 + k * t)``.
+
+    Slower than 1/t decay: after ``t`` steps the multiplier is the square root
+    of :func:`inverse_time_decay`'s. The lecture lists it next to linear and
+    cosine decay (it is common for Transformers).
+
+    Parameters
+    ----------
+    k : float
+        Decay rate, >= 0 (0 gives a constant schedule).
+
+    Returns
+    -------
+    schedule : callable
+    """
+    _check_in_interval("k", k, 0.0, math.inf)
+
+    def schedule(t):
+        _check_iteration(t)
+        return 1.0 / math.sqrt(1.0 + k * t)
+
+    return schedule
+
+
+def linear_decay(total_steps, min_factor=0.0):
+    """A straight line from 1 down to ``min_factor`` over ``total_steps`` iterations.
+
+    ``schedule(t) = 1 - (1 - min_factor) * t / total_steps`` for
+    ``t <= total_steps``, and ``min_factor`` after.
+
+    Parameters
+    ----------
+    total_steps : int
+        Iterations until the multiplier reaches ``min_factor``, > 0.
+    min_factor : float
+        Final multiplier, in [0, 1].
+
+    Returns
+    -------
+    schedule : callable
+    """
+    _check_positive_int("total_steps", total_steps)
+    _check_in_interval("min_factor", min_factor, 0.0, 1.0)
+
+    def schedule(t):
+        _check_iteration(t)
+        return 1.0 - (1.0 - min_factor) * min(t, total_steps) / total_steps
+
+    return schedule
+
+
 def cosine(total_steps, min_factor=0.0):
     """Half a cosine from 1 down to ``min_factor`` over ``total_steps`` iterations.
 

@@ -115,7 +115,7 @@ def _check_data(X, y):
     return X, y, int(y.max()) + 1
 
 
-def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0):
+def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0, return_evaluations=False):
     """Minimize the full-batch loss over W with L-BFGS (``scipy.optimize.minimize``).
 
     Parameters
@@ -134,6 +134,9 @@ def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0):
         Maximum number of L-BFGS iterations (each may evaluate the loss more than once).
     seed : int or None
         Seed for ``W0`` when it is drawn.
+    return_evaluations : bool
+        Also return how many times ``loss_fn`` ran (each run is one pass over
+        X), the number to compare with other methods' passes over the data.
 
     Returns
     -------
@@ -141,6 +144,9 @@ def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0):
         Final weights.
     loss_history : ndarray of shape (num_iterations + 1,)
         Full-batch loss at ``W0``, then after each iteration.
+    num_evaluations : int
+        Only with ``return_evaluations=True``: calls of ``loss_fn``, the first
+        one at ``W0`` included.
     """
     X, y, C = _check_data(X, y)
     _check_count("max_iter", max_iter)
@@ -153,8 +159,10 @@ def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0):
     shape = W0.shape
 
     last = {}  # the most recent evaluation, so the callback need not recompute it
+    calls = [0]  # evaluations of loss_fn
 
     def objective(w_flat):  # w_flat (D * C,)
+        calls[0] += 1
         loss, dW = loss_fn(w_flat.reshape(shape), X, y, reg)  # dW (D, C)
         last["w"], last["loss"] = w_flat.copy(), float(loss)
         return float(loss), np.asarray(dW, dtype=float).ravel()  # (D * C,)
@@ -170,6 +178,8 @@ def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0):
     result = scipy.optimize.minimize(
         objective, W0.ravel(), method="L-BFGS-B", jac=True, callback=record, options={"maxiter": max_iter}
     )
+    if return_evaluations:
+        return result.x.reshape(shape), np.array(loss_history), calls[0]
     return result.x.reshape(shape), np.array(loss_history)  # (D, C), (num_iterations + 1,)
 
 

@@ -230,12 +230,14 @@ def show_class_examples(X_images, y, class_names, per_class=7, seed=0):
     return fig, ax
 
 
-def show_weight_templates(W, class_names, title="Learned weights as class templates"):
+def show_weight_templates(W, class_names, title="Learned weights as class templates", shared_scale=False):
     """Show each column of a linear classifier's W as a 32x32 colour image.
 
-    The bias row (row 3073 of a (3073, C) matrix) is dropped; each template is
-    rescaled on its own to 0..255, so colours compare within a template, not
-    across templates.
+    The bias row (row 3073 of a (3073, C) matrix) is dropped. By default each
+    template is rescaled on its own to 0..255, so colours compare within a
+    template, not across templates. With ``shared_scale=True`` every template
+    uses one scale centred on zero, ``128 + 127 * w / max|W|``: mid-grey is a
+    weight of exactly 0 in every panel, and brightness compares across panels.
 
     Parameters
     ----------
@@ -245,6 +247,8 @@ def show_weight_templates(W, class_names, title="Learned weights as class templa
         Panel titles.
     title : str, optional
         Figure title.
+    shared_scale : bool, optional
+        One colour scale for all templates, centred on zero (see above).
 
     Returns
     -------
@@ -258,13 +262,19 @@ def show_weight_templates(W, class_names, title="Learned weights as class templa
             "pass the classifier's W, one column per class."
         )
     templates = _to_images(W.T, "W")  # (C, D) -> (C, 32, 32, 3)
+    if shared_scale:
+        largest = np.abs(templates).max()
+        scale = 127.0 / largest if largest > 0 else 0.0
+        shown = np.rint(128.0 + scale * templates).astype(np.uint8)  # (C, 32, 32, 3), 0 -> 128
+    else:
+        shown = np.stack([_rescale(t) for t in templates])  # (C, 32, 32, 3)
     rows, cols = _grid(len(class_names), 5)
     fig, axes = plt.subplots(rows, cols, figsize=(1.8 * cols, 2.0 * rows + 0.4), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for c, name in enumerate(class_names):
         ax = axes.ravel()[c]
-        ax.imshow(_rescale(templates[c]))
+        ax.imshow(shown[c])
         ax.set_title(name)
     fig.suptitle(title)
     fig.tight_layout()
@@ -307,7 +317,7 @@ def plot_weight_histograms(weights, bins=80, log_counts=False):
         ax.hist(v, bins=edges, log=log_counts)
         ax.set_title(f"{label} (std {v.std():.2g})")
         ax.set_xlabel("weight value")
-    axes[0].set_ylabel("number of weights")
+        ax.set_ylabel("number of weights (log scale)" if log_counts else "number of weights")
     fig.suptitle("Distribution of the learned weights")
     fig.tight_layout()
     return fig, axes

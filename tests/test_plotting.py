@@ -69,3 +69,24 @@ def test_plot_loss_curves_log_scale_and_legend():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_fit_paths_frames_a_path_that_leaves_the_extent_and_numbered_steps_are_labelled():
+    fn = landscapes.Rosenbrock()
+    far = np.array([[fn.extent[0], 0.0], [fn.extent[1] + 3.0, fn.extent[3] + 2.0], [1.0, 1.0]])  # (3, 2)
+    ax = plotting.plot_trajectories(fn, {"Newton": far}, fit_paths=True, numbered=["Newton"])
+    assert ax.get_xlim()[1] >= far[1, 0] and ax.get_ylim()[1] >= far[1, 1], "every point must be in the frame"
+    assert ax.get_xlim()[0] <= fn.extent[0], "the function's own extent stays in the frame"
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2"]
+    plt.close("all")
+    converged = np.array([[-1.5, 2.5], [0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])  # (5, 2)
+    ax = plotting.plot_trajectories(fn, {"Newton": converged}, numbered=["Newton"])
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2-4"], "points on top of each other share a label"
+
+
+def test_log_axis_labels_are_plain_numbers_within_a_decade():
+    ax = plotting.plot_loss_curves({"a": np.linspace(1.5, 4.0, 20)})
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels(minor=True) + ax.get_yticklabels() if t.get_text()]
+    assert labels and not any("times" in label or "^" in label for label in labels), labels
+    plt.close("all")

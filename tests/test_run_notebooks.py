@@ -1,6 +1,8 @@
 """tools/run_notebooks.py (make run): executes notebooks in a real kernel into ipynb + html."""
+import html.parser
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import nbformat
@@ -55,3 +57,77 @@ def test_missing_notebook_is_a_clear_error(tmp_path):
     proc = run("--out", tmp_path, tmp_path / "nope.ipynb")
     assert proc.returncode == 2
     assert "notebook not found" in proc.stderr and "nope.ipynb" in proc.stderr
+
+
+class _RemoteAssets(html.parser.HTMLParser):
+    """Collects every <script src> and <link href> of a page, the remote ones, and inline script text."""
+
+    def __init__(self):
+        super().__init__()
+        self.assets, self.remote, self.scripts, self._in_script = [], [], [], False
+
+    def handle_endtag(self, tag):
+        self._in_script = self._in_script and tag != "script"
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._in_script = tag == "script"
+        url = attrs.get("src") if tag == "script" else attrs.get("href") if tag == "link" else None
+        if url is None:
+            return
+        self.assets.append(url)
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme not in ("", "file") or url.startswith("//"):
+            self.remote.append(url)
+
+
+def test_rendered_page_needs_no_remote_script_and_its_local_ones_exist(two_runs):
+    _, _, out, _ = two_runs
+    page = (out / "01_good.html").read_text()
+    parser = _RemoteAssets()
+    parser.feed(page)
+    assert parser.remote == [], f"the page loads {parser.remote} from the network; it must read offline"
+    assert any("MathJax.js" in url for url in parser.assets), "the page should load the local MathJax"
+    for url in parser.assets:
+        local = out / urllib.parse.urlparse(url).path
+        assert local.is_file(), f"the page loads {url}, but {local} was not written"
+    inline = "".join(parser.scripts)
+    assert "http://" not in inline and "https://" not in inline, "no inline script may fetch from the network either"
+    assert not any("require" in url for url in parser.assets), "no require.js: the notebooks use no widgets"
+
+
+def test_markdown_formulas_are_left_for_the_local_mathjax(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 09 · Test\n\n**Goal:** see a formula.\n\n$$L_i = -\\log p_{y_i}$$")]
+    write_notebook_path = tmp_path / "09_math.ipynb"
+    nbformat.write(nb, write_notebook_path)
+    proc = run("--out", tmp_path / "build", write_notebook_path)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "build" / "09_math.html").read_text()
+    assert "L_i = -\\log p_{y_i}" in page, "the TeX source stays in the page for MathJax to typeset"
+    assert (tmp_path / "build" / "mathjax" / "jax" / "input" / "TeX" / "config.js").is_file()
+
+
+def test_index_links_the_notebooks_in_order_with_their_goals(two_runs):
+    _, _, out, proc = two_runs
+    index = (out / "index.html").read_text()
+    assert index.index('href="01_good.html"') < index.index('href="02_bad.failed.html"'), index
+    assert "failed" in index.split('href="02_bad.failed.html"')[1].split("</li>")[0]
+
+
+def test_every_course_notebook_has_a_title_and_a_one_line_goal():
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import run_notebooks
+    finally:
+        sys.path.pop(0)
+    notebooks = run_notebooks.course_notebooks()
+    assert notebooks, "assignments/ should hold the course notebooks"
+    for path in notebooks:
+        title, goal = run_notebooks.title_and_goal(path)
+        assert title != path.stem and goal, f"{path.name} needs a '# ' title and a '**Goal:** ...' line under it"
+        assert "\n" not in goal and len(goal) < 200, f"{path.name}: the goal should be one short line"

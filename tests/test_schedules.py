@@ -32,6 +32,18 @@ def test_inverse_time_decay_hand_values():
     assert schedules.inverse_time_decay(0.0)(1000) == 1.0
 
 
+def test_inverse_sqrt_decay_hand_values():
+    s = schedules.inverse_sqrt_decay(0.5)
+    assert [s(t) for t in range(4)] == pytest.approx([1.0, 1 / math.sqrt(1.5), 1 / math.sqrt(2.0), 1 / math.sqrt(2.5)])
+    assert s(6) == pytest.approx(math.sqrt(schedules.inverse_time_decay(0.5)(6)), rel=1e-12)
+
+
+def test_linear_decay_hand_values_and_floor():
+    s = schedules.linear_decay(total_steps=4, min_factor=0.2)
+    assert [s(t) for t in range(6)] == pytest.approx([1.0, 0.8, 0.6, 0.4, 0.2, 0.2])
+    assert schedules.linear_decay(10)(10) == 0.0
+
+
 def test_cosine_hand_values_and_floor():
     s = schedules.cosine(total_steps=4, min_factor=0.2)
     # 0.2 + 0.8 * (1 + cos(pi t / 4)) / 2 at t = 0, 2, 4; stays at the floor after
@@ -72,6 +84,9 @@ def test_multipliers_shape():
     lambda: schedules.exponential_decay(-0.1),
     lambda: schedules.exponential_decay(float("nan")),
     lambda: schedules.inverse_time_decay(-1.0),
+    lambda: schedules.inverse_sqrt_decay(-1.0),
+    lambda: schedules.linear_decay(0),
+    lambda: schedules.linear_decay(10, min_factor=-0.5),
     lambda: schedules.cosine(0),
     lambda: schedules.cosine(10, min_factor=2.0),
     lambda: schedules.linear_warmup(0),

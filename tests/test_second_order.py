@@ -110,6 +110,19 @@ def test_lbfgs_beats_the_same_number_of_sgd_steps_on_softmax():
     assert loss_lbfgs < loss_sgd, f"L-BFGS {loss_lbfgs:.4f} vs SGD {loss_sgd:.4f} after {iterations} iterations"
 
 
+def test_lbfgs_counts_every_loss_evaluation():
+    X, y = blobs()
+    calls = []
+
+    def counted(W, X, y, reg):
+        calls.append(1)
+        return least_squares_loss(W, X, y, reg)
+
+    _, history, evaluations = second_order.lbfgs_train(counted, X, y, 1e-3, max_iter=5, return_evaluations=True)
+    assert evaluations == len(calls), "every call of loss_fn is counted, the one at W0 included"
+    assert evaluations >= len(history), "at least one evaluation per iteration, plus the start"
+
+
 def test_lbfgs_bad_input():
     X, y = blobs()
     with pytest.raises(ValueError, match="X must have shape"):

@@ -179,3 +179,23 @@ def test_flip_horizontal_twice_is_the_identity_and_mirrors_templates_for_a_linea
 def test_flip_horizontal_rejects_rows_that_are_not_images():
     with pytest.raises(ValueError, match="X must have shape"):
         vis_utils.flip_horizontal(np.zeros((2, 100)))
+
+
+def test_shared_scale_templates_show_zero_as_mid_grey_in_every_panel():
+    rng = np.random.default_rng(0)
+    W = 1e-3 * rng.standard_normal((3073, 3))  # (D, C)
+    W[:3072, 1] = 0.0                            # a template that is exactly zero
+    W[:3072, 2] *= 0.1                           # a template ten times fainter
+    fig, _ = vis_utils.show_weight_templates(W, CLASSES[:3], shared_scale=True)
+    shown = [np.asarray(image.get_array(), dtype=float) for image in images_in(fig)]
+    assert np.all(shown[1] == 128), "a zero weight is mid-grey"
+    largest = np.abs(W[:3072]).max()
+    assert np.allclose(shown[0].ravel(), 128 + 127 * W[:3072, 0] / largest, atol=0.5 + 1e-9)
+    assert np.abs(shown[2] - 128).max() < 0.2 * np.abs(shown[0] - 128).max(), "the fainter template stays faint"
+
+
+def test_every_histogram_panel_labels_both_axes():
+    weights = {"L2": np.ones((4, 2)), "L1": np.arange(8.0).reshape(4, 2)}
+    _, axes = vis_utils.plot_weight_histograms(weights, bins=5, log_counts=True)
+    assert all(ax.get_xlabel() == "weight value" for ax in axes)
+    assert all(ax.get_ylabel() == "number of weights (log scale)" for ax in axes)

@@ -7,13 +7,23 @@ per notebook. A notebook that fails is written as NAME.failed.ipynb/.html
 (so it cannot be mistaken for a finished one), the remaining notebooks still
 run, and the command exits non-zero.
 
+The pages read offline: MathJax is copied into OUT/mathjax/ from the
+jupyter-server-mathjax package (installed with the requirements) and the
+pages load it from there; the nbconvert template in tools/nbconvert_templates/
+drops require.js and the Mermaid loader, which the notebooks do not use.
+OUT/index.html links the notebooks in course order with their one-line goals
+(the "**Goal:**" line under each notebook's title).
+
 Usage:
     python tools/run_notebooks.py [--out build] [--timeout 900] [NOTEBOOK ...]
 """
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +42,10 @@ from notebook_cells import cell_label  # noqa: E402  (tools/ is not a package)
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = REPO / "assignments"
 PREFERRED_KERNEL = "cs231n"  # installed into .venv by `make setup`
+TEMPLATES = Path(__file__).resolve().parent / "nbconvert_templates"
+# MathJax 2 as jupyter-server-mathjax ships it; the template configures it
+# (its combined TeX + HTML-CSS configuration, the STIX-Web font, the Safe extension).
+CDN_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 
 
 def course_notebooks() -> list[Path]:
@@ -70,7 +84,77 @@ def first_error(nb: nbformat.NotebookNode) -> str:
     return ""
 
 
-def run_one(path: Path, out_dir: Path, kernel: str, timeout: int) -> tuple[bool, str]:
+def install_mathjax(out_dir: Path) -> str | None:
+    """Copy MathJax into out_dir/mathjax (once per version); return the pages' URL for it.
+
+    Returns None, after a one-line notice, when jupyter-server-mathjax is not
+    installed (an old .venv): the pages then load MathJax from its CDN.
+    """
+    try:
+        import jupyter_server_mathjax
+        from jupyter_server_mathjax.__version__ import __version__ as version
+    except ImportError:
+        print("NOTICE: jupyter-server-mathjax is missing, so the pages load MathJax from the web; "
+              "run make setup to read them offline.", file=sys.stderr)
+        return None
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = out_dir / "mathjax"
+    stamp = target / ".version"
+    if not (stamp.is_file() and stamp.read_text().strip() == version and (target / "MathJax.js").is_file()):
+        # Copy beside the target, then swap it in: never a half-copied folder.
+        staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".mathjax.", suffix=".tmp"))
+        try:
+            shutil.copytree(source, staging / "mathjax")
+            (staging / "mathjax" / ".version").write_text(version + "\n")
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(staging / "mathjax", target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+
+def html_exporter(mathjax_url: str | None) -> HTMLExporter:
+    """nbconvert's lab look, minus every script it would fetch from a CDN (see the module docstring)."""
+    return HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
+                        mathjax_url=mathjax_url or CDN_MATHJAX)
+
+
+def title_and_goal(path: Path) -> tuple[str, str]:
+    """The notebook's '# ' title and its '**Goal:**' line ('' when it has none)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            lines = cell.source.strip().splitlines()
+            title = lines[0][2:].strip()
+            goal = next((re.sub(r"^\*\*Goal:\*\*\s*", "", line).strip() for line in lines
+                         if line.startswith("**Goal:**")), "")
+            return title, goal
+    return path.stem, ""
+
+
+def write_index(out_dir: Path, entries: list[tuple[Path, str, bool]]) -> None:
+    """out_dir/index.html: one link per notebook (path, rendered stem, ok), in course order."""
+    items = []
+    for path, stem, ok in entries:
+        title, goal = title_and_goal(path)
+        status = "" if ok else ' <strong class="failed">(failed: open it to see the cell)</strong>'
+        goal_html = f"<br><span class=\"goal\">{html.escape(goal[:1].upper() + goal[1:])}</span>" if goal else ""
+        items.append(f'<li><a href="{html.escape(stem)}.html">{html.escape(title)}</a>{status}{goal_html}</li>')
+    page = "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><title>Loss functions and optimization: the notebooks</title>',
+        "<style>body { font-family: sans-serif; max-width: 48em; margin: 2em auto; line-height: 1.5; }",
+        "li { margin-bottom: 0.8em; } .goal { color: #444; } .failed { color: #b00; }</style></head><body>",
+        "<h1>Loss functions and optimization, the CS231n way</h1>",
+        "<p>Read the notebooks in this order; each was executed by <code>make run</code>.</p>",
+        "<ol>", *items, "</ol>", "</body></html>", "",
+    ])
+    write_atomically(out_dir / "index.html", page)
+
+
+def run_one(path: Path, out_dir: Path, kernel: str, timeout: int,
+            exporter: HTMLExporter | None = None) -> tuple[bool, str]:
     """Execute one notebook; write outputs; return (ok, one-line detail)."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -94,8 +178,8 @@ def run_one(path: Path, out_dir: Path, kernel: str, timeout: int) -> tuple[bool,
     for stale in (f"{path.stem}.failed.ipynb", f"{path.stem}.failed.html"):
         (out_dir / stale).unlink(missing_ok=True)
     write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(nb))
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    write_atomically(out_dir / f"{stem}.html", html)
+    page, _ = (exporter or html_exporter(None)).from_notebook_node(nb)
+    write_atomically(out_dir / f"{stem}.html", page)
     return ok, detail or f"-> {out_dir / stem}.html"
 
 
@@ -117,17 +201,20 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     kernel = pick_kernel()
-    failures = []
+    exporter = html_exporter(install_mathjax(args.out))
+    failures, entries = [], []
     total_start = time.perf_counter()
     for i, path in enumerate(notebooks, 1):
         print(f"[{i}/{len(notebooks)}] {path.name} ...", end=" ", flush=True)
         start = time.perf_counter()
-        ok, detail = run_one(path, args.out, kernel, args.timeout)
+        ok, detail = run_one(path, args.out, kernel, args.timeout, exporter)
+        entries.append((path, path.stem if ok else f"{path.stem}.failed", ok))
         elapsed = time.perf_counter() - start
         print(f"{'ok' if ok else 'FAILED'} in {elapsed:.1f} s {detail}", flush=True)
         if not ok:
             failures.append((path.name, detail))
 
+    write_index(args.out, entries)
     elapsed = time.perf_counter() - total_start
     if failures:
         for name, detail in failures:
@@ -137,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 1
-    print(f"All {len(notebooks)} notebooks ran in {elapsed:.0f} s; open {args.out}/*.html to read them.")
+    print(f"All {len(notebooks)} notebooks ran in {elapsed:.0f} s; open {args.out}/index.html to read them.")
     return 0
 
 
