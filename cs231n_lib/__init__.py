@@ -10,10 +10,12 @@ The import direction is the architecture:
     gradient_check                  (independent of the losses: it only calls f)
     optim, schedules -> linear_classifier (uses the losses and regularizers)
     second_order, landscapes, plotting, vis_utils (for the notebooks)
+    layers -> layer_utils, weight_init -> fc_net;  optim -> solver   (neural networks)
 """
 
 # --- data (issue 2) ---
-from .data_utils import CLASS_NAMES, get_CIFAR10_data, load_CIFAR10, make_synthetic_cifar10
+from .data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data, get_CIFAR10_source,
+                         load_CIFAR10, make_synthetic_cifar10)
 
 # --- losses, gradient checking, regularizers, classifiers (issue 3) ---
 from . import regularizers
@@ -26,6 +28,11 @@ from .softmax import softmax_loss_naive, softmax_loss_vectorized
 
 # --- optimizers, schedules, second order, landscapes (issue 4) ---
 from . import landscapes, optim, schedules
+
+# --- neural networks: layers, fully connected nets, Solver (issue 10) ---
+from . import layers, layer_utils, weight_init
+from .fc_net import FullyConnectedNet, TwoLayerNet
+from .solver import Solver
 
 # --- the self-check (issue 12): check("svm_vectorized") runs that question's public tests ---
 from .selfcheck import check

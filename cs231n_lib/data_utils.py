@@ -296,10 +296,13 @@ def _synthetic_fallback(reason):
     return root
 
 
-def get_CIFAR10_data(cifar10_dir=None, num_training=None, num_validation=None, num_test=None,
-                     num_dev=None, subtract_mean=True, flatten=True, bias_trick=True,
-                     dtype=np.float64, allow_synthetic=False, verbose=True):
-    """Load CIFAR-10 and prepare it the CS231n way for a linear classifier.
+def get_CIFAR10_linear_data(cifar10_dir=None, num_training=None, num_validation=None, num_test=None,
+                            num_dev=None, subtract_mean=True, flatten=True, bias_trick=True,
+                            dtype=np.float64, allow_synthetic=False, verbose=True):
+    """Load CIFAR-10 and prepare it the CS231n way for a linear classifier (notebooks 01-04).
+
+    (CS231n's assignment 1 preparation: rows of pixels with a bias column and a
+    dev set. For networks, :func:`get_CIFAR10_data` returns images instead.)
 
     Training and validation are consecutive slices of the training batches, test
     is the first ``num_test`` test images, and dev is a random subset of the
@@ -351,15 +354,7 @@ def get_CIFAR10_data(cifar10_dir=None, num_training=None, num_validation=None, n
         raise ValueError("bias_trick=True needs flatten=True, got flatten=False; "
                          "pass bias_trick=False to keep (32, 32, 3) images.")
 
-    root = Path(cifar10_dir) if cifar10_dir is not None else _default_cifar10_dir()
-    try:
-        Xtr, ytr, Xte, yte = _load_uint8(root)
-    except FileNotFoundError:
-        if not allow_synthetic:
-            raise
-        root = _synthetic_fallback(root)
-        Xtr, ytr, Xte, yte = _load_uint8(root)
-    source = "synthetic" if (root / SYNTHETIC_MARKER).exists() else "cifar10"
+    root, source, (Xtr, ytr, Xte, yte) = _load_with_fallback(cifar10_dir, allow_synthetic)
 
     n_tr, n_val, n_te, n_dev = _split_sizes(len(ytr), len(yte), *sizes)
     train, val = slice(0, n_tr), slice(n_tr, n_tr + n_val)
@@ -384,6 +379,147 @@ def get_CIFAR10_data(cifar10_dir=None, num_training=None, num_validation=None, n
     if verbose:
         what = "real CIFAR-10" if source == "cifar10" else "the synthetic stand-in"
         print(f"Loaded {what} from {root}: {n_tr} train, {n_val} val, {n_te} test, {n_dev} dev.")
+    return data
+
+
+def _load_with_fallback(cifar10_dir, allow_synthetic):
+    """Find and read CIFAR-10 as uint8, falling back to the synthetic stand-in when allowed.
+
+    Parameters
+    ----------
+    cifar10_dir : str, Path or None
+        None is ``$CS231N_DATA_DIR`` or the repository's ``datasets/cifar-10-batches-py``.
+    allow_synthetic : bool
+
+    Returns
+    -------
+    root : Path
+        The folder read.
+    source : {'cifar10', 'synthetic'}
+    arrays : tuple
+        ``Xtr`` (N_train, 32, 32, 3) uint8, ``ytr`` (N_train,), ``Xte`` (N_test, 32, 32, 3), ``yte`` (N_test,).
+    """
+    root = Path(cifar10_dir) if cifar10_dir is not None else _default_cifar10_dir()
+    try:
+        arrays = _load_uint8(root)
+    except FileNotFoundError:
+        if not allow_synthetic:
+            raise
+        root = _synthetic_fallback(root)
+        arrays = _load_uint8(root)
+    source = "synthetic" if (root / SYNTHETIC_MARKER).exists() else "cifar10"
+    return root, source, arrays
+
+
+def get_CIFAR10_source(cifar10_dir=None):
+    """Say which data :func:`get_CIFAR10_data` with ``allow_synthetic=True`` reads: 'cifar10' or 'synthetic'.
+
+    Parameters
+    ----------
+    cifar10_dir : str, Path or None
+        As for :func:`get_CIFAR10_data`.
+
+    Returns
+    -------
+    source : {'cifar10', 'synthetic'}
+        'cifar10' when every batch file of the real dataset is there.
+    """
+    root = Path(cifar10_dir) if cifar10_dir is not None else _default_cifar10_dir()
+    try:
+        _check_present(root)
+    except FileNotFoundError:
+        return "synthetic"
+    return "synthetic" if (root / SYNTHETIC_MARKER).exists() else "cifar10"
+
+
+def _fit_split(n_train_total, n_test_total, num_training, num_validation, num_test):
+    """Shrink a requested train/val/test split to what is on disk (validation at most a fifth of it).
+
+    Returns
+    -------
+    sizes : tuple of int
+        ``(num_training, num_validation, num_test)``.
+    shrunk : bool
+        Whether any size was reduced.
+    """
+    wanted = (num_training, num_validation, num_test)
+    if num_training + num_validation > n_train_total:
+        num_validation = min(num_validation, n_train_total // 5)
+        num_training = min(num_training, n_train_total - num_validation)
+    num_test = min(num_test, n_test_total)
+    sizes = (num_training, num_validation, num_test)
+    return sizes, sizes != wanted
+
+
+def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, subtract_mean=True, *,
+                     cifar10_dir=None, dtype=np.float32, allow_synthetic=False, verbose=True):
+    """Load CIFAR-10 as images for a neural network, as in CS231n's assignment 2.
+
+    Training and validation are consecutive slices of the training batches
+    (validation right after training), test the first ``num_test`` test
+    images. The mean image of the training split is subtracted from every
+    split. Sizes larger than the data on disk are shrunk to fit, with one line
+    saying so (the 5085-image subset gives 4085/1000/1000 for the defaults).
+
+    Parameters
+    ----------
+    num_training, num_validation, num_test : int
+        Split sizes (num_training >= 1, the others >= 0).
+    subtract_mean : bool, default True
+    cifar10_dir : str or Path, optional, keyword only
+        A ``cifar-10-batches-py`` folder; default ``$CS231N_DATA_DIR`` or the
+        repository's ``datasets/cifar-10-batches-py``.
+    dtype : floating dtype, default np.float32, keyword only
+        (CS231n returns float64; the networks here compute in float32.)
+    allow_synthetic : bool, default False, keyword only
+        When no CIFAR-10 is found, use the synthetic stand-in and say so
+        (:func:`get_CIFAR10_source` tells which one is read).
+    verbose : bool, default True, keyword only
+        Print one line saying what was loaded.
+
+    Returns
+    -------
+    dict of ndarray
+        ``X_train`` (num_training, 3, 32, 32), ``y_train`` (num_training,),
+        ``X_val`` (num_validation, 3, 32, 32), ``y_val``, ``X_test``
+        (num_test, 3, 32, 32), ``y_test``; labels int64. Nothing but arrays.
+
+    Raises
+    ------
+    FileNotFoundError
+        When no CIFAR-10 is found and ``allow_synthetic`` is False.
+    ValueError
+        For a corrupt batch or bad options.
+    """
+    dt = _check_dtype(dtype)
+    num_training, num_validation, num_test = (_check_count(name, value) for name, value in (
+        ("num_training", num_training), ("num_validation", num_validation), ("num_test", num_test)))
+    if num_training is None or num_training < 1 or num_validation is None or num_test is None:
+        raise ValueError(f"num_training must be at least 1 and every size an integer, got "
+                         f"{num_training}/{num_validation}/{num_test}; pass counts such as 49000, 1000, 1000.")
+    root, source, (Xtr, ytr, Xte, yte) = _load_with_fallback(cifar10_dir, allow_synthetic)
+    (n_tr, n_val, n_te), shrunk = _fit_split(len(ytr), len(yte), num_training, num_validation, num_test)
+    if shrunk:
+        print(f"NOTICE: {root} holds {len(ytr)} training and {len(yte)} test images, so the split is "
+              f"{n_tr}/{n_val}/{n_te} instead of the {num_training}/{num_validation}/{num_test} asked for.")
+
+    X_train = Xtr[:n_tr].astype(dt)                    # (n_tr, 32, 32, 3)
+    X_val = Xtr[n_tr:n_tr + n_val].astype(dt)          # (n_val, 32, 32, 3)
+    X_test = Xte[:n_te].astype(dt)                     # (n_te, 32, 32, 3)
+    if subtract_mean:
+        mean_image = X_train.mean(axis=0, dtype=np.float64).astype(dt)  # (32, 32, 3)
+        X_train -= mean_image                          # (n, 32, 32, 3) - (32, 32, 3)
+        X_val -= mean_image
+        X_test -= mean_image
+    data = {
+        # Channels first, as CS231n's networks expect: (n, 32, 32, 3) -> (n, 3, 32, 32).
+        "X_train": np.ascontiguousarray(X_train.transpose(0, 3, 1, 2)), "y_train": ytr[:n_tr],
+        "X_val": np.ascontiguousarray(X_val.transpose(0, 3, 1, 2)), "y_val": ytr[n_tr:n_tr + n_val],
+        "X_test": np.ascontiguousarray(X_test.transpose(0, 3, 1, 2)), "y_test": yte[:n_te],
+    }
+    if verbose:
+        what = "real CIFAR-10" if source == "cifar10" else "the synthetic stand-in"
+        print(f"Loaded {what} from {root} as images (N, 3, 32, 32): {n_tr} train, {n_val} val, {n_te} test.")
     return data
 
 

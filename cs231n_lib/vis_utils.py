@@ -410,3 +410,120 @@ def flip_horizontal(X):
         f"X must have shape (N, 32, 32, 3), (N, 3072) or (N, 3073), got {X.shape}; "
         "pass CIFAR-10 images, their flattened rows, or W.T."
     )
+
+
+def visualize_grid(Xs, ubound=255.0, padding=1):
+    """Tile a batch of images into one grid image, each image rescaled to [0, ubound] (CS231n's helper).
+
+    Parameters
+    ----------
+    Xs : ndarray of shape (N, H, W, C)
+        Images, channels last (C = 3 for colour, 1 for grey), any range.
+    ubound : float
+        Every image is rescaled linearly to [0, ubound] (a constant image to 0).
+    padding : int
+        Pixels of 0 between neighbouring tiles.
+
+    Returns
+    -------
+    grid : ndarray of shape (G * (H + padding) - padding, G * (W + padding) - padding, C), float64
+        With G = ceil(sqrt(N)) tiles per row and column, filled row by row;
+        show it with ``plt.imshow(grid.astype('uint8'))``.
+    """
+    Xs = np.asarray(Xs)
+    if Xs.ndim != 4 or Xs.shape[0] == 0 or not np.issubdtype(Xs.dtype, np.number):
+        raise ValueError(f"Xs must be a non-empty numeric array of shape (N, H, W, C), got shape {Xs.shape}; "
+                         f"for first-layer weights pass W1.T.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).")
+    if not np.all(np.isfinite(Xs)):
+        raise ValueError("Xs contains NaN or inf; pass finite values.")
+    if not np.isfinite(ubound) or ubound <= 0:
+        raise ValueError(f"ubound must be a finite number > 0, got {ubound!r}; use 255.0 or 1.0.")
+    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+        raise ValueError(f"padding must be an integer >= 0, got {padding!r}; use 1.")
+    N, H, W, C = Xs.shape
+    grid_size = int(math.ceil(math.sqrt(N)))
+    grid = np.zeros((grid_size * (H + padding) - padding, grid_size * (W + padding) - padding, C))
+    for index in range(N):
+        row, col = divmod(index, grid_size)
+        image = Xs[index].astype(np.float64)  # (H, W, C)
+        low, high = image.min(), image.max()
+        scaled = ubound * (image - low) / (high - low) if high > low else np.zeros_like(image)
+        top, left = row * (H + padding), col * (W + padding)
+        grid[top:top + H, left:left + W] = scaled
+    return grid
+
+
+def show_first_layer_weights(W1, title="First-layer weights", padding=3):
+    """Show every column of a network's first weight matrix as a 32x32 colour image.
+
+    The network's inputs are images (N, 3, 32, 32) flattened channel by
+    channel (as from :func:`cs231n_lib.data_utils.get_CIFAR10_data`), so each
+    column of ``W1`` reshapes to (3, 32, 32), the template that hidden unit
+    responds to.
+
+    Parameters
+    ----------
+    W1 : ndarray of shape (3072, H)
+    title : str
+    padding : int
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    ax : matplotlib Axes
+    """
+    W1 = np.asarray(W1)
+    if W1.ndim != 2 or W1.shape[0] != PIXELS:
+        raise ValueError(f"W1 must have shape (3072, H), got {W1.shape}; pass model.params['W1'] of a network "
+                         f"on 3 x 32 x 32 images.")
+    images = W1.T.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # (H, 3072) -> (H, 3, 32, 32) -> (H, 32, 32, 3)
+    grid = visualize_grid(images, padding=padding)
+    fig, ax = plt.subplots(figsize=(7, 7))
+    ax.imshow(grid.astype(np.uint8))
+    ax.set_title(f"{title} ({W1.shape[1]} hidden units)")
+    ax.axis("off")
+    fig.tight_layout()
+    return fig, ax
+
+
+def plot_activation_histograms(activations, title=None, bins=50, value_range=None):
+    """One histogram per layer of the activations of a deep network, in one row.
+
+    Parameters
+    ----------
+    activations : list of ndarray, each of shape (N, M_l)
+        Layer l's outputs on a batch (e.g. from
+        :func:`cs231n_lib.weight_init.activation_statistics`).
+    title : str or None
+        Figure title.
+    bins : int
+    value_range : (float, float) or None
+        Shared x-range of the histograms; None uses the range of all the layers.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes of shape (len(activations),)
+        Each panel's title gives the layer, and the mean and standard deviation of its activations.
+    """
+    if not isinstance(activations, (list, tuple)) or not activations:
+        raise ValueError(f"activations must be a non-empty list of arrays, got {type(activations).__name__}; "
+                         f"pass the list from weight_init.activation_statistics.")
+    values = [np.asarray(a, dtype=np.float64).ravel() for a in activations]
+    for l, v in enumerate(values, start=1):
+        if v.size == 0 or not np.all(np.isfinite(v)):
+            raise ValueError(f"activations[{l - 1}] is empty or holds NaN or inf; pass finite activations.")
+    if value_range is None:
+        low, high = min(v.min() for v in values), max(v.max() for v in values)
+        value_range = (low, high) if high > low else (low - 1, high + 1)
+    fig, axes = plt.subplots(1, len(values), figsize=(1.9 * len(values) + 1, 2.6), sharey=True, squeeze=False)
+    axes = axes[0]
+    for l, (ax, v) in enumerate(zip(axes, values), start=1):
+        ax.hist(v, bins=bins, range=value_range)
+        ax.set_title(f"layer {l}\nmean {v.mean():.2g}, std {v.std():.2g}", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("count")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig, axes

@@ -25,6 +25,8 @@ NOTEBOOKS = (
     "assignments/02_softmax_loss.ipynb",
     "assignments/03_regularization.ipynb",
     "assignments/04_optimizers.ipynb",
+    "assignments/05_backprop_two_layer_net.ipynb",
+    "assignments/06_init_dropout_batchnorm.ipynb",
 )
 
 # question id -> (the notebook that asks for it, the function the student writes).
@@ -49,6 +51,16 @@ ASKED_IN = {
     "adagrad": (NOTEBOOKS[3], "optim.adagrad"),
     "rmsprop": (NOTEBOOKS[3], "optim.rmsprop"),
     "newton_step": (NOTEBOOKS[3], "second_order.newton_step"),
+    "affine_layer": (NOTEBOOKS[4], "layers.affine_forward"),
+    "relu_layer": (NOTEBOOKS[4], "layers.relu_forward"),
+    "two_layer_net": (NOTEBOOKS[4], "TwoLayerNet"),
+    "fc_net": (NOTEBOOKS[4], "FullyConnectedNet"),
+    "dropout_layer": (NOTEBOOKS[5], "layers.dropout_forward"),
+    "batchnorm": (NOTEBOOKS[5], "layers.batchnorm_forward"),
+    "batchnorm_alt": (NOTEBOOKS[5], "layers.batchnorm_backward_alt"),
+    "layernorm": (NOTEBOOKS[5], "layers.layernorm_forward"),
+    "fc_net_normalization": (NOTEBOOKS[5], "FullyConnectedNet.normalization"),
+    "fc_net_dropout": (NOTEBOOKS[5], "FullyConnectedNet.dropout_keep_ratio"),
 }
 
 
@@ -108,6 +120,11 @@ NEEDS = {
                    "elastic_net", "max_norm", "adam", "adamw"],
     NOTEBOOKS[3]: ["softmax_vectorized", "classifier_train", "classifier_predict", "sgd", "sgd_momentum",
                    "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw", "newton_step"],
+    NOTEBOOKS[4]: ["affine_layer", "relu_layer", "two_layer_net", "fc_net", "sgd", "sgd_momentum",
+                   "nesterov_momentum", "rmsprop", "adam"],
+    NOTEBOOKS[5]: ["affine_layer", "relu_layer", "two_layer_net", "fc_net", "dropout_layer", "batchnorm",
+                   "batchnorm_alt", "layernorm", "fc_net_normalization", "fc_net_dropout", "sgd_momentum",
+                   "adam"],
 }
 INTRO_HEADING = "**The functions this notebook needs**"
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from cs231n_lib import data_utils
-from cs231n_lib.data_utils import (CLASS_NAMES, get_CIFAR10_data, load_CIFAR10,
-                                   make_synthetic_cifar10)
+from cs231n_lib.data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data,
+                                   get_CIFAR10_source, load_CIFAR10, make_synthetic_cifar10)
 
 # The fixture synthetic_cifar_dir (conftest.py) holds 5 x 200 train and 200 test images.
 N_TRAIN, N_TEST = 1000, 200
@@ -75,7 +75,7 @@ def test_missing_dataset_says_how_to_download(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"bash get_datasets\.sh.*make data"):
         load_CIFAR10(tmp_path / "cifar-10-batches-py")
     with pytest.raises(FileNotFoundError, match="make data"):
-        get_CIFAR10_data(tmp_path / "cifar-10-batches-py", verbose=False)
+        get_CIFAR10_linear_data(tmp_path / "cifar-10-batches-py", verbose=False)
 
 
 def test_missing_batch_is_named(synthetic_cifar_dir, tmp_path):
@@ -115,10 +115,10 @@ def test_dtype_must_be_floating(synthetic_cifar_dir):
     with pytest.raises(ValueError, match="dtype must be a floating type.*got int32"):
         load_CIFAR10(synthetic_cifar_dir, dtype=np.int32)
     with pytest.raises(ValueError, match="dtype must be a floating type"):
-        get_CIFAR10_data(synthetic_cifar_dir, dtype="not a dtype", verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, dtype="not a dtype", verbose=False)
 
 
-# ------------------------------------------------------------------ get_CIFAR10_data
+# ------------------------------------------------------------------ get_CIFAR10_linear_data
 
 
 @pytest.mark.parametrize("n_train, n_test, expected", [
@@ -133,21 +133,21 @@ def test_default_split_sizes_adapt_to_the_data(n_train, n_test, expected):
 
 def test_split_sizes_that_do_not_fit_are_refused(synthetic_cifar_dir):
     with pytest.raises(ValueError, match=r"num_training \+ num_validation.*1000 training images"):
-        get_CIFAR10_data(synthetic_cifar_dir, num_training=900, num_validation=200, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=900, num_validation=200, verbose=False)
     with pytest.raises(ValueError, match="num_test must be at most the 200"):
-        get_CIFAR10_data(synthetic_cifar_dir, num_test=201, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, num_test=201, verbose=False)
     with pytest.raises(ValueError, match="num_dev must be at most num_training"):
-        get_CIFAR10_data(synthetic_cifar_dir, num_training=10, num_dev=11, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=10, num_dev=11, verbose=False)
     with pytest.raises(ValueError, match="num_training must be at least 1, got 0"):
-        get_CIFAR10_data(synthetic_cifar_dir, num_training=0, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=0, verbose=False)
     with pytest.raises(ValueError, match="num_training must be a non-negative integer or None, got -1"):
-        get_CIFAR10_data(synthetic_cifar_dir, num_training=-1, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=-1, verbose=False)
     with pytest.raises(ValueError, match="num_dev must be a non-negative integer or None, got 2.5"):
-        get_CIFAR10_data(synthetic_cifar_dir, num_dev=2.5, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, num_dev=2.5, verbose=False)
 
 
 def test_prepared_splits_match_a_hand_computation(synthetic_cifar_dir):
-    d = get_CIFAR10_data(synthetic_cifar_dir, num_training=600, num_validation=100,
+    d = get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=600, num_validation=100,
                          num_test=150, num_dev=50, verbose=False)
     Xtr, ytr, Xte, yte = load_CIFAR10(synthetic_cifar_dir)
     mean = Xtr[:600].reshape(600, -1).sum(axis=0) / 600  # (3072,)
@@ -167,32 +167,32 @@ def test_prepared_splits_match_a_hand_computation(synthetic_cifar_dir):
 
 
 def test_dev_is_a_fixed_random_subset_of_train(synthetic_cifar_dir):
-    d = get_CIFAR10_data(synthetic_cifar_dir, num_dev=100, verbose=False)
+    d = get_CIFAR10_linear_data(synthetic_cifar_dir, num_dev=100, verbose=False)
     rows = {row.tobytes(): i for i, row in enumerate(d["X_train"])}
     idx = np.array([rows[row.tobytes()] for row in d["X_dev"]])  # KeyError if not in train
     assert len(set(idx.tolist())) == 100 and np.array_equal(d["y_dev"], d["y_train"][idx])
     assert not np.array_equal(idx, np.arange(100))  # random, not the first rows
-    again = get_CIFAR10_data(synthetic_cifar_dir, num_dev=100, verbose=False)
+    again = get_CIFAR10_linear_data(synthetic_cifar_dir, num_dev=100, verbose=False)
     assert np.array_equal(again["X_dev"], d["X_dev"])
 
 
 def test_options_turn_each_step_off(synthetic_cifar_dir):
     Xtr, _, _, _ = load_CIFAR10(synthetic_cifar_dir, dtype=np.float32)
-    d = get_CIFAR10_data(synthetic_cifar_dir, subtract_mean=False, flatten=False,
+    d = get_CIFAR10_linear_data(synthetic_cifar_dir, subtract_mean=False, flatten=False,
                          bias_trick=False, dtype=np.float32, verbose=False)
     assert d["mean_image"] is None and d["X_train"].dtype == np.float32
     assert np.array_equal(d["X_train"], Xtr[:800])  # raw images, (800, 32, 32, 3)
 
-    d = get_CIFAR10_data(synthetic_cifar_dir, flatten=False, bias_trick=False, verbose=False)
+    d = get_CIFAR10_linear_data(synthetic_cifar_dir, flatten=False, bias_trick=False, verbose=False)
     assert d["X_val"].shape == (200, 32, 32, 3) and d["mean_image"].shape == (32, 32, 3)
-    d = get_CIFAR10_data(synthetic_cifar_dir, bias_trick=False, dtype=np.float32, verbose=False)
+    d = get_CIFAR10_linear_data(synthetic_cifar_dir, bias_trick=False, dtype=np.float32, verbose=False)
     assert d["X_test"].shape == (200, 3072) and d["mean_image"].dtype == np.float32
     with pytest.raises(ValueError, match="bias_trick=True needs flatten=True"):
-        get_CIFAR10_data(synthetic_cifar_dir, flatten=False, verbose=False)
+        get_CIFAR10_linear_data(synthetic_cifar_dir, flatten=False, verbose=False)
 
 
 def test_real_subset_splits_and_notice(cifar_subset_dir, capsys):
-    d = get_CIFAR10_data(cifar_subset_dir, dtype=np.float32)
+    d = get_CIFAR10_linear_data(cifar_subset_dir, dtype=np.float32)
     sizes = [len(d[f"y_{s}"]) for s in ("train", "val", "test", "dev")]
     assert sizes == [4085, 1000, 1000, 500]
     assert d["X_train"].shape == (4085, 3073) and d["source"] == "cifar10"
@@ -206,7 +206,7 @@ def test_default_dir_is_the_repo_or_the_environment_variable(synthetic_cifar_dir
     repo = data_utils.Path(data_utils.__file__).resolve().parents[1]
     assert data_utils._default_cifar10_dir() == repo / "datasets" / "cifar-10-batches-py"
     monkeypatch.setenv("CS231N_DATA_DIR", str(synthetic_cifar_dir))
-    assert get_CIFAR10_data(verbose=False)["data_dir"] == synthetic_cifar_dir
+    assert get_CIFAR10_linear_data(verbose=False)["data_dir"] == synthetic_cifar_dir
 
 
 # ------------------------------------------------------------------ synthetic fallback
@@ -224,7 +224,7 @@ def test_fallback_uses_a_cached_stand_in_and_says_so_once(synthetic_cifar_dir, s
                                                           tmp_path, capsys):
     shutil.copytree(synthetic_cifar_dir, synthetic_home)  # already generated
     before = {p.name: p.stat().st_mtime_ns for p in synthetic_home.iterdir()}
-    d = get_CIFAR10_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
+    d = get_CIFAR10_linear_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
     assert d["source"] == "synthetic" and d["data_dir"] == synthetic_home
     assert d["X_train"].shape == (800, 3073)
     out = capsys.readouterr().out.splitlines()
@@ -232,7 +232,7 @@ def test_fallback_uses_a_cached_stand_in_and_says_so_once(synthetic_cifar_dir, s
     assert str(tmp_path / "nowhere") in out[0]
     assert {p.name: p.stat().st_mtime_ns for p in synthetic_home.iterdir()} == before
 
-    get_CIFAR10_data(tmp_path / "nowhere", allow_synthetic=True)  # verbose: a second line
+    get_CIFAR10_linear_data(tmp_path / "nowhere", allow_synthetic=True)  # verbose: a second line
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and "SYNTHETIC" in out[0] and out[1].startswith("Loaded the synthetic")
 
@@ -244,20 +244,20 @@ def test_fallback_regenerates_a_stale_stand_in_once(synthetic_cifar_dir, synthet
     shutil.copytree(synthetic_cifar_dir, synthetic_home)
     marker = synthetic_home / data_utils.SYNTHETIC_MARKER
     marker.write_text("generator version 0\n")
-    d = get_CIFAR10_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
+    d = get_CIFAR10_linear_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
     assert [len(d[f"y_{s}"]) for s in ("train", "val", "test", "dev")] == [4000, 1000, 1000, 500]
     assert marker.read_text().startswith(data_utils.SYNTHETIC_VERSION)
     assert sorted(os.listdir(synthetic_home.parent)) == ["cifar-10-batches-py"]  # no temp left
     assert len(capsys.readouterr().out.splitlines()) == 1
 
     before = {p.name: p.stat().st_mtime_ns for p in synthetic_home.iterdir()}
-    get_CIFAR10_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
+    get_CIFAR10_linear_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
     assert {p.name: p.stat().st_mtime_ns for p in synthetic_home.iterdir()} == before
 
 
 def test_no_fallback_without_permission(synthetic_home, tmp_path):
     with pytest.raises(FileNotFoundError, match="get_datasets.sh"):
-        get_CIFAR10_data(tmp_path / "nowhere", verbose=False)
+        get_CIFAR10_linear_data(tmp_path / "nowhere", verbose=False)
     assert not synthetic_home.exists()
 
 
@@ -303,3 +303,49 @@ def test_synthetic_is_learnable_but_not_trivially(synthetic_cifar_dir):
     dists = ((Xte[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)  # (N_test, 10)
     accuracy = np.mean(dists.argmin(axis=1) == yte)
     assert 0.25 < accuracy < 0.85, accuracy
+
+
+# ------------------------------------------------------------------ get_CIFAR10_data (CS231n A2, images)
+
+
+def test_network_data_is_images_channels_first_and_arrays_only(synthetic_cifar_dir):
+    d = get_CIFAR10_data(600, 100, 50, cifar10_dir=synthetic_cifar_dir, verbose=False)
+    assert sorted(d) == ["X_test", "X_train", "X_val", "y_test", "y_train", "y_val"]
+    assert d["X_train"].shape == (600, 3, 32, 32) and d["X_val"].shape == (100, 3, 32, 32)
+    assert d["X_test"].shape == (50, 3, 32, 32) and d["X_train"].dtype == np.float32
+    # The same images as the linear preparation, channels moved first, same mean subtracted.
+    lin = get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=600, num_validation=100, num_test=50,
+                                  flatten=False, bias_trick=False, dtype=np.float32, verbose=False)
+    np.testing.assert_allclose(d["X_val"], lin["X_val"].transpose(0, 3, 1, 2), atol=1e-4)
+    np.testing.assert_array_equal(d["y_train"], lin["y_train"])
+    np.testing.assert_allclose(d["X_train"].mean(axis=0), 0, atol=1e-3)
+
+
+def test_network_data_without_mean_matches_the_raw_batch(synthetic_cifar_dir):
+    d = get_CIFAR10_data(10, 0, 0, subtract_mean=False, cifar10_dir=synthetic_cifar_dir,
+                         dtype=np.float64, verbose=False)
+    raw = raw_batch(synthetic_cifar_dir / "data_batch_1")
+    np.testing.assert_array_equal(d["X_train"].reshape(10, 3072), raw["data"][:10])  # channel by channel
+    assert d["X_train"].dtype == np.float64 and d["X_val"].shape == (0, 3, 32, 32)
+
+
+def test_network_data_defaults_shrink_to_the_subset_with_a_notice(cifar_subset_dir, capsys):
+    d = get_CIFAR10_data(cifar10_dir=cifar_subset_dir)
+    assert [len(d[f"y_{s}"]) for s in ("train", "val", "test")] == [4085, 1000, 1000]
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0].startswith("NOTICE:") and "4085/1000/1000" in out[0]
+    assert get_CIFAR10_source(cifar_subset_dir) == "cifar10"
+
+
+def test_network_data_synthetic_fallback_and_errors(synthetic_cifar_dir, synthetic_home, tmp_path, capsys):
+    shutil.copytree(synthetic_cifar_dir, synthetic_home)
+    assert get_CIFAR10_source(tmp_path / "nowhere") == "synthetic"
+    d = get_CIFAR10_data(100, 10, 10, cifar10_dir=tmp_path / "nowhere", allow_synthetic=True, verbose=False)
+    assert d["X_train"].shape == (100, 3, 32, 32)
+    assert "SYNTHETIC" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError):
+        get_CIFAR10_data(cifar10_dir=tmp_path / "nowhere", verbose=False)
+    with pytest.raises(ValueError, match="^num_training"):
+        get_CIFAR10_data(0, cifar10_dir=synthetic_cifar_dir, verbose=False)
+    with pytest.raises(ValueError, match="^num_validation"):
+        get_CIFAR10_data(10, -1, cifar10_dir=synthetic_cifar_dir, verbose=False)

@@ -199,3 +199,33 @@ def test_every_histogram_panel_labels_both_axes():
     _, axes = vis_utils.plot_weight_histograms(weights, bins=5, log_counts=True)
     assert all(ax.get_xlabel() == "weight value" for ax in axes)
     assert all(ax.get_ylabel() == "number of weights (log scale)" for ax in axes)
+
+
+# ------------------------------------------------------------------ networks (issue 10)
+
+
+def test_visualize_grid_layout_and_scaling():
+    from cs231n_lib.vis_utils import visualize_grid
+    Xs = np.stack([np.full((2, 3, 1), 5.0), np.arange(6.0).reshape(2, 3, 1), np.zeros((2, 3, 1))])  # (3, 2, 3, 1)
+    grid = visualize_grid(Xs, ubound=255.0, padding=1)
+    # ceil(sqrt(3)) = 2 tiles per row: (2 * 3 - 1, 2 * 4 - 1, 1)
+    assert grid.shape == (5, 7, 1)
+    np.testing.assert_allclose(grid[0:2, 4:7, 0], np.arange(6.0).reshape(2, 3) * 51.0)  # rescaled to [0, 255]
+    assert np.all(grid[2, :, 0] == 0) and np.all(grid[:, 3, 0] == 0)  # padding
+    np.testing.assert_array_equal(grid[0:2, 0:3, 0], 0.0)  # a constant image maps to 0
+    with pytest.raises(ValueError, match="^Xs"):
+        visualize_grid(np.zeros((3, 32, 32)))
+
+
+def test_show_first_layer_weights_and_activation_histograms():
+    from cs231n_lib.vis_utils import plot_activation_histograms, show_first_layer_weights
+    fig, ax = show_first_layer_weights(np.random.default_rng(0).standard_normal((3072, 10)))
+    assert "10 hidden units" in ax.get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="^W1"):
+        show_first_layer_weights(np.zeros((3073, 10)))
+    fig, axes = plot_activation_histograms([np.ones((4, 3)), np.zeros((4, 3))], title="t")
+    assert len(axes) == 2 and axes[0].get_title().startswith("layer 1")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="^activations"):
+        plot_activation_histograms([])

@@ -79,7 +79,10 @@ def run_cell(python, root, server, colab_on=True):
            "CIFAR10_MD5": hashlib.md5(SUBSET.read_bytes()).hexdigest()}
     if colab_on:
         env["PYTHONPATH"] = str(root / "fake")
-    source = colab.cell_source() + "\nimport cs231n_lib; print('PACKAGE', cs231n_lib.__file__)\n"
+    source = colab.cell_source() + (
+        "\nimport cs231n_lib; print('PACKAGE', cs231n_lib.__file__)"
+        "\nprint('DATA', cs231n_lib.get_CIFAR10_linear_data(num_training=100, num_validation=10, num_test=10, num_dev=10)['source'])"
+        "\nimport os; print('CWD', os.getcwd())\n")
     start = time.perf_counter()
     proc = subprocess.run([python, "-c", source], cwd=root, env=env, capture_output=True, text=True, timeout=600)
     return proc, time.perf_counter() - start
@@ -96,6 +99,8 @@ def test_the_colab_cell_installs_the_course_and_fetches_cifar_once(served, tmp_p
     course = tmp_path / "course"
     assert f"PACKAGE {course / 'cs231n_lib' / '__init__.py'}" in first.stdout, first.stdout
     assert (course / "datasets" / "cifar-10-batches-py" / "data_batch_1").is_file()
+    assert "DATA cifar10" in first.stdout, "the notebooks' loader finds the fetched CIFAR-10 (not the stand-in)"
+    assert f"CWD {course / 'assignments'}" in first.stdout, "the notebooks then run from the course's assignments/"
     assert sorted(server.requests) == ["/cifar.tar.gz", "/release.zip"], server.requests
 
     # A new process (a restarted kernel) imports the installed package without the cell's sys.path line.

@@ -21,7 +21,8 @@ import pytest
 from instructor import questions
 
 ASSIGNMENTS = Path(__file__).resolve().parents[2] / "assignments"
-EXPECTED = ["01_svm_loss.ipynb", "02_softmax_loss.ipynb", "03_regularization.ipynb", "04_optimizers.ipynb"]
+EXPECTED = ["01_svm_loss.ipynb", "02_softmax_loss.ipynb", "03_regularization.ipynb", "04_optimizers.ipynb",
+            "05_backprop_two_layer_net.ipynb", "06_init_dropout_batchnorm.ipynb"]
 NOTEBOOKS = sorted(ASSIGNMENTS.glob("*.ipynb"))
 
 _spec = importlib.util.spec_from_file_location("colab", ASSIGNMENTS.parent / "tools" / "colab.py")
@@ -39,7 +40,7 @@ def read(path):
 
 def test_the_course_notebooks_are_all_there():
     missing = [name for name in EXPECTED if not (ASSIGNMENTS / name).exists()]
-    assert not missing, f"assignments/ is missing {missing}; the course has four notebooks (CONTRIBUTING.md)."
+    assert not missing, f"assignments/ is missing {missing}; the course has six notebooks (CONTRIBUTING.md)."
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -1,0 +1,47 @@
+"""CS231n users' notebooks run against this package with ``cs231n.`` changed to ``cs231n_lib.``.
+
+The imports below are CS231n's assignment-2 imports with that one change, and
+the checks use the expected values CS231n's notebooks publish (their inputs
+are np.linspace grids, so the values are exact facts about the functions).
+The one deliberate difference is the regularization convention: CS231n's
+``0.5 * reg * sum(W * W)`` is ``reg * sum(W * W)`` here, so its reg = 1.0 is
+our reg = 0.5.
+"""
+
+import numpy as np
+
+from cs231n_lib.classifiers.fc_net import *  # noqa: F403
+from cs231n_lib.data_utils import get_CIFAR10_data  # noqa: F401
+from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_lib.layers import *  # noqa: F403
+from cs231n_lib.solver import Solver  # noqa: F401
+from cs231n_lib.vis_utils import visualize_grid  # noqa: F401
+
+
+def test_affine_forward_published_values():
+    num_inputs, input_shape, output_dim = 2, (4, 5, 6), 3
+    D = int(np.prod(input_shape))
+    x = np.linspace(-0.1, 0.5, num=num_inputs * D).reshape(num_inputs, *input_shape)
+    w = np.linspace(-0.2, 0.3, num=output_dim * D).reshape(D, output_dim)
+    b = np.linspace(-0.3, 0.1, num=output_dim)
+    out, _ = affine_forward(x, w, b)  # noqa: F405
+    published = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
+    assert rel_error(out, published) < 1e-8  # the published values have 9 significant digits
+
+
+def test_two_layer_net_published_values():
+    N, D, H, C = 3, 5, 50, 7
+    model = TwoLayerNet(input_dim=D, hidden_dim=H, num_classes=C, weight_scale=1e-3)  # noqa: F405
+    model.params["W1"] = np.linspace(-0.7, 0.3, num=D * H).reshape(D, H)
+    model.params["b1"] = np.linspace(-0.1, 0.9, num=H)
+    model.params["W2"] = np.linspace(-0.3, 0.4, num=H * C).reshape(H, C)
+    model.params["b2"] = np.linspace(-0.9, 0.1, num=C)
+    X = np.linspace(-5.5, 4.5, num=N * D).reshape(D, N).T
+    scores = model.loss(X)
+    assert abs(scores[0, 0] - 11.53165108) < 1e-7 and abs(scores[2, 6] - 16.2846319) < 1e-7
+    y = np.asarray([0, 5, 1])
+    loss, _ = model.loss(X, y)
+    assert abs(loss - 3.4702243556) < 1e-9
+    model.reg = 0.5  # CS231n's reg = 1.0 (0.5 * reg * sum(W * W))
+    loss, _ = model.loss(X, y)
+    assert abs(loss - 26.5948426952) < 1e-9
