@@ -1,19 +1,29 @@
-"""Speed of the losses, as ratios measured side by side in one run (`make bench`).
+"""Speed of the losses and of the hyperparameter search, as ratios measured side by side in one run (`make bench`).
 
 1. Naive versus vectorized loss + gradient on the 500-example dev batch
    (500 x 3073, C = 10): the lesson's punchline, target at least 10x.
 2. Vectorized loss + gradient on the full training set (49000 x 3073) versus
    the floor of the two matrix products every version must do, ``X @ W`` and
-   ``X.T @ G`` on the same arrays: target within 1.3x of the floor in float64,
-   and float32 faster than float64.
+   ``X.T @ G`` on the same arrays: target within 1.15x of the floor in
+   float64, input validation included, and float32 faster than float64.
+3. The blocked full-batch losses (``cs231n_lib.full_batch``: X read from
+   memory once) versus the same floor: target at most 0.8x, and agreement
+   with the vectorized losses to 1e-10. Also printed: the memory floor, one
+   read of X at the bandwidth measured here (the faster of ``X.sum()`` and
+   the BLAS product ``X @ ones``), and a sweep of block sizes.
+4. A 4 x 4 grid of (learning rate, reg) for LinearSVM, 1500 iterations of
+   batch 200 on full-size random data: ``tuning.train_stacked`` versus 16
+   sequential ``train`` runs with the same seed, target at least 4x faster,
+   and every configuration equal to its own sequential run to 1e-10.
 
 Every timed call is repeated; the repeats of all candidates are interleaved
 (one round calls each candidate once), so a busy machine slows them alike,
-and the minimum over rounds is reported. Data are random: speed does not
-depend on the values. ``--quick`` uses 10000 rows instead of 49000 and fewer
-rounds.
+and the minimum over rounds is reported (in section 4, per sequential run).
+Data are random: speed does not depend on the values. ``--quick`` uses 10000
+rows instead of 49000, fewer rounds and 150 search iterations;
+``--sections 1 2 3`` runs only those sections (4 takes minutes).
 
-    .venv/bin/python benchmarks/bench_losses.py [--quick]
+    .venv/bin/python benchmarks/bench_losses.py [--quick] [--sections N ...]
 """
 
 import argparse
@@ -22,15 +32,25 @@ import time
 
 import numpy as np
 
-from cs231n_lib import (softmax_loss_naive, softmax_loss_vectorized, svm_loss_naive,
+from cs231n_lib import (LinearSVM, softmax_loss_naive, softmax_loss_vectorized, svm_loss_naive,
                         svm_loss_vectorized)
 from cs231n_lib._checks import check_loss_inputs
+from cs231n_lib.full_batch import (DEFAULT_BLOCK_ROWS, blocked_loss, softmax_loss_full_batch,
+                                   svm_loss_full_batch)
+from cs231n_lib.linear_svm import svm_loss_on_scores
+from cs231n_lib.tuning import grid, train_stacked
 
 DIM = 3073
 NUM_CLASSES = 10
 DEV_ROWS = 500
 TARGET_SPEEDUP = 10.0
-TARGET_FLOOR_RATIO = 1.3
+TARGET_FLOOR_RATIO = 1.15
+TARGET_BLOCKED_RATIO = 0.8
+TARGET_STACKED_SPEEDUP = 4.0
+BLOCK_SWEEP = (8, 16, 64, 256)
+GRID_LEARNING_RATES = (1e-7, 3e-7, 1e-6, 3e-6)
+GRID_REGS = (1e3, 5e3, 2.5e4, 1e5)
+BATCH_SIZE = 200
 
 
 def min_times_interleaved(candidates, rounds):
@@ -59,6 +79,17 @@ def make_problem(rng, num_rows, dtype):
     y = rng.integers(0, NUM_CLASSES, num_rows)
     G = rng.standard_normal((num_rows, NUM_CLASSES), dtype=dtype)
     return W, X, y, G
+
+
+def scaled_error(a, b):
+    """Largest difference between ``a`` and ``b`` relative to the largest entry of ``b``.
+
+    The agreement measure of sections 3 and 4: an entry-by-entry relative error
+    (``rel_error``) is dominated by gradient entries that are sums cancelling to
+    near 0, where any regrouping of the sum changes the last digits.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
 
 
 def verdict(ok):
@@ -103,22 +134,24 @@ def bench_vectorized_vs_floor(rng, num_rows, rounds):
         candidates[("floor", key)] = floor
         candidates[("svm", key)] = lambda W=W, X=X, y=y: svm_loss_vectorized(W, X, y, reg)
         candidates[("softmax", key)] = lambda W=W, X=X, y=y: softmax_loss_vectorized(W, X, y, reg)
-        candidates[("validation", key)] = lambda W=W, X=X, y=y: check_loss_inputs(W, X, y, reg)
+        candidates[("validation", key)] = lambda W=W, X=X, y=y: check_loss_inputs(W, X, y, reg, scan_X=False)
+        candidates[("full scan", key)] = lambda W=W, X=X, y=y: check_loss_inputs(W, X, y, reg)
     best = min_times_interleaved(candidates, rounds)
 
     print(f"\n2. vectorized loss + gradient vs the floor X @ W + X.T @ G, {num_rows} x {DIM}, C = {NUM_CLASSES} "
           f"(min of {rounds} interleaved rounds)")
-    print(f"   {'':<26}{'float64 ms':>11}{'float32 ms':>11}{'f64 / floor':>13}{'f32 / floor':>13}{'f64 / f32':>11}")
-    for name in ("floor", "svm", "softmax", "validation"):
+    print(f"   {'':<34}{'float64 ms':>11}{'float32 ms':>11}{'f64 / floor':>13}{'f32 / floor':>13}{'f64 / f32':>11}")
+    labels = {"floor": "floor (two matmuls)", "svm": "svm loss + gradient", "softmax": "softmax loss + gradient",
+              "validation": "validation done in the losses", "full scan": "(the NaN/inf scan of X they skip)"}
+    for name, label in labels.items():
         t64, t32 = best[(name, "float64")], best[(name, "float32")]
         r64 = t64 / best[("floor", "float64")]
         r32 = t32 / best[("floor", "float32")]
-        label = "floor (two matmuls)" if name == "floor" else (
-            "validation (in the losses)" if name == "validation" else f"{name} loss + gradient")
-        print(f"   {label:<26}{t64 * 1e3:>11.1f}{t32 * 1e3:>11.1f}{r64:>12.2f}x{r32:>12.2f}x{t64 / t32:>10.2f}x")
+        print(f"   {label:<34}{t64 * 1e3:>11.1f}{t32 * 1e3:>11.1f}{r64:>12.2f}x{r32:>12.2f}x{t64 / t32:>10.2f}x")
 
     all_ok = True
-    print(f"   targets: within {TARGET_FLOOR_RATIO:g}x of the floor in float64; float32 faster than float64")
+    print(f"   targets: within {TARGET_FLOOR_RATIO:g}x of the floor in float64, validation included; "
+          f"float32 faster than float64")
     for name in ("svm", "softmax"):
         r64 = best[(name, "float64")] / best[("floor", "float64")]
         faster = best[(name, "float32")] < best[(name, "float64")]
@@ -128,16 +161,128 @@ def bench_vectorized_vs_floor(rng, num_rows, rounds):
     return all_ok
 
 
+def bench_blocked_vs_floor(rng, num_rows, rounds):
+    W, X, y, G = make_problem(rng, num_rows, np.float64)
+    reg = 1e-5
+    ones = np.ones(DIM)
+
+    def floor():
+        X @ W  # (N, C)
+        X.T @ G  # (D, C)
+
+    candidates = {
+        "floor": floor,
+        "read X (sum)": lambda: X.sum(),
+        "read X (X @ ones)": lambda: X @ ones,  # (N,): BLAS, every thread
+        "svm vectorized": lambda: svm_loss_vectorized(W, X, y, reg),
+        "svm blocked": lambda: svm_loss_full_batch(W, X, y, reg),
+        "softmax blocked": lambda: softmax_loss_full_batch(W, X, y, reg),
+    }
+    for rows in BLOCK_SWEEP:
+        candidates[f"svm blocked, B = {rows}"] = lambda rows=rows: blocked_loss(svm_loss_on_scores, W, X, y, reg, rows)
+    best = min_times_interleaved(candidates, rounds)
+
+    # Agreement with the plain vectorized losses, on the same arrays.
+    agree = max(scaled_error(a, b) for f_blocked, f_plain in ((svm_loss_full_batch, svm_loss_vectorized),
+                                                           (softmax_loss_full_batch, softmax_loss_vectorized))
+                for a, b in zip(f_blocked(W, X, y, reg), f_plain(W, X, y, reg)))
+    read = min(best["read X (sum)"], best["read X (X @ ones)"])
+    bandwidth = X.nbytes / read
+    floor_s = best["floor"]
+
+    print(f"\n3. blocked full-batch loss + gradient (X read once, {DEFAULT_BLOCK_ROWS} rows per block) vs the floor, "
+          f"{num_rows} x {DIM} float64 (min of {rounds} interleaved rounds)")
+    print(f"   {'':<30}{'ms':>9}{'/ floor':>10}")
+    rows_shown = ["floor", "svm vectorized", "svm blocked", "softmax blocked"] + [
+        f"svm blocked, B = {rows}" for rows in BLOCK_SWEEP]
+    for name in rows_shown:
+        label = "floor (two matmuls)" if name == "floor" else name
+        print(f"   {label:<30}{best[name] * 1e3:>9.1f}{best[name] / floor_s:>9.2f}x")
+    print(f"   {'memory floor: one read of X':<30}{read * 1e3:>9.1f}{read / floor_s:>9.2f}x   "
+          f"({X.nbytes / 1e9:.2f} GB at the measured {bandwidth / 1e9:.1f} GB/s)")
+    all_ok = agree <= 1e-10
+    print(f"   blocked vs vectorized: max |difference| / max |entry| of loss and dW {agree:.1e} "
+          f"(target <= 1e-10): {verdict(agree <= 1e-10)}")
+    for name in ("svm blocked", "softmax blocked"):
+        ratio = best[name] / floor_s
+        all_ok &= ratio <= TARGET_BLOCKED_RATIO
+        print(f"   {name}: {ratio:.2f}x of floor (target <= {TARGET_BLOCKED_RATIO:g}x): "
+              f"{verdict(ratio <= TARGET_BLOCKED_RATIO)}; {best[name] / read:.2f}x the memory floor")
+    return all_ok
+
+
+def bench_stacked_search(rng, num_rows, num_iters, rounds):
+    """4 x 4 grid: train_stacked against 16 sequential LinearSVM.train runs, same seed and minibatches."""
+    W, X, y, _ = make_problem(rng, num_rows, np.float64)  # W unused: both start from the seed's weights
+    lrs, regs = grid(GRID_LEARNING_RATES, GRID_REGS)
+    kwargs = dict(num_iters=num_iters, batch_size=BATCH_SIZE, seed=0)
+    best_stacked = float("inf")
+    best_runs = [float("inf")] * len(lrs)
+    for _ in range(rounds):
+        # One round: the stacked search, then the 16 runs; each run's minimum is taken separately.
+        start = time.perf_counter()
+        models, histories = train_stacked(LinearSVM, X, y, lrs, regs, **kwargs)
+        best_stacked = min(best_stacked, time.perf_counter() - start)
+        sequential = []
+        for k, (lr, reg) in enumerate(zip(lrs, regs)):
+            start = time.perf_counter()
+            model = LinearSVM()
+            history = model.train(X, y, learning_rate=lr, reg=reg, **kwargs)
+            best_runs[k] = min(best_runs[k], time.perf_counter() - start)
+            sequential.append((model, history))
+    agree = max(max(scaled_error(m.W, s.W), scaled_error(h, hs) if len(h) == len(hs) else np.inf)
+                for m, h, (s, hs) in zip(models, histories, sequential))
+    sequential_s = sum(best_runs)
+    speedup = sequential_s / best_stacked
+    lengths = sorted({len(h) for h in histories})
+
+    print(f"\n4. hyperparameter search, {len(GRID_LEARNING_RATES)} x {len(GRID_REGS)} grid (LinearSVM), {num_iters} "
+          f"iterations, batch {BATCH_SIZE}, {num_rows} x {DIM} float64 (min of {rounds} interleaved rounds)")
+    print(f"   {len(lrs)} sequential train() runs  {sequential_s:8.1f} s")
+    print(f"   train_stacked, one run       {best_stacked:8.1f} s   ({BATCH_SIZE} x {DIM}) @ ({DIM} x "
+          f"{len(lrs) * NUM_CLASSES}) per step")
+    print(f"   iterations run per configuration: {lengths}")
+    ok_agree = agree <= 1e-10
+    print(f"   stacked vs sequential: max |difference| / max |entry| of W and of the losses {agree:.1e} (target <= 1e-10): "
+          f"{verdict(ok_agree)}")
+    print(f"   speedup {speedup:.2f}x (target >= {TARGET_STACKED_SPEEDUP:g}x): "
+          f"{verdict(speedup >= TARGET_STACKED_SPEEDUP)}")
+    return ok_agree and speedup >= TARGET_STACKED_SPEEDUP
+
+
+def blas_settings():
+    """One line: the BLAS numpy uses and the thread variables set for it."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        name = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except (KeyError, TypeError, AttributeError):
+        name = "unknown"
+    threads = ", ".join(f"{var}={os.environ.get(var, 'unset')}" for var in
+                        ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"))
+    return f"BLAS: {name}; {threads}; {os.cpu_count()} cores"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10000 rows and fewer rounds (a smoke run)")
+    parser.add_argument("--quick", action="store_true",
+                        help="10000 rows, fewer rounds, 150 search iterations (a smoke run)")
+    parser.add_argument("--sections", type=int, nargs="+", choices=(1, 2, 3, 4), default=[1, 2, 3, 4],
+                        help="run only these sections (4, the search, takes minutes)")
     args = parser.parse_args()
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "the library default (all cores)")
-    print(f"BLAS threads: {threads}; {os.cpu_count()} cores. Ratios are measured side by side in this run.")
+    print(blas_settings() + ". Ratios are measured side by side in this run; on a busy machine times grow "
+          "but the ratios hold better.")
     rng = np.random.default_rng(0)
-    num_rows, dev_rounds, full_rounds = (10000, 9, 3) if args.quick else (49000, 15, 5)
-    ok = bench_naive_vs_vectorized(rng, dev_rounds)
-    ok &= bench_vectorized_vs_floor(rng, num_rows, full_rounds)
+    if args.quick:
+        num_rows, dev_rounds, full_rounds, search_iters, search_rounds = 10000, 9, 3, 150, 1
+    else:
+        num_rows, dev_rounds, full_rounds, search_iters, search_rounds = 49000, 15, 7, 1500, 2
+    sections = {1: lambda: bench_naive_vs_vectorized(rng, dev_rounds),
+                2: lambda: bench_vectorized_vs_floor(rng, num_rows, full_rounds),
+                3: lambda: bench_blocked_vs_floor(rng, num_rows, full_rounds),
+                4: lambda: bench_stacked_search(rng, num_rows, search_iters, search_rounds)}
+    ok = True
+    for number in sorted(set(args.sections)):
+        ok &= sections[number]()
     print(f"\nall targets met: {'yes' if ok else 'NO (timings on a busy machine vary; run again to confirm)'}")
 
 

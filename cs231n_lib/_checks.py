@@ -15,6 +15,7 @@ value is integral, because float labels are almost always a loading bug
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def _all_finite(a):
     return True
 
 
-def check_float_matrix(a, name):
+def check_float_matrix(a, name, finite=True):
     """Check that ``a`` is a 2-D floating-point ndarray with only finite entries.
 
     Parameters
@@ -60,6 +61,8 @@ def check_float_matrix(a, name):
         The array to check.
     name : str
         The argument name used in the error message.
+    finite : bool
+        Also scan the entries for NaN and inf (one pass over ``a``).
 
     Raises
     ------
@@ -72,7 +75,7 @@ def check_float_matrix(a, name):
     if not np.issubdtype(a.dtype, np.floating):
         raise ValueError(f"{name} must have a float dtype, got {_describe(a)}; "
                          f"convert it with {name}.astype(np.float64).")
-    if not _all_finite(a):
+    if finite and not _all_finite(a):
         raise ValueError(f"{name} contains NaN or inf ({_describe(a)}); "
                          f"remove or replace the non-finite entries.")
 
@@ -130,8 +133,86 @@ def check_reg(reg):
     return float(reg)
 
 
-def check_loss_inputs(W, X, y, reg):
+# The floating-point error kinds numpy's error callback names, and their np.errstate keys.
+_FP_ERROR_KEYS = {"overflow": "over", "invalid value": "invalid", "divide by zero": "divide"}
+
+
+class DeferredInputScan:
+    """Compute a loss first and scan ``X`` for NaN/inf only if something went wrong.
+
+    Use it with ``check_loss_inputs(..., scan_X=False)``::
+
+        with DeferredInputScan(X) as scan:
+            ...compute loss and dW...
+        scan.check(loss, dW)
+
+    Inside the ``with`` block, overflow, invalid-value and divide-by-zero
+    events are recorded instead of reported. :meth:`check` then scans ``X``
+    (O(N * D), one pass) only when an event was recorded or the result is not
+    finite, and raises the ValueError of :func:`check_float_matrix` if ``X``
+    holds NaN or inf, so a bad ``X`` gives exactly the message (and no
+    warning) of the scan up front. A NaN or inf in ``X`` always shows in the
+    result: ``X.T @ dscores`` multiplies every entry of ``X``, and ``inf * 0``
+    is NaN. With a finite ``X`` the recorded events are reported as the
+    caller's ``np.errstate`` says (warn by default, raise, or ignore), after
+    the computation rather than at the operation.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+        The data of the loss, checked by everything but the NaN/inf scan.
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.events = []
+        self._caller = None
+        self._state = None
+
+    def _record(self, kind, flag):
+        self.events.append(kind)
+
+    def recording(self):
+        """An ``np.errstate`` that records into this scan: for worker threads, which start
+        with NumPy's default error handling (``np.errstate`` is per thread)."""
+        return np.errstate(over="call", invalid="call", divide="call", call=self._record)
+
+    def __enter__(self):
+        self._caller = np.geterr()
+        self._state = self.recording()
+        self._state.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._state.__exit__(*exc_info)
+        return False
+
+    def check(self, loss, dW):
+        """Raise the ValueError for ``X`` if it holds NaN/inf; else report any recorded event.
+
+        Parameters
+        ----------
+        loss : float scalar
+        dW : ndarray of shape (D, C)
+        """
+        if self.events or not (np.isfinite(loss) and np.isfinite(dW).all()):
+            check_float_matrix(self.X, "X")
+        for kind in dict.fromkeys(self.events):  # each kind once, in order
+            action = self._caller.get(_FP_ERROR_KEYS.get(kind, ""), "warn")
+            message = f"{kind} encountered while computing the loss"
+            if action == "raise":
+                raise FloatingPointError(message)
+            if action in ("warn", "print", "log"):
+                warnings.warn(message, RuntimeWarning, stacklevel=2)
+
+
+def check_loss_inputs(W, X, y, reg, scan_X=True):
     """Validate the arguments of every loss ``f(W, X, y, reg)`` and return ``reg`` as a float.
+
+    Everything but the NaN/inf scan of ``X`` costs O(N + D * C). With
+    ``scan_X=False`` that O(N * D) scan is left to :func:`check_loss_result`,
+    which runs it only when the result is not finite, so the messages are the
+    same either way.
 
     Parameters
     ----------
@@ -143,6 +224,8 @@ def check_loss_inputs(W, X, y, reg):
         Integer labels in [0, C).
     reg : float
         Regularization strength, finite and >= 0.
+    scan_X : bool
+        Scan ``X`` for NaN/inf now (True) or leave it to :class:`DeferredInputScan`.
 
     Returns
     -------
@@ -159,8 +242,13 @@ def check_loss_inputs(W, X, y, reg):
                          f"{W.shape}, got {_describe(X)}; pass X with one row per example "
                          f"and D = W.shape[0] columns.")
     check_labels(y, X.shape[0], W.shape[1])
-    check_float_matrix(X, "X")
-    return check_reg(reg)
+    check_float_matrix(X, "X", finite=scan_X)
+    try:
+        return check_reg(reg)
+    except ValueError:
+        if not scan_X:
+            check_float_matrix(X, "X")  # a non-finite X is reported before reg, as with scan_X=True
+        raise
 
 
 def random_source(seed, name="seed"):

@@ -8,8 +8,10 @@ import pytest
 
 from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive,
                         softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
+from cs231n_lib.linear_svm import svm_loss_on_scores
 from cs231n_lib.loss_variants import (hinge_loss, squared_hinge_loss, svm_loss_all_classes,
                                       svm_loss_sum)
+from cs231n_lib.softmax import softmax_loss_on_scores
 
 PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]
@@ -316,3 +318,34 @@ def test_unknown_reduction_is_rejected():
     W, X, y = random_problem()
     with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'.*'max'"):
         hinge_loss(W, X, y, 0.0, reduction="max")
+
+
+# ---------------------------------------------------------------- the losses on given scores
+
+
+@pytest.mark.parametrize("on_scores", [svm_loss_on_scores, softmax_loss_on_scores], ids=["svm", "softmax"])
+def test_loss_on_scores_by_hand_and_by_finite_differences(on_scores):
+    W, _, y = lecture_problem()
+    scores = W.copy()  # the lecture's scores: one row per image (cat, car, frog)
+    loss, dscores = on_scores(scores, y)
+    if on_scores is svm_loss_on_scores:
+        assert abs(loss - (2.9 + 0.0 + 12.9) / 3) < 1e-12, (
+            f"svm_loss_on_scores: loss {loss} on the lecture's scores, expected the mean of 2.9, 0 and 12.9")
+        # cat row: the car margin is positive (+1 on car, -1 on cat); frog row: two positive margins.
+        np.testing.assert_allclose(dscores * 3, [[-1, 1, 0], [0, 0, 0], [1, 1, -2]], atol=1e-12,
+                                   err_msg="svm_loss_on_scores: dscores should be +1 per positive margin, minus "
+                                           "their count in the correct column, divided by N")
+    else:
+        expected = np.mean([math.log(sum(math.exp(v) for v in s)) - s[label] for s, label in zip(scores, y)])
+        assert abs(loss - expected) < 1e-12, f"softmax_loss_on_scores: loss {loss}, expected {expected} by hand"
+    # Scores away from the hinge's kinks: centered differences are exact up to rounding.
+    rng = np.random.default_rng(8)
+    scores = rng.standard_normal((9, 5))
+    labels = rng.integers(0, 5, 9)
+    if on_scores is svm_loss_on_scores:
+        assert np.abs(_hinge_margins(np.eye(5), scores, labels)).min() > 4e-4, "test data: no margin at a kink"
+    loss, dscores = on_scores(scores, labels)
+    numerical = eval_numerical_gradient(lambda s: on_scores(s, labels)[0], scores.copy(), verbose=False, h=1e-5)
+    assert dscores.shape == scores.shape, f"{on_scores.__name__}: dscores must have the shape of scores"
+    assert rel_error(dscores, numerical) < 1e-7, (
+        f"{on_scores.__name__}: dscores differs from the numerical gradient of the loss with respect to the scores")
