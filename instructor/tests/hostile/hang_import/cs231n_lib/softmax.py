@@ -18,7 +18,7 @@ Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
 
 import numpy as np
 
-from ._checks import check_loss_inputs
+from ._checks import DeferredInputScan, check_loss_inputs
 from .regularizers import l2_penalty
 
 
@@ -57,11 +57,52 @@ def softmax_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
+def softmax_loss_on_scores(scores, y, return_details=False):
+    """Mean cross-entropy of given scores, and its gradient with respect to the scores.
+
+    The loss part of :func:`softmax_loss_vectorized`, for callers that already
+    hold the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
+    the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
+    layer. It does not validate its inputs and adds no regularization.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (N, C)
+        Class scores, one row per example.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    return_details : bool
+        Also return the probabilities and per-example losses.
+
+    Returns
+    -------
+    loss : float scalar
+        Mean over the N rows of ``log(sum_j exp(s_j)) - s_{y_i}``.
+    dscores : ndarray of shape (N, C)
+        Gradient of ``loss`` with respect to ``scores`` (already divided by N).
+    details : dict, only when ``return_details`` is True
+        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
+        ``'losses'`` (N,) the per-example data losses.
+    """
+    num_train = scores.shape[0]
+    loss = 0.0
+    dscores = np.zeros_like(scores)
+    details = {}
+    # TODO: compute the mean cross-entropy of the scores and its gradient dscores
+    # with respect to the scores, with no loop over examples or classes (shift the
+    # scores by their row maximum first); put 'probs' and 'losses' in details.
+    raise NotImplementedError('Implement softmax_loss_on_scores in cs231n_lib/softmax.py: replace this raise with your code (see the TODO above it).')
+    if return_details:
+        return loss, dscores, details
+    return loss, dscores
+
+
 def softmax_loss_vectorized(W, X, y, reg, return_details=False):
     """Softmax loss and gradient without Python loops over examples or classes.
 
     Same inputs and outputs as :func:`softmax_loss_naive`. Runs in the dtype of
-    the inputs (float32 in, float32 out).
+    the inputs (float32 in, float32 out). ``X`` is scanned for NaN/inf only
+    when the result is not finite (:class:`cs231n_lib._checks.DeferredInputScan`).
 
     Parameters
     ----------
@@ -85,18 +126,20 @@ def softmax_loss_vectorized(W, X, y, reg, return_details=False):
         ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
         ``'losses'`` (N,) the per-example data losses.
     """
-    reg = check_loss_inputs(W, X, y, reg)
-    num_train = X.shape[0]
+    reg = check_loss_inputs(W, X, y, reg, scan_X=False)
     loss = 0.0
     dW = np.zeros_like(W)
     details = {}
-    # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
-    # over examples or classes (shift the scores by their row maximum first);
-    # put 'scores', 'probs' and 'losses' in details.
-    raise NotImplementedError('Implement softmax_loss_vectorized in cs231n_lib/softmax.py: replace this raise with your code (see the TODO above it).')
+    with DeferredInputScan(X) as scan:  # X's NaN/inf scan runs only if needed
+        # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
+        # over examples or classes: the scores, their loss and gradient from
+        # softmax_loss_on_scores (write it first, above), then dW from the score
+        # gradient by the chain rule; put 'scores', 'probs' and 'losses' in details.
+        raise NotImplementedError('Implement softmax_loss_vectorized in cs231n_lib/softmax.py: replace this raise with your code (see the TODO above it).')
     reg_loss, reg_grad = l2_penalty(W, reg)
     dW += reg_grad
     loss = loss + reg_loss
+    scan.check(loss, dW)
     if return_details:
         return loss, dW, details
     return loss, dW

@@ -17,7 +17,7 @@ the one from ``max(0, m)`` with derivative 0 at ``m = 0``.
 
 import numpy as np
 
-from ._checks import check_loss_inputs
+from ._checks import DeferredInputScan, check_loss_inputs
 from .regularizers import l2_penalty
 
 
@@ -55,11 +55,52 @@ def svm_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
+def svm_loss_on_scores(scores, y, return_details=False):
+    """Mean multiclass SVM data loss of given scores, and its gradient with respect to the scores.
+
+    The loss part of :func:`svm_loss_vectorized`, for callers that already hold
+    the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
+    the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
+    layer. It does not validate its inputs and adds no regularization.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (N, C)
+        Class scores, one row per example.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    return_details : bool
+        Also return the margins and per-example losses.
+
+    Returns
+    -------
+    loss : float scalar
+        Mean over the N rows of ``sum over j != y_i of max(0, s_j - s_{y_i} + 1)``.
+    dscores : ndarray of shape (N, C)
+        Gradient of ``loss`` with respect to ``scores`` (already divided by N).
+    details : dict, only when ``return_details`` is True
+        ``'margins'`` (N, C) ``max(0, s_j - s_{y_i} + 1)``, 0 at ``j = y_i``;
+        ``'losses'`` (N,) the per-example data losses.
+    """
+    num_train = scores.shape[0]
+    loss = 0.0
+    dscores = np.zeros_like(scores)
+    details = {}
+    # TODO: compute the mean hinge loss of the scores and its gradient dscores with
+    # respect to the scores, with no loop over examples or classes; put 'margins'
+    # and 'losses' in details.
+    raise NotImplementedError('Implement svm_loss_on_scores in cs231n_lib/linear_svm.py: replace this raise with your code (see the TODO above it).')
+    if return_details:
+        return loss, dscores, details
+    return loss, dscores
+
+
 def svm_loss_vectorized(W, X, y, reg, return_details=False):
     """Multiclass SVM loss and gradient without Python loops over examples or classes.
 
     Same inputs and outputs as :func:`svm_loss_naive`. Runs in the dtype of
-    the inputs (float32 in, float32 out).
+    the inputs (float32 in, float32 out). ``X`` is scanned for NaN/inf only
+    when the result is not finite (:class:`cs231n_lib._checks.DeferredInputScan`).
 
     Parameters
     ----------
@@ -83,17 +124,20 @@ def svm_loss_vectorized(W, X, y, reg, return_details=False):
         ``'margins'`` (N, C) ``max(0, s_j - s_{y_i} + 1)``, 0 at ``j = y_i``;
         ``'losses'`` (N,) the per-example data losses.
     """
-    reg = check_loss_inputs(W, X, y, reg)
-    num_train = X.shape[0]
+    reg = check_loss_inputs(W, X, y, reg, scan_X=False)
     loss = 0.0
     dW = np.zeros_like(W)
     details = {}
-    # TODO: compute the same loss and gradient as svm_loss_naive with no loop over
-    # examples or classes; put 'scores', 'margins' and 'losses' in details.
-    raise NotImplementedError('Implement svm_loss_vectorized in cs231n_lib/linear_svm.py: replace this raise with your code (see the TODO above it).')
+    with DeferredInputScan(X) as scan:  # X's NaN/inf scan runs only if needed
+        # TODO: compute the same loss and gradient as svm_loss_naive with no loop over
+        # examples or classes: the scores, their loss and gradient from svm_loss_on_scores
+        # (write it first, above), then dW from the score gradient by the chain rule;
+        # put 'scores', 'margins' and 'losses' in details.
+        raise NotImplementedError('Implement svm_loss_vectorized in cs231n_lib/linear_svm.py: replace this raise with your code (see the TODO above it).')
     reg_loss, reg_grad = l2_penalty(W, reg)
     dW += reg_grad
     loss = loss + reg_loss
+    scan.check(loss, dW)
     if return_details:
         return loss, dW, details
     return loss, dW
