@@ -66,6 +66,25 @@ def svm_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
+def svm_loss_on_scores(scores, y, return_details=False):
+    """Mean multiclass SVM data loss of ``scores`` (N, C) with labels ``y`` (N,), and d loss / d scores (N, C).
+
+    Returns ``(loss, dscores)``, plus a dict with 'margins' (N, C) and 'losses' (N,) when
+    ``return_details`` is True. No validation and no regularization (the caller's job).
+    """
+    num, classes = scores.shape
+    hot = np.eye(classes, dtype=scores.dtype)[y]             # (N, C) one-hot labels
+    own = np.einsum("nc,nc->n", scores, hot)                 # (N,) score of the true class
+    margins = np.maximum(0, scores - own[:, None] + 1) * (1 - hot)   # (N, C), 0 at y_i
+    losses = np.einsum("nc->n", margins)                     # (N,)
+    fired = (margins > 0).astype(scores.dtype)               # (N, C)
+    dscores = (fired - hot * fired.sum(axis=1, keepdims=True)) / num   # (N, C)
+    loss = losses.sum() / num
+    if return_details:
+        return loss, dscores, {"margins": margins, "losses": losses}
+    return loss, dscores
+
+
 def svm_loss_vectorized(W, X, y, reg, return_details=False):
     """Multiclass SVM loss and gradient without Python loops over examples or classes.
 

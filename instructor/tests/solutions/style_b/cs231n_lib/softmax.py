@@ -70,6 +70,25 @@ def softmax_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
+def softmax_loss_on_scores(scores, y, return_details=False):
+    """Mean cross-entropy of ``scores`` (N, C) with labels ``y`` (N,), and d loss / d scores (N, C).
+
+    Returns ``(loss, dscores)``, plus a dict with 'probs' (N, C) and 'losses' (N,) when
+    ``return_details`` is True. No validation and no regularization (the caller's job).
+    """
+    num, classes = scores.shape
+    hot = np.eye(classes, dtype=scores.dtype)[y]             # (N, C) one-hot labels
+    shifted = scores - scores.max(axis=1, keepdims=True)     # (N, C), largest entry 0
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))   # (N, C)
+    probs = np.exp(log_probs)                                # (N, C)
+    losses = -np.einsum("nc,nc->n", hot, log_probs)          # (N,)
+    dscores = (probs - hot) / num                            # (N, C)
+    loss = losses.sum() / num
+    if return_details:
+        return loss, dscores, {"probs": probs, "losses": losses}
+    return loss, dscores
+
+
 def softmax_loss_vectorized(W, X, y, reg, return_details=False):
     """Softmax loss and gradient without Python loops over examples or classes.
 
