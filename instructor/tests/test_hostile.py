@@ -16,10 +16,10 @@ library files) and a copy of the untouched release's graded files. Then:
 * no gradebook cell starts with = + - @ tab or CR, report.md stays capped and escaped, the canary
   planted among the hidden tests (and in the tree and $HOME) is in no report.
 
-``REDTEAM=all`` grades every red-team submission (about 30; 15 min on this 2-core machine under load);
-the default, ``REDTEAM=core``, the CORE ones below (the boundary, forging, kernels, zips, names, the
-vectorized and notebook shortcuts) to keep ``make test`` inside the CI budget; the hangs, the fork storm
-and the disk fill are graded with ``all``.
+``REDTEAM=all`` grades every red-team submission (about 30); the default, ``REDTEAM=core``, the CORE
+ones below: every attack of issue 9's list (the boundary, forging, kernels, processes, hangs at import
+and in every test, the fork storm, the disk fill, the network, zips, names, the vectorized and notebook
+shortcuts), leaving out only the variants (plain loops, wire abuse, the other formula names).
 
 The payloads are bounded (a fork storm of at most 300 processes for 8 s, a disk fill of at most 512 MB,
 hangs of at most 240 s) and only ever create marker files outside the test's own folders.
@@ -51,7 +51,8 @@ LISTEN_PORT = 48231                     # the network payload's target on the lo
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere", "setsid_daemon", "kill_everything",
         "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
-        "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0]]
+        "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0],
+        "hang_import", "hang_tests", "fork_storm", "disk_fill", "network"]
 ALL = sorted(p.name for p in HOSTILE.iterdir()) + redteam_build.GENERATED_NAMES
 SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare

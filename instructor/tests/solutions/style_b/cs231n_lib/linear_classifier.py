@@ -328,7 +328,7 @@ class LinearClassifier:
                 next_W = self.W
                 # TODO: update the weights with update(W, dW, config) -> (next_W, config).
                 stepped = update(next_W, grad, config)
-                next_W = stepped[0]
+                next_W, config = stepped[0], stepped[1]
                 if not np.isfinite(next_W).all():
                     check_divergence(loss_history, learning_rate, it, weights_finite=False,
                                      on_divergence=on_divergence)
