@@ -68,6 +68,28 @@ def svm_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
+def svm_loss_on_scores(scores, y, return_details=False):
+    """Mean multiclass SVM data loss of ``scores`` (N, C) with labels ``y`` (N,), and d loss / d scores (N, C).
+
+    Returns ``(loss, dscores)``, plus a dict with 'margins' (N, C) and 'losses' (N,) when
+    ``return_details`` is True. No validation and no regularization (the caller's job).
+    """
+    n = scores.shape[0]
+    rows = np.arange(n)
+    margins = scores - scores[rows, y][:, None] + 1          # (N, C)
+    margins[rows, y] = 0
+    active = margins > 0                                     # (N, C) bool
+    margins = margins * active                               # (N, C), zero where inactive
+    losses = margins.sum(axis=1)                             # (N,)
+    dscores = active.astype(scores.dtype)                    # (N, C)
+    dscores[rows, y] = -np.bincount(rows, weights=active.sum(axis=1), minlength=n).astype(scores.dtype)
+    dscores /= n
+    loss = losses.mean()
+    if return_details:
+        return loss, dscores, {"margins": margins, "losses": losses}
+    return loss, dscores
+
+
 def svm_loss_vectorized(W, X, y, reg, return_details=False):
     """Multiclass SVM loss and gradient without Python loops over examples or classes.
 

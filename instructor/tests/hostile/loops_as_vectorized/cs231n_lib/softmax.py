@@ -76,6 +76,27 @@ def softmax_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
+def softmax_loss_on_scores(scores, y, return_details=False):
+    """Mean cross-entropy of ``scores`` (N, C) with labels ``y`` (N,), and d loss / d scores (N, C).
+
+    Returns ``(loss, dscores)``, plus a dict with 'probs' (N, C) and 'losses' (N,) when
+    ``return_details`` is True. No validation and no regularization (the caller's job).
+    """
+    n = scores.shape[0]
+    rows = np.arange(n)
+    top = scores.max(axis=1, keepdims=True)                  # (N, 1)
+    lse = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))   # (N,) log-sum-exp
+    losses = lse - scores[rows, y]                           # (N,)
+    probs = np.exp(scores - lse[:, None])                    # (N, C)
+    dscores = probs.copy()
+    dscores[rows, y] -= 1
+    dscores /= n
+    loss = losses.mean()
+    if return_details:
+        return loss, dscores, {"probs": probs, "losses": losses}
+    return loss, dscores
+
+
 def softmax_loss_vectorized(W, X, y, reg, return_details=False):
     """Softmax loss and gradient without Python loops over examples or classes.
 

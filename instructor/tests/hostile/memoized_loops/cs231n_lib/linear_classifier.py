@@ -19,9 +19,9 @@ import numpy as np
 
 from . import optim
 from ._checks import check_float_matrix, check_labels, check_reg, random_source
-from .linear_svm import svm_loss_vectorized
+from .linear_svm import svm_loss_on_scores, svm_loss_vectorized
 from .regularizers import get_regularizer, max_norm_project
-from .softmax import softmax_loss_vectorized
+from .softmax import softmax_loss_on_scores, softmax_loss_vectorized
 
 # The lecture's rule of thumb: a loss above this multiple of the first one means divergence.
 DIVERGENCE_FACTOR = 3.0
@@ -146,6 +146,38 @@ def _check_positive_int(value, name, example):
         raise ValueError(f"{name} must be a positive integer, got {value!r}; pass e.g. {example}.")
 
 
+def sample_minibatch(X, y, batch_size, rng, replace=True):
+    """Draw one minibatch: ``batch_size`` rows of ``X`` with their labels.
+
+    Shared by :meth:`LinearClassifier.train` and the stacked search of
+    :mod:`cs231n_lib.tuning`, so both see the same minibatches from the same seed.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+        Training examples.
+    y : ndarray of shape (N,)
+        Their labels.
+    batch_size : int
+        B, the number of rows to draw.
+    rng : numpy.random.Generator, RandomState or the numpy.random module
+        The run's random source (:func:`cs231n_lib._checks.random_source`).
+    replace : bool
+        Draw with replacement (the CS231n default) or B distinct rows.
+
+    Returns
+    -------
+    X_batch : ndarray of shape (B, D)
+    y_batch : ndarray of shape (B,)
+    """
+    X_batch, y_batch = None, None
+    # TODO: sample batch_size rows of X and the matching labels with rng.choice
+    # (with or without replacement as `replace` says).
+    idx = rng.choice(X.shape[0], batch_size, replace=replace)  # (B,)
+    X_batch, y_batch = X[idx], y[idx]
+    return X_batch, y_batch
+
+
 class LinearClassifier:
     """A linear classifier ``scores = X @ W``; subclasses choose the loss.
 
@@ -158,9 +190,13 @@ class LinearClassifier:
         None (default 1e-3, small random weights); 0 starts from ``W = 0``.
     data_loss : callable
         ``data_loss(W, X, y, reg) -> (loss, dW)``, set by each subclass.
+    scores_loss : callable
+        ``scores_loss(scores, y) -> (mean data loss, dscores)``, the same loss
+        on given scores (used by :mod:`cs231n_lib.tuning`).
     """
 
     data_loss = None
+    scores_loss = None
 
     def __init__(self, weight_scale=1e-3):
         is_number = isinstance(weight_scale, numbers.Real) and not isinstance(weight_scale, bool)
@@ -269,10 +305,8 @@ class LinearClassifier:
         rng = random_source(seed)  # None: np.random's global generator, as in CS231n
 
         num_classes = int(y.max()) + 1
-        if self.W is None and self.weight_scale == 0:
-            self.W = np.zeros((dim, num_classes), dtype=X.dtype)  # (D, C); draws nothing from rng
-        elif self.W is None:
-            self.W = (self.weight_scale * rng.standard_normal((dim, num_classes))).astype(X.dtype)  # (D, C)
+        if self.W is None:
+            self.W = self.initial_weights(dim, num_classes, X.dtype, rng)  # (D, C)
         elif self.W.shape[0] != dim or self.W.shape[1] < num_classes:
             raise ValueError(f"X and y do not fit the existing W of shape {self.W.shape}: got X of shape "
                              f"{X.shape} and labels up to {num_classes - 1}; train a new classifier.")
@@ -282,12 +316,7 @@ class LinearClassifier:
         loss_history = []
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for it in range(num_iters):
-                X_batch, y_batch = None, None
-                # TODO: sample batch_size rows of X and the matching labels with rng.choice
-                # (with or without replacement as `replace` says).
-                batch_rows = rng.choice(num_train, batch_size, replace=replace)   # (B,)
-                X_batch = X[batch_rows]                                           # (B, D)
-                y_batch = y[batch_rows]                                           # (B,)
+                X_batch, y_batch = sample_minibatch(X, y, batch_size, rng, replace)  # (B, D), (B,)
                 loss, grad = self.loss(X_batch, y_batch, reg, regularizer=penalty)
                 loss_history.append(float(loss))
                 if check_divergence(loss_history, learning_rate, it, on_divergence=on_divergence):
@@ -307,6 +336,28 @@ class LinearClassifier:
                 if verbose and it % print_every == 0:
                     print(f"iteration {it} / {num_iters}: loss {loss:f}", flush=True)
         return loss_history
+
+    def initial_weights(self, dim, num_classes, dtype, rng):
+        """The weights a first :meth:`train` starts from: ``weight_scale * randn(D, C)``, or zeros.
+
+        Parameters
+        ----------
+        dim : int
+            D, the number of features.
+        num_classes : int
+            C, the number of classes.
+        dtype : numpy dtype
+            The dtype of ``X``.
+        rng : numpy.random.Generator, RandomState or the numpy.random module
+            The run's random source; nothing is drawn from it when ``weight_scale`` is 0.
+
+        Returns
+        -------
+        W : ndarray of shape (D, C)
+        """
+        if self.weight_scale == 0:
+            return np.zeros((dim, num_classes), dtype=dtype)  # (D, C); draws nothing from rng
+        return (self.weight_scale * rng.standard_normal((dim, num_classes))).astype(dtype)  # (D, C)
 
     def predict(self, X):
         """Predict the class with the highest score for every row of ``X``.
@@ -328,7 +379,7 @@ class LinearClassifier:
                              f"got X of shape {X.shape}; pass data preprocessed like the training set.")
         y_pred = np.zeros(X.shape[0], dtype=np.intp)
         # TODO: score every example and keep the index of the highest score.
-        y_pred = np.argmax(X @ W, axis=1)              # (N, C) -> (N,)
+        y_pred = np.argmax(X @ W, axis=1)  # (N, C) scores -> (N,)
         return y_pred
 
     def loss(self, X_batch, y_batch, reg, regularizer="l2"):
@@ -418,9 +469,11 @@ class LinearSVM(LinearClassifier):
     """Linear classifier trained with the multiclass SVM (hinge) loss."""
 
     data_loss = staticmethod(svm_loss_vectorized)
+    scores_loss = staticmethod(svm_loss_on_scores)
 
 
 class Softmax(LinearClassifier):
     """Linear classifier trained with the softmax (cross-entropy) loss."""
 
     data_loss = staticmethod(softmax_loss_vectorized)
+    scores_loss = staticmethod(softmax_loss_on_scores)
