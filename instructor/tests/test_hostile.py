@@ -104,6 +104,25 @@ def _marker_files(*folders):
     return sorted(found)
 
 
+def _markers_in_trees(root, depth=4):
+    """Marker files (and red-team conftest.py lines) in any tree under ``root`` (this checkout's parent:
+    the other checkouts of this machine), ``depth`` folders deep: the payloads mark every instructor tree
+    and reference package they can reach, so a marker there means student code ran outside the jail."""
+    found, root = [], str(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        level = dirpath[len(root):].count(os.sep)
+        dirnames[:] = [] if level >= depth else [d for d in dirnames if not d.startswith(".") and d not in (
+            "node_modules", "__pycache__", "build", "datasets")]
+        found += [os.path.join(dirpath, f) for f in filenames if f.startswith(MARKER)]
+        if os.path.basename(dirpath) == "hidden_tests" and "conftest.py" in filenames:
+            try:
+                if MARKER in Path(dirpath, "conftest.py").read_text(errors="replace"):
+                    found.append(os.path.join(dirpath, "conftest.py"))
+            except OSError:
+                pass
+    return sorted(found)
+
+
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -187,14 +206,16 @@ def red_team(tmp_path_factory):
             path.write_text(f"CANARY {token}\n")
         before = {"tree": tree_digest(REPO), "venv": listing(site_packages()), "home": tree_digest(home),
                   "submissions": tree_digest(batch),
-                  "markers": _marker_files(real_home, "/tmp", "/var/tmp", "/dev/shm", REPO.parent)}
+                  "markers": _marker_files(real_home, "/tmp", "/var/tmp", "/dev/shm", REPO.parent)
+                             + _markers_in_trees(REPO.parent)}
         run = run_make("grade-all", {"SUBMISSIONS": batch, "JOBS": 2}, grades, env_extra={"HOME": str(home)},
                        timeout=2400)
         just_after = tree_digest(grades)
         time.sleep(SETTLE_S)
         after = {"tree": tree_digest(REPO), "venv": listing(site_packages()), "home": tree_digest(home),
                  "submissions": tree_digest(batch),
-                 "markers": _marker_files(real_home, "/tmp", "/var/tmp", "/dev/shm", REPO.parent)}
+                 "markers": _marker_files(real_home, "/tmp", "/var/tmp", "/dev/shm", REPO.parent)
+                             + _markers_in_trees(REPO.parent)}
         settled = tree_digest(grades)
         leftovers = _live_children(exclude={sentinel.pid})
     finally:
