@@ -348,3 +348,11 @@ def test_figures(red_team, record_property):
         record_property(key, value)
     print("red-team figures:", figures)
     assert figures["grader_parent_peak_rss_mb"] < 1024, f"the grader's parent peaked at {figures['grader_parent_peak_rss_mb']} MB"
+
+
+def test_pytest_refuses_to_run_a_hostile_notebook_named_on_the_command_line():
+    """collect_ignore keeps the red-team folders out of make test; naming one explicitly is refused too."""
+    notebook = HOSTILE / "write_everywhere" / "assignments" / "01_svm_loss.ipynb"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(notebook)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 4 and "not a test" in done.stdout + done.stderr, done.stdout[-2000:] + done.stderr[-2000:]
