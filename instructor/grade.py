@@ -386,8 +386,11 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
             free.put(s)
         unit_notes = []
 
+        unit_seconds = {}
+
         def unit(kind, item):
             s = free.get()
+            began = time.monotonic()
             try:
                 if kind == "package":
                     mine = []
@@ -398,9 +401,13 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
                 else:
                     nb_results[item.id] = _notebook_result(course, item, work, layout, s, student_nbs)
             finally:
+                unit_seconds[item.id if item else "package tests"] = round(time.monotonic() - began, 1)
                 free.put(s)
 
-        units = ([("package", None)] if test_items else []) + [("notebook", item) for item in nb_items]
+        # longest first (the package tests, then the notebooks that train), so two slots finish together
+        slow = {rel: n for n, rel in enumerate(nbchecks.SLOWEST_FIRST)}
+        units = ([("package", None)] if test_items else []) + sorted(
+            (("notebook", item) for item in nb_items), key=lambda unit: slow.get(unit[1].targets[0], len(slow)))
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(slots)) as pool:
             for future in [pool.submit(unit, kind, item) for kind, item in units]:
                 future.result()
@@ -430,6 +437,7 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
               "isolation": course.backend, "notes": notes, "items": results,
               "figures": {"worker_startup_s": figures.get("startup", {}).get("seconds", []),
                           "student_seconds": figures.get("budget", {}).get("used"),
+                          "unit_seconds": unit_seconds,
                           "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}
     write_reports(result, Path(out_root) / name)
     return result
