@@ -499,12 +499,12 @@ for path in (sys.argv[1], sys.argv[3]):
             found.append("read a canary: " + f.read(64))
     except OSError:
         pass
-s = socket.socket()
-s.settimeout(2)
 try:
+    s = socket.socket()
+    s.settimeout(2)
     s.connect(("127.0.0.1", int(sys.argv[2])))
     found.append("reached the grader's socket")
-except OSError:
+except OSError:  # no route in the box's own network namespace, or no socket at all (the uid backend's filter)
     pass
 for host in ("1.1.1.1", "8.8.8.8"):
     try:

@@ -24,10 +24,13 @@ Three backends (``choose_backend``):
            maps the grader's own uid.
 ``uid``    for containers that refuse namespaces (Gradescope's Docker): the same
            command as an unprivileged uid with the same rlimits, in a new session,
-           its packets rejected by an iptables owner rule (when iptables exists);
-           the instructor's files, hidden tests and results must be unreadable to that
-           uid (root-owned 0700 folders: see instructor/gradescope/run_autograder).
-           Needs root.
+           with no network: a seccomp filter (``NONET``, installed by a tiny launcher
+           before the command starts, inherited by every child, irremovable) makes
+           socket() fail for every family but AF_UNIX (the notebook kernel talks to
+           its worker over unix sockets) and refuses io_uring and foreign syscall
+           ABIs; plus an iptables owner rule where iptables exists. The instructor's
+           files, hidden tests and results must be unreadable to that uid (root-owned
+           0700 folders: see instructor/gradescope/run_autograder). Needs root.
 ``none``   no isolation, only with the explicit ``--no-isolation`` opt-out; the
            reports say so.
 
@@ -193,6 +196,43 @@ def _rlimits(limits):
             f"--cpu={limits.cpu_s}", "--core=0", "--"]
 
 
+# The uid backend's network ban: a classic-BPF seccomp program, built and installed by this launcher
+# (run as ``python -I -S -c NONET -- command ...``), which then execs the command.
+NONET = r"""
+import ctypes, os, platform, struct, sys
+ARCHES = {"x86_64": (0xC000003E, 41, 425, True), "aarch64": (0xC00000B7, 198, 425, False)}
+machine = platform.machine()
+if machine not in ARCHES:
+    sys.exit(f"jail: no seccomp network filter for {machine}; use the bwrap backend on this machine.")
+arch, nr_socket, nr_io_uring_setup, has_x32 = ARCHES[machine]
+LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
+ALLOW, DENY = 0x7FFF0000, 0x00050000 | 13            # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+NO_NETLINK = 0x00050000 | 95                          # SECCOMP_RET_ERRNO | EOPNOTSUPP
+prog = [(LD, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, DENY),          # another ABI (i386 socketcall): refused
+        (LD, 0, 0, 0)]
+if has_x32:
+    prog += [(JGE, 0, 1, 0x40000000), (RET, 0, 0, DENY)]              # x32 syscall numbers: refused
+prog += [(JEQ, 0, 1, nr_io_uring_setup), (RET, 0, 0, DENY),            # io_uring can open sockets: refused
+         (JEQ, 1, 0, nr_socket), (RET, 0, 0, ALLOW),
+         (LD, 0, 0, 16), (JEQ, 0, 1, 1), (RET, 0, 0, ALLOW),            # socket(AF_UNIX, ...) only
+         (JEQ, 0, 1, 16), (RET, 0, 0, NO_NETLINK),                       # getifaddrs, as on WSL: ZeroMQ copes
+         (RET, 0, 0, DENY)]
+code = b"".join(struct.pack("HBBI", *ins) for ins in prog)
+buf = ctypes.create_string_buffer(code)
+fprog = struct.pack("HL", len(prog), ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0) != 0:
+    sys.exit(f"jail: the seccomp network filter could not be installed ({os.strerror(ctypes.get_errno())}).")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
+def _nonet(command):
+    """The uid backend's launcher: install NONET, then exec ``command`` (a Python one: its interpreter runs it)."""
+    python = command[0] if Path(command[0]).name.startswith("python") else sys.executable
+    return [python, "-I", "-S", "-c", NONET, "--"]
+
+
 def _drop(uid):
     return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--bounding-set=-all",
             "--inh-caps=-all", "--no-new-privs", "--"]
@@ -250,7 +290,7 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
         block_network(uid)
     elif backend != "none":
         raise JailError(f"unknown isolation backend {backend!r}; use one of {', '.join(BACKENDS)}.")
-    inner = _rlimits(limits) + (_drop(uid) if uid is not None else [])
+    inner = _rlimits(limits) + (_drop(uid) if uid is not None else []) + (_nonet(command) if backend == "uid" else [])
     process = subprocess.Popen(prefix + inner + list(command), env=env, cwd=popen_cwd, pass_fds=pass_fds,
                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
                                start_new_session=True, close_fds=True)

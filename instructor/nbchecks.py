@@ -24,9 +24,10 @@ produces no artifact and scores 0, whatever its kernel prints.
 import functools
 import json
 import os
-import threading
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -317,6 +318,33 @@ def cells_to_run(rel):
     return CHECKS[rel]["cells"] if rel in CHECKS else None
 
 
+_COPY_LOCK = threading.Lock()
+
+
+def _readable_copy(src, dst):
+    """Copy the data folder ``src`` into ``dst`` once (hard links where they work), world-readable."""
+    with _COPY_LOCK:
+        done = dst / ".copied"
+        if done.exists() or not src.is_dir():
+            return
+        for folder, dirs, files in os.walk(src):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            target = dst / Path(folder).relative_to(src)
+            target.mkdir(mode=0o755, exist_ok=True)
+            os.chmod(target, 0o755)
+            for name in files:
+                source, copy = Path(folder) / name, target / name
+                try:
+                    os.link(source, copy)  # same file system: no copy (the instructor's files stay 0644)
+                    if os.stat(copy).st_mode & 0o004 == 0:
+                        os.unlink(copy)
+                        raise OSError("not world-readable")
+                except OSError:
+                    shutil.copyfile(source, copy)
+                    os.chmod(copy, 0o644)
+        done.write_text("")
+
+
 def run_and_check(course, rel, nb, work, layout, slot):
     """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures)."""
     import nbformat
@@ -329,9 +357,12 @@ def run_and_check(course, rel, nb, work, layout, slot):
     name = Path(rel).name
     (folder / name).write_text(nbformat.writes(nb), encoding="utf-8")
     os.chmod(folder / name, 0o644)
+    _data()  # the instructor's data, read (or its stand-in generated) here before any kernel looks for it
     datasets = Path(layout["tree"]) / "datasets"
     datasets.mkdir(mode=0o755, exist_ok=True)
     inside = backend == "bwrap"
+    if not inside:  # the uid cannot enter the instructor's 0700 tree: its kernels read a copy in the box tree
+        _readable_copy(course.src / "datasets", datasets)
     tree = "/box/src" if inside else layout["tree"]
     nbdir = "/box/notebooks" if inside else str(folder)
     worker = ("/box/worker" if inside else layout["worker_dir"]) + "/worker.py"
@@ -343,8 +374,6 @@ def run_and_check(course, rel, nb, work, layout, slot):
            "JUPYTER_RUNTIME_DIR": f"{home}/runtime", "JUPYTER_CONFIG_DIR": f"{home}/jupyter",
            "JUPYTER_DATA_DIR": f"{sys.prefix}/share/jupyter", "GRADE_ARTIFACTS": f"{home}/artifacts",
            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    if not inside:
-        env["CS231N_DATA_DIR"] = str(course.src / "datasets" / "cifar-10-batches-py")
     r, w = os.pipe()
     binds = [(layout["tree"], "/box/src"), (layout["worker_dir"], "/box/worker"), (str(folder), "/box/notebooks")]
     if (course.src / "datasets").is_dir():
