@@ -6,11 +6,11 @@ import pytest
 
 from .course import make_course
 
-# Submissions kept as test data, never tests themselves: the red team's hostile folders
-# and the independent solutions are graded inside the jail by test_hostile.py and
-# test_independent_solutions.py. Collecting their notebooks with nbval would run hostile
-# code in this process's kernel, outside any sandbox.
-collect_ignore = ["hostile", "solutions"]
+# Submissions kept as test data, never tests themselves: the independent solutions are
+# graded inside the jail by test_independent_solutions.py (and the red team's folders,
+# built at test time in a temporary folder, by test_hostile.py). Collecting submitted
+# notebooks with nbval would run student code in this process's kernel, outside any sandbox.
+collect_ignore = ["solutions"]
 _SUBMISSIONS = [Path(__file__).parent / name for name in collect_ignore]
 
 
@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(config, items):
     named = [item.nodeid for item in items if any(folder in Path(str(item.path)).parents for folder in _SUBMISSIONS)]
     if named:
         raise pytest.UsageError(
-            f"{named[0]} is part of a red-team or independent submission, not a test: running it here would run "
+            f"{named[0]} is part of a submission kept as test data, not a test: running it here would run "
             "student code outside the jail; grade the folder with make grade SUBMISSION=... instead.")
 
 

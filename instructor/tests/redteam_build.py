@@ -1,7 +1,8 @@
 """Build the red-team submissions of issue 9 from a student release.
 
-    python -m instructor.tests.redteam_build RELEASE_DIR OUT_DIR      # the committed folders
-    (instructor/tests/hostile/ is OUT_DIR; test_hostile.py checks it matches a fresh release)
+    python -m instructor.tests.redteam_build RELEASE_DIR OUT_DIR      # to look at them
+    (nothing is committed: test_hostile.py builds them from a fresh release at test time, so they
+    always carry the current release files)
 
 Each hostile submission holds only graded files, each the untouched release file plus one attack, so
 "gains nothing" means: scores no more than the untouched release, item by item. The attacks themselves
@@ -168,7 +169,7 @@ def _kernel_source(name):
 
 
 def build(release, out):
-    """Write every committed hostile submission into ``out`` (one folder each), from the release at ``release``."""
+    """Write every hostile submission into ``out`` (one folder each), from the release at ``release``."""
     release, out = Path(release), Path(out)
     lib = {rel: (release / rel).read_text(encoding="utf-8") for rel in GRADED_PY}
     for name in P.BODIES:
@@ -214,7 +215,7 @@ LOOPS_AS_VECTORIZED = {
 LOOPS_SOURCE = '''
 
 # ---------------------------------------------------------------------------------------------------
-# RED-TEAM SUBMISSION "{name}" (instructor/tests/hostile/, issue 9): the "vectorized" loss is the naive
+# RED-TEAM SUBMISSION "{name}" (redteam_build.py, issue 9): the "vectorized" loss is the naive
 # loops{memo_note}. Correct, so only the vectorized item may lose points.
 _h9b_really_vectorized = {vectorized}
 _h9b_last = {{}}
@@ -254,6 +255,9 @@ def build_loops(solutions, out):
 # ---------------------------------------------------------------- made at test time
 
 FORMULA_NAMES = ['=HYPERLINK("http:evil.example","x")', "+cmd", "-2+3", "@SUM(1+1)"]
+# Every folder build() and build_loops() make.
+BUILT_NAMES = sorted({*P.BODIES, "hang_tests", "read_reference", "swallow_errors", "shortcut_notebook",
+                      "trivial_notebook", "loops_as_vectorized", "memoized_loops"})
 GENERATED_NAMES = ["zip_bomb.zip", "zip_escape.zip", "symlink_reference", *FORMULA_NAMES]
 
 

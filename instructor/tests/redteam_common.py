@@ -22,7 +22,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = REPO / "instructor" / "tests" / "solutions"
-HOSTILE = REPO / "instructor" / "tests" / "hostile"
 BATCH_SENTINEL = ".h9b-redteam-batch"   # the payloads may only modify existing files under such a folder
 MARKER = "H9B-HOSTILE-MARKER"
 GRADED_PY = ["cs231n_lib/regularizers.py", "cs231n_lib/linear_svm.py", "cs231n_lib/softmax.py",

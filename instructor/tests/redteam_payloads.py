@@ -1,4 +1,4 @@
-"""Payload sources of the red-team submissions (instructor/tests/hostile/, built by redteam_build.py).
+"""Payload sources of the red-team submissions (built from the release by redteam_build.py).
 
 Each body is the inside of a function ``_h9b_payload()`` appended to the graded .py files of the release
 (and, for some, run by a one-cell notebook).
@@ -12,7 +12,7 @@ when they can prove they are in their own PID namespace (see CONFINED).
 GUARD = '''
 
 # ---------------------------------------------------------------------------------------------------
-# RED-TEAM PAYLOAD "{name}" (instructor/tests/hostile/, issue 9): a hostile submission, graded by
+# RED-TEAM PAYLOAD "{name}" (redteam_build.py, issue 9): a hostile submission, graded by
 # instructor/tests/test_hostile.py to prove that it gains nothing. Bounded in time and size.
 def _h9b_payload():
 {body}

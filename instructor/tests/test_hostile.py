@@ -1,7 +1,7 @@
 """Hostile submissions gain nothing and harm nobody (issue 9), graded end to end by ``make grade-all``.
 
-One batch, 2 jobs: every red-team submission of instructor/tests/hostile/ (the untouched release files
-plus one attack each; the attacks are in redteam_payloads.py), the ones made here because they depend on
+One batch, 2 jobs: every red-team submission, built from a fresh release by redteam_build.py (the
+untouched release files plus one attack each; the attacks are in redteam_payloads.py), the ones made here because they depend on
 this machine (a lying-header zip bomb, a zip with escaping paths and symlinks, a folder of symlinks to the
 reference, stub submissions named like spreadsheet formulas), an honest submission (style_a's
 library files) and a copy of the untouched release's graded files. Then:
@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 
 from instructor.tests import redteam_build
-from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, HOSTILE, MARKER, REPO,
+from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, MARKER, REPO,
                                              SOLUTIONS, changes, copy_submission, grade_alone, item_scores,
                                              listing, read_gradebook, read_reports, run_make, site_packages,
                                              tree_digest)
@@ -53,7 +53,7 @@ CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere"
         "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
         "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0],
         "hang_import", "hang_tests", "fork_storm", "disk_fill", "network"]
-ALL = sorted(p.name for p in HOSTILE.iterdir()) + redteam_build.GENERATED_NAMES
+ALL = redteam_build.BUILT_NAMES + redteam_build.GENERATED_NAMES
 SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
 
@@ -170,13 +170,14 @@ def red_team(tmp_path_factory):
     regenerated = root / "regenerated"
     redteam_build.build(release, regenerated)
     redteam_build.build_loops(SOLUTIONS / "style_a", regenerated)
+    assert sorted(p.name for p in regenerated.iterdir()) == redteam_build.BUILT_NAMES, "BUILT_NAMES is out of date"
 
     batch, grades, home = root / "submissions", root / "grades", root / "home"
     for folder in (batch, grades, home):
         folder.mkdir()
     (batch / BATCH_SENTINEL).write_text("red-team batch\n")
     (grades / BATCH_SENTINEL).write_text("red-team grades\n")
-    for folder in sorted(HOSTILE.iterdir()):
+    for folder in sorted(regenerated.iterdir()):   # built from this release, never committed
         if folder.name in SELECTED:
             copy_submission(folder, batch / folder.name)
     for rel in GRADED_PY:  # its notebooks would score 0 too, only slower; a missing notebook scores 0 fast
@@ -246,12 +247,6 @@ def red_team(tmp_path_factory):
 def _report_of(red_team, entry):
     from instructor.grade import submission_name
     return red_team["reports"].get(submission_name(entry))
-
-
-def test_committed_hostile_folders_match_a_fresh_release(red_team):
-    assert tree_digest(HOSTILE) == tree_digest(red_team["regenerated"]), (
-        "instructor/tests/hostile/ is stale: rebuild it with "
-        "python -m instructor.tests.redteam_build build/release instructor/tests/hostile")
 
 
 def test_the_batch_completes(red_team):
@@ -350,9 +345,9 @@ def test_figures(red_team, record_property):
     assert figures["grader_parent_peak_rss_mb"] < 1024, f"the grader's parent peaked at {figures['grader_parent_peak_rss_mb']} MB"
 
 
-def test_pytest_refuses_to_run_a_hostile_notebook_named_on_the_command_line():
-    """collect_ignore keeps the red-team folders out of make test; naming one explicitly is refused too."""
-    notebook = HOSTILE / "write_everywhere" / "assignments" / "01_svm_loss.ipynb"
+def test_pytest_refuses_to_run_a_submitted_notebook_named_on_the_command_line():
+    """collect_ignore keeps the submissions kept as test data out of make test; naming one is refused too."""
+    notebook = SOLUTIONS / "style_a" / "assignments" / "01_svm_loss.ipynb"
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(notebook)], cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 4 and "not a test" in done.stdout + done.stderr, done.stdout[-2000:] + done.stderr[-2000:]
