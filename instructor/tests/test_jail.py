@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,3 +192,11 @@ def test_uid_backend_runs_as_the_slot_uid_and_cannot_read_root_0700_folders(tmp_
     result = json.loads(log.read_text().strip().splitlines()[-1])
     assert result == {"uid": jail.slot_uid(1), "groups": [], "read_secret": False, "wrote": False, "nproc": 32}
     assert not [p for p in jail._pids_of_uid(jail.slot_uid(1)) if jail._running(p)]
+
+
+def test_the_start_up_benchmark_runs_and_prints_each_backend():
+    done = subprocess.run([sys.executable, "benchmarks/bench_jail.py", "--rounds", "1"], cwd=Path(__file__).parents[2],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split() for line in done.stdout.splitlines() if line.strip().startswith(("interpreter", "import"))]
+    assert any("bwrap" in row for row in rows), done.stdout
