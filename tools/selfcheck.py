@@ -309,12 +309,22 @@ class SelfCheck:
                 write(f"  {'':<12} {'':<20} {detail}")  # a stub's message adds nothing to 'not started'
             if status in ("failing", "not started"):
                 todo.append((question, status, detail))
+        notebooks = {question["notebook"] for question in questions if question.get("notebook")}
+        others = [r for r in self.records if r["outcome"] == "failed" and r.get("notebook") not in notebooks
+                  and not any(matches(question, r["nodeid"]) for question in questions)]
+        if others:  # the instructor's own tests, the release's checks: no question of a student's
+            write("")
+            write(f"Failed, outside every question ({len(others)}; rerun one with pytest -x <test> for its traceback):")
+            for record in others:
+                write(f"  {record['nodeid']}")
+                if record.get("message"):
+                    write(f"      {record['message']}")
         if todo:
             question, status, detail = todo[0]  # the first in the notebooks' order
             write("")
             write(f"Next: {next_step(question, status, detail)}")
             write("Details of one question: make check Q=<question>; a notebook's own messages: make run.")
-        elif all(question_status(q, self.records, self.config.rootpath)[0] == "done" for q in questions):
+        elif not others and all(question_status(q, self.records, self.config.rootpath)[0] == "done" for q in questions):
             write("")
             write("Everything is done. Hand it in with: make submit")
 

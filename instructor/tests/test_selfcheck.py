@@ -110,3 +110,18 @@ def test_release_test_stops_a_notebook_at_its_first_unfinished_cell_and_summariz
     assert "Next: open assignments/01_svm_loss.ipynb in JupyterLab (make lab) and run it from the top; " \
            'it stopped at cell 3 ("# TODO: write it")' in out, out
     assert len(out.splitlines()) < 80, "the summary is short"
+
+
+def test_a_failure_outside_every_question_is_named_and_nothing_is_called_done(release):
+    (release / "tests" / "test_zz_outside.py").write_text(
+        "def test_outside():\n    assert 1 == 2, 'a failure no question owns'\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "selfcheck", "--by-question", "tests/test_zz_outside.py",
+         "-p", "no:cacheprovider"], cwd=release, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "PYTHONPATH": str(release / "tools")})
+    (release / "tests" / "test_zz_outside.py").unlink()
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "Failed, outside every question (1;" in out and "tests/test_zz_outside.py::test_outside" in out, out
+    assert "AssertionError: a failure no question owns" in out, out
+    assert "Everything is done" not in out, out
