@@ -185,6 +185,7 @@ class DeferredInputScan:
 
     def __exit__(self, *exc_info):
         self._state.__exit__(*exc_info)
+        self._state = None  # it holds self._record, so self: drop it, or every scan (and its X) waits for the GC
         return False
 
     def check(self, loss, dW):

@@ -353,3 +353,54 @@ def test_numpy_global_seed_reproduces_a_run_without_seed(cls):
     assert runs[0][0] == runs[1][0], "np.random.seed(231) twice must give the same losses"
     np.testing.assert_array_equal(runs[0][1], runs[1][1], err_msg="np.random.seed(231) twice must give the same W")
     assert runs[0][0] != runs[2][0], "another global seed must give another run"
+
+
+def test_a_loss_call_keeps_nothing_alive_after_it_returns():
+    """The deferred NaN scan once formed a reference cycle holding each minibatch until the cyclic GC ran:
+    hundreds of MB of dead minibatches during a long training run. With the GC off, X dies with its call."""
+    import gc
+    import weakref
+
+    from cs231n_lib._checks import DeferredInputScan
+
+    rng = np.random.default_rng(0)
+    W, y = rng.standard_normal((5, 3)), np.array([0, 2, 1, 1])
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        X = rng.standard_normal((4, 5))
+        alive = weakref.ref(X)
+        with DeferredInputScan(X) as scan:
+            loss = float(np.sum(X @ W))
+        scan.check(loss, W)
+        del scan, X
+        assert alive() is None, "the scan still holds X: a reference cycle"
+        X = rng.standard_normal((4, 5))
+        alive = weakref.ref(X)
+        for loss_fn in (svm_loss_vectorized, softmax_loss_vectorized):
+            loss_fn(W, X, y, 0.1)
+        del X
+        assert alive() is None, "a vectorized loss keeps its X alive after returning"
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_training_does_not_accumulate_minibatches():
+    import gc
+    import tracemalloc
+
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((600, 400)), rng.integers(0, 10, 600)
+    batch_bytes = 100 * 400 * 8
+    enabled = gc.isenabled()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        LinearSVM().train(X, y, learning_rate=1e-3, reg=1e-3, num_iters=200, batch_size=100, seed=0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        if enabled:
+            gc.enable()
+    assert peak < 20 * batch_bytes, f"training peaked at {peak / batch_bytes:.0f} minibatches of memory"
