@@ -74,7 +74,7 @@ def markdown(result):
     if result["items"]:
         lines += ["| Question | Points | Checks passed |", "|---|---|---|"]
         lines += [
-            f"| {md(item['title'], 200)} | {fmt(item['score'])} / {fmt(item['max_score'])} | {item['passed']} / {item['total']} |"
+            f"| {md(item['title'], 200)} | {fmt(item['score'])} / {fmt(item['max_score'])} | {fmt(item['passed'])} / {item['total']} |"
             for item in result["items"]
         ]
     failed = [item for item in result["items"] if item["failures"]]
