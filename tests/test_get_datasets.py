@@ -342,8 +342,11 @@ def test_ctrl_c_stops_the_download_and_installs_nothing(server, source, tmp_path
     _, archive = source
     env = script_env(tmp_path, serve(server, Route(archive, chunk_delay=0.05)), md5(archive),
                      downloader)
+    # A terminal's Ctrl-C reaches a script whose SIGINT is at its default; a test run started in the
+    # background (nohup, `&`) would hand the script an ignored SIGINT, which bash cannot trap.
     proc = subprocess.Popen(["bash", str(SCRIPT)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     part = tmp_path / PART
     deadline = time.monotonic() + 20
     while not (part.exists() and part.stat().st_size > 0) and time.monotonic() < deadline:
