@@ -35,7 +35,7 @@ import numpy as np
 from . import jail, wire
 
 ARTIFACT_CAP = 64 * 2**20
-NOTEBOOK_BUDGET = 120  # seconds one notebook may run in the jail (the reference: 10-35 s under load)
+NOTEBOOK_BUDGET = 90  # seconds one notebook may run in the jail (the reference: 2.5-6.5 s on an idle 2-core machine, about 30 s at load 3)
 
 
 def _export(**names):
