@@ -10,6 +10,8 @@ forge any reply). For each graded notebook, CHECKS names:
             grading at seconds per notebook
     export  code appended by the grader: it saves the result to
             $GRADE_ARTIFACTS as .npy files (plain arrays)
+    data    the loader of the instructor's data that ``check`` reads (run before the
+            notebook, so a missing stand-in is generated here, not in a read-only box)
     check   a function of the trusted side: it loads the artifacts with
             allow_pickle=False, validates shapes and dtypes, recomputes the
             result from the instructor's data and reference code, and returns
@@ -22,10 +24,8 @@ produces no artifact and scores 0, whatever its kernel prints.
 """
 
 import functools
-import json
 import os
 import shutil
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -53,6 +53,10 @@ def _data(dtype=np.float64):
     """Notebooks 01-04's data (flattened, bias column), loaded once per grader process (read-only)."""
     with _DATA_LOCK:
         return _linear_data(np.dtype(dtype).name)
+
+
+def _data_float32():
+    return _data(np.float32)
 
 
 @functools.lru_cache(maxsize=2)
@@ -179,12 +183,16 @@ def _check_search(artifacts):
 
 def _net_data():
     """Notebooks 05/06's data: 4000/1000/1000 images standardized by the training pixels' std."""
-    with _DATA_LOCK:
-        data = dict(_nets_raw())
+    data = dict(_nets_loaded())
     pixel_std = data["X_train"].std()
     for split in ("X_train", "X_val", "X_test"):
         data[split] = data[split] / pixel_std  # (N, 3, 32, 32)
     return data
+
+
+def _nets_loaded():
+    with _DATA_LOCK:
+        return _nets_raw()
 
 
 @functools.lru_cache(maxsize=1)
@@ -264,21 +272,25 @@ CHECKS = {
         "cells": ["svm-01", "svm-03", "svm-36"],
         "export": _export(W="best_svm.W", best_val="best_val", grid=_GRID),
         "check": _check_svm,
+        "data": _data,
     },
     "assignments/02_softmax_loss.ipynb": {
         "cells": ["softmax-01", "softmax-09", "softmax-24"],
         "export": _export(W="best_softmax.W", best_val="best_val", grid=_GRID),
         "check": _check_softmax,
+        "data": _data,
     },
     "assignments/03_regularization.ipynb": {
         "cells": ["reg-01", "reg-03", "reg-27"],
         "export": _export(W_start="W_start", W_l2="W_l2", W_decay="W_decay"),
         "check": _check_weight_decay,
+        "data": _data_float32,
     },
     "assignments/04_optimizers.ipynb": {
         "cells": ["opt-01", "opt-03", "opt-33"],
         "export": _export(lrs="[k[0] for k in coarse]", regs="[k[1] for k in coarse]", accs="list(coarse.values())"),
         "check": _check_search,
+        "data": _data_float32,
     },
     "assignments/05_backprop_two_layer_net.ipynb": {
         "cells": ["cell-01", "cell-09", "cell-13", "cell-21"],
@@ -286,6 +298,7 @@ CHECKS = {
                           b1="two_layer_solver.model.params['b1']", W2="two_layer_solver.model.params['W2']",
                           b2="two_layer_solver.model.params['b2']", best_val_acc="two_layer_solver.best_val_acc"),
         "check": _check_two_layer,
+        "data": _nets_loaded,
     },
     "assignments/06_init_dropout_batchnorm.ipynb": {
         "cells": ["cell-01", "cell-05", "cell-15"],
@@ -294,6 +307,7 @@ CHECKS = {
         "export": _export(norms="[0 if k[0] is None else 1 for k in sweep]", scales="[k[1] for k in sweep]",
                           accs="list(sweep.values())"),
         "check": _check_sweep,
+        "data": _nets_loaded,
     },
 }
 
@@ -357,7 +371,7 @@ def run_and_check(course, rel, nb, work, layout, slot):
     name = Path(rel).name
     (folder / name).write_text(nbformat.writes(nb), encoding="utf-8")
     os.chmod(folder / name, 0o644)
-    _data()  # the instructor's data, read (or its stand-in generated) here before any kernel looks for it
+    CHECKS[rel]["data"]()  # what the check reads, loaded (or the stand-in generated) before any kernel looks
     datasets = Path(layout["tree"]) / "datasets"
     datasets.mkdir(mode=0o755, exist_ok=True)
     inside = backend == "bwrap"

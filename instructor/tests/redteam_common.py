@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -28,6 +29,45 @@ GRADED_PY = ["cs231n_lib/regularizers.py", "cs231n_lib/linear_svm.py", "cs231n_l
              "cs231n_lib/optim.py", "cs231n_lib/linear_classifier.py", "cs231n_lib/second_order.py"]
 NOTEBOOKS = ["assignments/01_svm_loss.ipynb", "assignments/02_softmax_loss.ipynb",
              "assignments/03_regularization.ipynb", "assignments/04_optimizers.ipynb"]
+
+
+class Listener:
+    """Count connections to 127.0.0.1:``port`` (and to the abstract unix socket ``abstract``, if given) that a
+    red-team payload makes, from a background thread, until ``close``."""
+
+    def __init__(self, port, abstract=None):
+        self.hits = []
+        self.sockets = []
+        tcp = socket.socket()
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind(("127.0.0.1", port))
+        self.sockets.append(tcp)
+        if abstract is not None:
+            unix = socket.socket(socket.AF_UNIX)
+            unix.bind("\0" + abstract)
+            self.sockets.append(unix)
+        for s in self.sockets:
+            s.listen(8)
+            s.settimeout(0.2)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            for s in self.sockets:
+                try:
+                    conn, _ = s.accept()
+                    self.hits.append(repr(s.getsockname()))
+                    conn.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        for s in self.sockets:
+            s.close()
 
 
 class MakeRun:

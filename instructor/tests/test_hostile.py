@@ -28,17 +28,15 @@ hangs of at most 240 s) and only ever create marker files outside the test's own
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from instructor.tests import redteam_build
-from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, MARKER, REPO,
+from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, MARKER, REPO, Listener,
                                              SOLUTIONS, changes, copy_submission, grade_alone, item_scores,
                                              listing, read_gradebook, read_reports, run_make, site_packages,
                                              tree_digest)
@@ -56,42 +54,6 @@ CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere"
 ALL = redteam_build.BUILT_NAMES + redteam_build.GENERATED_NAMES
 SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
-
-
-class Listener:
-    """Count connections to 127.0.0.1:LISTEN_PORT and to the abstract unix socket the payload tries."""
-
-    def __init__(self):
-        self.hits = []
-        self.sockets = []
-        tcp = socket.socket()
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        tcp.bind(("127.0.0.1", LISTEN_PORT))
-        unix = socket.socket(socket.AF_UNIX)
-        unix.bind("\0h9b-redteam-abstract")
-        for s in (tcp, unix):
-            s.listen(8)
-            s.settimeout(0.2)
-            self.sockets.append(s)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stop.is_set():
-            for s in self.sockets:
-                try:
-                    conn, _ = s.accept()
-                    self.hits.append(repr(s.getsockname()))
-                    conn.close()
-                except OSError:
-                    pass
-
-    def close(self):
-        self.stop.set()
-        self.thread.join()
-        for s in self.sockets:
-            s.close()
 
 
 def _marker_files(*folders):
@@ -199,7 +161,7 @@ def red_team(tmp_path_factory):
     canaries = [REPO / "instructor" / "hidden_tests" / f"canary-h9b-{token[:8]}.txt", REPO / f"canary-h9b-{token[:8]}",
                 REPO / "cs231n_lib" / f"canary-h9b-{token[:8]}", home / f"canary-h9b-{token[:8]}"]
     sentinel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1800)", "h9b-redteam-sentinel"])
-    listener = Listener()
+    listener = Listener(LISTEN_PORT, "h9b-redteam-abstract")
     _subreaper(True)
     real_home = Path(os.path.expanduser("~"))
     try:

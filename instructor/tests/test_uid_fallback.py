@@ -18,11 +18,9 @@ unprivileged uid under rlimits and a seccomp filter that refuses every socket bu
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
-import threading
 import zipfile
 from pathlib import Path
 
@@ -31,7 +29,7 @@ import pytest
 from instructor import jail
 from instructor.gradescope import build_autograder
 from instructor.release import graded_files, student_version
-from instructor.tests.redteam_common import MARKER, REPO
+from instructor.tests.redteam_common import MARKER, REPO, Listener
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None or shutil.which("setpriv") is None,
                                 reason="the uid fallback needs root (and bwrap to lay out a container view here)")
@@ -82,33 +80,6 @@ def container_args():
 def in_container(command, env, timeout=900):
     return subprocess.run(container_args() + ["--"] + command, env=env, capture_output=True, text=True,
                           timeout=timeout, cwd="/")
-
-
-class Listener:
-    def __init__(self):
-        self.hits = []
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", LISTEN_PORT))
-        self.server.listen(4)
-        self.server.settimeout(0.2)
-        self.stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stop:
-            try:
-                conn, _ = self.server.accept()
-                self.hits.append("tcp")
-                conn.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.server.close()
 
 
 # A hostile ops.py for the tiny course: the release stub plus an import-time attack on everything the uid
@@ -201,7 +172,7 @@ def test_a_hostile_submission_gains_nothing_under_the_uid_fallback(tiny_autograd
     files = {rel: (course / rel).read_bytes() for rel in graded_files(course)}
     ops = "cs231n_lib/ops.py"
     files[ops] = student_version(course, ops) + HOSTILE.format(marker=MARKER, repo=REPO, port=LISTEN_PORT).encode()
-    listener = Listener()
+    listener = Listener(LISTEN_PORT)
     try:
         done, results = _run_autograder(course, archive, tmp_path / "autograder", files)
     finally:
