@@ -77,6 +77,26 @@ class StudentError(Exception):
     """Mixin of every exception re-raised from the worker."""
 
 
+class InputModified(AssertionError, StudentError):
+    """A call wrote into an array argument whose contract says it stays untouched (the test fails)."""
+
+
+def fixed_arrays(values, found=None):
+    """Ids of the arrays a call must leave untouched: ``values`` and what their tuples and lists hold.
+
+    Every graded function leaves its array arguments alone (a layer's x, a loss's W, X, y, a backward
+    pass's cache). Arrays inside a dict are state the contract lets the call replace (an optimizer's
+    config, batch norm's running averages), so they are not descended into; the tests check those.
+    """
+    found = set() if found is None else found
+    for value in values:
+        if isinstance(value, np.ndarray):
+            found.add(id(value))
+        elif isinstance(value, (list, tuple)) and len(found) < 10000:
+            fixed_arrays(value, found)
+    return frozenset(found)
+
+
 _EXCEPTIONS = {}
 
 
@@ -297,6 +317,7 @@ class Student:
         self.gen = 0
         self.used = 0.0
         self.depth = 0
+        self.limit = self.deadline = None  # the running top-level call's limit and deadline
         self.callbacks = {}
         self.proxies = {}  # (gen, id) -> trusted stand-in of that object
         self.handles = {}  # (gen, path) -> id
@@ -464,18 +485,28 @@ class Student:
 
     # ------------------------------------------------------------- requests
 
-    def _request(self, header, values):
-        """Send a request; serve callbacks until its reply; return (header, decoded value)."""
+    def _request(self, header, values, fixed=frozenset()):
+        """Send a request; serve callbacks until its reply; return (header, decoded value).
+
+        Trusts nothing in the reply: it is decoded by the allow-list of wire.py, and a state entry may
+        only write into an array, list, dict or Generator this request sent. ``fixed`` holds the ids of
+        the arrays whose contract says they stay untouched (see ``fixed_arrays``): a reply that changed
+        one is not written back and raises ``InputModified``. A top-level request gets ``call_timeout``
+        (or the rest of the budget); a nested one (sent while a callback runs) inherits its deadline.
+        """
         self.ensure()
         encoder = wire.Encoder(self._other, alias=True)
         for key, value in values.items():
             header[key] = encoder.encode(value)
         gen = self.gen
         top = self.depth == 0
-        left = self.config["budget"] - self.used
-        limit = min(self.config["call_timeout"], left)
         started = time.monotonic()
-        deadline = started + limit
+        if top:
+            left = self.config["budget"] - self.used
+            self.limit = limit = min(self.config["call_timeout"], left)
+            self.deadline = deadline = started + limit
+        else:  # a callback's call into the student: the same clock as the call that made the callback
+            limit, deadline = self.limit, self.deadline
         self.depth += 1
         try:
             wire.write_frame(self.wfd, header, encoder.blob())
@@ -507,14 +538,17 @@ class Student:
                 raise self._exception(reply, attrs if isinstance(attrs, dict) else {})
             if "id" in reply and isinstance(reply["id"], int):
                 return reply, RemoteObject(self, reply["id"], self.gen)
-            for entry in decoder.decode(reply.get("state")) or []:
-                self._write_back(encoder.seen, entry)
+            written = [self._write_back(encoder.seen, entry, fixed) for entry in decoder.decode(reply.get("state")) or []]
             for note in decoder.decode(reply.get("warnings")) or []:
                 self._warn(note)
-            return reply, decoder.decode(reply.get("value"))
+            value = decoder.decode(reply.get("value"))
         except wire.WireError as error:
             self.stop()
             raise StudentFault(f"the student's process sent an invalid reply ({error})") from None
+        if False in written:
+            raise InputModified("the student's code wrote into an input array it must leave untouched "
+                                "(an argument, or an array inside a tuple or list argument); work on a copy")
+        return reply, value
 
     def _exception(self, reply, attrs):
         module, type_name = reply.get("module"), reply.get("type")
@@ -538,10 +572,18 @@ class Student:
         return error
 
     @staticmethod
-    def _write_back(seen, entry):
+    def _write_back(seen, entry, fixed=frozenset()):
+        """Apply one state entry of a reply (the worker's in-place change of a value this request sent).
+
+        Trusts only the index: it must name a value of ``seen`` (what this request sent), and the new
+        state must have the original's type (and, for arrays, shape). Returns False, writing nothing,
+        when the entry changes an array whose id is in ``fixed`` (an input that stays untouched).
+        """
         if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int) and 0 <= entry[0] < len(seen)):
             raise wire.WireError("a malformed state entry")
         original, (kind, new) = seen[entry[0]], entry[1]
+        if kind == "array" and isinstance(original, np.ndarray) and id(original) in fixed:
+            return False
         if kind == "array" and isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
             if original.shape == new.shape and original.flags.writeable:
                 original[...] = new
@@ -552,6 +594,7 @@ class Student:
             original.update(new)
         elif kind == "rng" and isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
             original.bit_generator.state = new.bit_generator.state
+        return True
 
     @staticmethod
     def _warn(note):
@@ -584,7 +627,9 @@ class Student:
     # ------------------------------------------------------------ the API
 
     def call(self, target, args, kwargs):
-        return self._request({"op": "call"}, {"target": target, "args": list(args), "kwargs": dict(kwargs)})[1]
+        """Call ``target`` in the worker; arrays given directly, or in tuples and lists, must come back unchanged."""
+        return self._request({"op": "call"}, {"target": target, "args": list(args), "kwargs": dict(kwargs)},
+                             fixed_arrays(list(args) + list(kwargs.values())))[1]
 
     def getattr(self, target, name):
         if not PUBLIC.match(name):

@@ -143,8 +143,16 @@ def _check_weight_decay(artifacts):
     W_start, W_l2, W_decay = (_array(artifacts, n, shape) for n in ("W_start", "W_l2", "W_decay"))
     if W_start is None or W_l2 is None or W_decay is None:
         return [("W_l2 and W_decay were saved", "no valid (D, C) arrays were saved")]
+    # The runs start from the notebook's own draw, never from the kernel's W_start: huge weights would
+    # make the data gradient negligible and any W_l2 = W_decay pass. In the graded notebook (cells reg-01,
+    # reg-03, reg-27) W_start is the first draw of rng = default_rng(SEED), scaled by 0.001.
+    seeded = 0.001 * np.random.default_rng(_seed("assignments/03_regularization.ipynb")).standard_normal(shape)
+    if rel_error(W_start, seeded) > 1e-12:
+        return [("W_l2 and W_decay were saved", None),
+                ("W_start is the notebook's seeded draw", "W_start is not 0.001 * rng.standard_normal((D, C)) from the "
+                                                          "notebook's SEED; keep the given line")]
     lr, lam = 1e-6, 1e3
-    expected = W_start.copy()
+    expected = seeded.copy()
     for _ in range(10):
         expected, _ = optim.sgd(expected, softmax_loss_vectorized(expected, X_dev, y_dev, lam)[1], {"learning_rate": lr})
     return [

@@ -134,3 +134,37 @@ def test_adamw_keeps_adams_state_across_steps():
         w, config = optim.adamw(w, dw, config)
         assert oracle.close(w, expected), f"adamw: step {step + 1} differs from an Adam step with decoupled weight decay"
     assert config.get("t") == 3, "adamw: the Adam state in config (t, m, v) must carry over between steps"
+
+
+# Every rule trains a softmax classifier, in a loop written here: the minibatches, the loss and its
+# gradient are trusted (hidden_oracles), only the update rule is the student's. So an optimizer item
+# does not depend on the student's LinearClassifier.train or softmax (other items), nor on the keywords
+# the given train of the student's release has.
+TRAIN_RATES = {"sgd": 0.05, "sgd_momentum": 0.01, "nesterov_momentum": 0.01,
+               "adagrad": 0.05, "rmsprop": 0.005, "adam": 0.01, "adamw": 0.01}
+
+
+def blobs(num_per_class=60, num_classes=4, dim=10, seed=0):
+    """Gaussian clusters around random centers, with a bias column: X (N, dim + 1), y (N,)."""
+    rng = np.random.default_rng(seed)
+    centers = 2.0 * rng.standard_normal((num_classes, dim))  # (C, dim)
+    y = np.repeat(np.arange(num_classes), num_per_class)  # (N,)
+    X = centers[y] + rng.standard_normal((y.size, dim))  # (N, dim)
+    return np.hstack([X, np.ones((y.size, 1))]), y  # (N, dim + 1)
+
+
+@pytest.mark.parametrize("name", list(TRAIN_RATES))
+def test_rule_trains_a_softmax_classifier_in_a_trusted_loop(name):
+    X, y = blobs()
+    rng = np.random.default_rng(0)
+    W = 0.001 * np.random.default_rng(3).standard_normal((X.shape[1], 4))  # (D, C)
+    start = oracle.softmax(W, X, y, 1e-4)[0]
+    rule, config = getattr(optim, name), {}
+    for _ in range(100):
+        batch = rng.choice(y.size, 40)  # (B,)
+        _, dW = oracle.softmax(W, X[batch], y[batch], 1e-4)
+        config["learning_rate"] = TRAIN_RATES[name]
+        W, config = rule(W, dW, config)
+        assert isinstance(config, dict) and np.shape(W) == dW.shape, f"{name} must return (next_w, config)"
+    end = oracle.softmax(np.asarray(W, dtype=float), X, y, 1e-4)[0]
+    assert end < 0.25 * start, f"{name}: 100 steps took the full-batch loss from {start:.3f} to {end:.3f} only"

@@ -252,12 +252,84 @@ def build_loops(solutions, out):
             (out / name / rel).write_text(text, encoding="utf-8")
 
 
+# ---------------------------------------------------------------- round 2 (issue 18)
+
+ROUND2_NAMES = ["keep_hijack", "nb03_huge_start", "nested_callbacks", "older_release", "sleepy_naive", "zero_inputs"]
+LAYERS_PY, FC_NET_PY = "cs231n_lib/layers.py", "cs231n_lib/fc_net.py"
+
+
+def _older_release(solutions, rel):
+    """``rel`` of the independent solution ``solutions`` as made against an earlier release: the loss files
+    without the public ``*_loss_on_scores`` helpers (a private helper of the student's instead), and
+    LinearClassifier without ``scores_loss`` and without train's ``on_divergence`` keyword."""
+    text = (solutions / rel).read_text(encoding="utf-8")
+    edits = {
+        "cs231n_lib/linear_svm.py": [("svm_loss_on_scores", "_svm_data_loss")],
+        "cs231n_lib/softmax.py": [("softmax_loss_on_scores", "_softmax_data_loss")],
+        "cs231n_lib/linear_classifier.py": [
+            ("from .linear_svm import svm_loss_on_scores, svm_loss_vectorized", "from .linear_svm import svm_loss_vectorized"),
+            ("from .softmax import softmax_loss_on_scores, softmax_loss_vectorized", "from .softmax import softmax_loss_vectorized"),
+            ("    scores_loss = staticmethod(svm_loss_on_scores)\n", ""),
+            ("    scores_loss = staticmethod(softmax_loss_on_scores)\n", ""),
+            (",\n              on_divergence=\"warn\"):", "):"),
+            ("        if on_divergence not in ON_DIVERGENCE:\n"
+             "            raise ValueError(f\"on_divergence must be 'warn' or 'raise', got {on_divergence!r}; \"\n"
+             "                             f\"pass on_divergence='raise' to stop a tuning loop at the first diverging run.\")\n", ""),
+            ("on_divergence=on_divergence", "on_divergence=\"warn\""),
+        ],
+    }
+    for old, new in edits.get(rel, []):
+        assert old in text, f"older_release expects {old!r} in {rel} of {solutions.name}; update redteam_build"
+        text = text.replace(old, new)
+    if rel == "cs231n_lib/linear_classifier.py":
+        assert "on_divergence=on_divergence" not in text and "def train" in text
+    return text
+
+
+def _notebook_cell(release, rel, cell_id, source):
+    """The release notebook ``rel`` with cell ``cell_id``'s raise (the TODO) replaced by ``source``."""
+    nb = _read_nb(release / rel)
+    cell = next(c for c in nb["cells"] if c.get("id") == cell_id)
+    lines = [line for line in "".join(cell["source"]).splitlines(True) if "replace this raise with your code" not in line]
+    at = next(i for i, line in enumerate(lines) if line.startswith("# Compare whole matrices"))
+    cell["source"] = "".join(lines[:at] + [source] + lines[at:]).splitlines(True)
+    return nb
+
+
+def build_round2(release, solutions, out):
+    """The submissions of issue 18's attack classes (ROUND2_NAMES), from the release and style_a.
+
+    zero_inputs and nb03_huge_start are the untouched release plus the attack (they must gain nothing);
+    keep_hijack, sleepy_naive and nested_callbacks are style_a plus the attack; older_release is style_a's
+    library as made against an earlier release (it must score full marks on every package item).
+    """
+    release, solutions, out = Path(release), Path(solutions), Path(out)
+    library = GRADED_PY + [LAYERS_PY, FC_NET_PY]
+    for name in ROUND2_NAMES:
+        for rel in library:
+            base = release if name in ("zero_inputs", "nb03_huge_start") else solutions
+            text = (base / rel).read_text(encoding="utf-8")
+            if name == "zero_inputs":
+                text += P.ZERO_INPUTS.get(rel, "")
+            elif name in ("keep_hijack", "sleepy_naive") and Path(rel).name in LOOPS_AS_VECTORIZED:
+                vectorized, naive = LOOPS_AS_VECTORIZED[Path(rel).name]
+                source = P.KEEP_HIJACK if name == "keep_hijack" else P.SLEEPY_NAIVE
+                text += source.format(vectorized=vectorized, naive=naive)
+            elif name == "nested_callbacks" and rel == "cs231n_lib/linear_classifier.py":
+                text += P.NESTED_CALLBACKS
+            elif name == "older_release":
+                text = _older_release(solutions, rel)
+            (out / name / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / name / rel).write_text(text, encoding="utf-8")
+    _write_nb(_notebook_cell(release, NOTEBOOKS[2], "reg-27", P.NB03_HUGE_START), out / "nb03_huge_start" / NOTEBOOKS[2])
+
+
 # ---------------------------------------------------------------- made at test time
 
 FORMULA_NAMES = ['=HYPERLINK("http:evil.example","x")', "+cmd", "-2+3", "@SUM(1+1)"]
 # Every folder build() and build_loops() make.
 BUILT_NAMES = sorted({*P.BODIES, "hang_tests", "read_reference", "swallow_errors", "shortcut_notebook",
-                      "trivial_notebook", "loops_as_vectorized", "memoized_loops"})
+                      "trivial_notebook", "loops_as_vectorized", "memoized_loops", *ROUND2_NAMES})
 GENERATED_NAMES = ["zip_bomb.zip", "zip_escape.zip", "symlink_reference", *FORMULA_NAMES]
 
 
@@ -339,3 +411,4 @@ if __name__ == "__main__":
         sys.exit(2)
     build(sys.argv[1], sys.argv[2])
     build_loops(Path(__file__).parent / "solutions" / "style_a", sys.argv[2])
+    build_round2(sys.argv[1], Path(__file__).parent / "solutions" / "style_a", sys.argv[2])

@@ -553,3 +553,193 @@ BODIES["formula_injection"] = '''
                 if isinstance(member, (types.FunctionType, staticmethod)) and not attr.startswith("__"):
                     setattr(value, attr, inject)
 '''
+
+
+# ------------------------------------------------------------------- round 2 (issue 18)
+# Whole-function replacements, appended to a graded file (they replace the functions of that name).
+# Built by redteam_build.build_round2; each names the attack class of issue 18 it replays.
+
+# 1. Zero the inputs in place, return zeros: a test that computes its expectation from the same arrays
+#    after the call (or compares with the student's own function on them) sees zeros agree with zeros.
+ZERO_INPUTS = {
+    "cs231n_lib/layers.py": '''
+
+# RED-TEAM SUBMISSION "zero_inputs" (issue 18, class 1): every layer zeroes its array arguments in place
+# (and the arrays of a tuple cache) and returns zeros of the right shapes.
+import numpy as _h18_np
+
+
+def _h18_zero(*values):
+    for value in values:
+        if isinstance(value, _h18_np.ndarray) and value.flags.writeable:
+            value[...] = 0
+        elif isinstance(value, (tuple, list)):
+            _h18_zero(*value)
+
+
+def affine_forward(x, w, b):
+    _h18_zero(x, w, b)
+    return _h18_np.zeros((x.shape[0], w.shape[1]), dtype=x.dtype), (x, w, b)
+
+
+def affine_backward(dout, cache, compute_dx=True):
+    x, w, b = cache
+    _h18_zero(dout, cache)
+    return (_h18_np.zeros_like(x) if compute_dx else None), _h18_np.zeros_like(w), _h18_np.zeros_like(b)
+
+
+def relu_forward(x):
+    _h18_zero(x)
+    return _h18_np.zeros_like(x), x
+
+
+def relu_backward(dout, cache):
+    _h18_zero(dout, cache)
+    return _h18_np.zeros_like(dout)
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    _h18_zero(x, gamma, beta)
+    return _h18_np.zeros_like(x), (x, gamma, beta)
+
+
+def batchnorm_backward(dout, cache):
+    x, gamma, beta = cache
+    _h18_zero(dout, cache)
+    return _h18_np.zeros_like(x), _h18_np.zeros_like(gamma), _h18_np.zeros_like(beta)
+
+
+batchnorm_backward_alt = batchnorm_backward
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    return batchnorm_forward(x, gamma, beta, ln_param)
+
+
+layernorm_backward = batchnorm_backward
+''',
+    "cs231n_lib/linear_svm.py": '''
+
+# RED-TEAM SUBMISSION "zero_inputs" (issue 18, class 1): zero W and X in place, then the loss of zeros.
+import numpy as _h18_np
+
+
+def svm_loss_naive(W, X, y, reg):
+    W[...] = 0
+    X[...] = 0
+    return float(W.shape[1] - 1), _h18_np.zeros_like(W)
+''',
+    "cs231n_lib/softmax.py": '''
+
+# RED-TEAM SUBMISSION "zero_inputs" (issue 18, class 1): zero W and X in place, then the loss of zeros.
+import numpy as _h18_np
+
+
+def softmax_loss_naive(W, X, y, reg):
+    W[...] = 0
+    X[...] = 0
+    return float(_h18_np.log(W.shape[1])), _h18_np.zeros_like(W)
+''',
+}
+
+# 2a. Serve `keep` differently: the worker's own class is in this process, so remember every array kept,
+#     and once W, X and y of a large problem are in, compute the loops before any timer starts.
+KEEP_HIJACK = '''
+
+# RED-TEAM SUBMISSION "keep_hijack" (issue 18, class 2a): the "vectorized" loss is the loops, computed
+# while the grader keeps the arrays in this process (before it starts its timer).
+import sys as _h18_sys
+
+_h18_cache = {{}}
+
+
+def _h18_hijack():
+    worker_class = getattr(_h18_sys.modules.get("__main__"), "Worker", None)
+    if worker_class is None or getattr(worker_class, "_h18_hijacked", False):
+        return
+    serve_one = worker_class.serve_one
+
+    def hijacked(self, header, blob):
+        serve_one(self, header, blob)
+        if header.get("op") != "keep":
+            return
+        kept = [self.objects[k] for k in sorted(self.objects)][-3:]
+        if len(kept) == 3 and all(isinstance(v, np.ndarray) for v in kept):
+            W, X, y = kept
+            if X.ndim == 2 and W.ndim == 2 and y.ndim == 1 and X.shape[0] >= 1000 and X.shape[1] == W.shape[0]:
+                _h18_cache[(id(W), id(X), id(y))] = {naive}(W, X, y, 0.1)
+
+    worker_class.serve_one = hijacked
+    worker_class._h18_hijacked = True
+
+
+_h18_hijack()
+_h18_really_vectorized = {vectorized}
+
+
+def {vectorized}(W, X, y, reg, return_details=False):
+    if return_details:
+        return _h18_really_vectorized(W, X, y, reg, return_details=True)
+    key = (id(W), id(X), id(y))
+    if key in _h18_cache and reg == 0.1:
+        loss, dW = _h18_cache[key]
+        return loss, dW.copy()
+    return {naive}(W, X, y, reg)
+'''
+
+# 2b. A naive function that sleeps ten times its own time on large problems: the loops then look fast.
+SLEEPY_NAIVE = '''
+
+# RED-TEAM SUBMISSION "sleepy_naive" (issue 18, class 2b): the "vectorized" loss is the loops, and the naive
+# one sleeps ten times its own time on large problems, so the loops look ten times faster than "naive".
+import time as _h18_time
+
+_h18_naive = {naive}
+_h18_really_vectorized = {vectorized}
+
+
+def {naive}(W, X, y, reg):
+    started = _h18_time.perf_counter()
+    result = _h18_naive(W, X, y, reg)
+    if X.shape[0] >= 1000:
+        _h18_time.sleep(10 * (_h18_time.perf_counter() - started))
+    return result
+
+
+def {vectorized}(W, X, y, reg, return_details=False):
+    if return_details:
+        return _h18_really_vectorized(W, X, y, reg, return_details=True)
+    return _h18_naive(W, X, y, reg)
+'''
+
+# 5. Nested callbacks: while the grader's override of `loss` is installed, each call of the student's loss
+#    sleeps 8 s and calls the override again, which calls the student's loss again (a nested request).
+NESTED_CALLBACKS = '''
+
+# RED-TEAM SUBMISSION "nested_callbacks" (issue 18, class 5): 12 nested levels of 8 s each, every level
+# under the per-call limit of 10 s, 96 s in all for one call.
+import time as _h18_time
+
+_h18_loss = LinearClassifier.loss
+
+
+def _h18_nested_loss(self, X_batch, y_batch, reg, regularizer="l2"):
+    depth = self.__dict__.get("_h18_depth", 0)
+    if "loss" in self.__dict__ and depth < 12:   # the grader's override of loss is installed on this object
+        self.__dict__["_h18_depth"] = depth + 1
+        _h18_time.sleep(8)
+        return self.loss(X_batch, y_batch, reg, regularizer=regularizer)
+    self.__dict__["_h18_depth"] = 0
+    return _h18_loss(self, X_batch, y_batch, reg, regularizer)
+
+
+LinearClassifier.loss = _h18_nested_loss
+'''
+
+# 7. Notebook 03: huge starting weights make the data gradient negligible, so 10 steps of SGD on the
+#    L2-regularized loss equal the closed form of the penalty alone; no loss is ever computed.
+NB03_HUGE_START = '''# RED-TEAM NOTEBOOK "nb03_huge_start" (issue 18, class 7): huge W_start, closed form, no SGD at all.
+W_start = 1e9 * rng.standard_normal((D, C))
+W_l2 = W_start * (1 - 2 * lr * lam) ** num_steps
+W_decay = W_l2.copy()
+'''

@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,14 @@ CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere"
         "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
         "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0],
         "hang_import", "hang_tests", "fork_storm", "disk_fill", "network"]
+CORE += redteam_build.ROUND2_NAMES     # issue 18's classes
 ALL = redteam_build.BUILT_NAMES + redteam_build.GENERATED_NAMES
-SELECTED = ALL if os.environ.get("REDTEAM", "core") == "all" else CORE
+_CHOICE = os.environ.get("REDTEAM", "core")
+SELECTED = ALL if _CHOICE == "all" else CORE if _CHOICE == "core" else [n for n in ALL if n in _CHOICE.split(",")]
+# Issue 18's style_a-based submissions: honest but for one attack, so they are compared with the maximum.
+ROUND2_LOOPS = ("keep_hijack", "sleepy_naive")          # the speed gate's yardstick (class 2)
+NESTED, OLDER = "nested_callbacks", "older_release"     # classes 5 and 10
+STYLE_A_BASED = (*LOOPS, *ROUND2_LOOPS, NESTED, OLDER)
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
 
 
@@ -132,6 +139,7 @@ def red_team(tmp_path_factory):
     regenerated = root / "regenerated"
     redteam_build.build(release, regenerated)
     redteam_build.build_loops(SOLUTIONS / "style_a", regenerated)
+    redteam_build.build_round2(release, SOLUTIONS / "style_a", regenerated)
     assert sorted(p.name for p in regenerated.iterdir()) == redteam_build.BUILT_NAMES, "BUILT_NAMES is out of date"
 
     batch, grades, home = root / "submissions", root / "grades", root / "home"
@@ -226,7 +234,7 @@ def test_the_batch_completes(red_team):
     assert untouched["status"] == "graded" and untouched["isolation"] != "none", untouched["notes"][:3]
 
 
-@pytest.mark.parametrize("entry", [n for n in SELECTED if n not in LOOPS])
+@pytest.mark.parametrize("entry", [n for n in SELECTED if n not in STYLE_A_BASED])
 def test_a_hostile_submission_gains_nothing(red_team, entry):
     report = _report_of(red_team, entry)
     assert report is not None, f"no report for {entry}"
@@ -243,6 +251,50 @@ def test_loops_do_not_earn_the_vectorized_points(red_team, entry):
         assert loops[item] < maximum[item], f"{entry}: loops scored {loops[item]}/{maximum[item]} on {item}"
     others = {i: s for i, s in loops.items() if i not in VECTORIZED_ITEMS and s != honest[i]}
     assert not others, f"{entry}: items other than the vectorized ones changed: {others}"
+
+
+def _package_items():
+    """Ids of points.toml's package items (graded by tests, not notebooks or answers)."""
+    with open(REPO / "instructor" / "points.toml", "rb") as f:
+        return {item["id"] for item in tomllib.load(f)["item"] if "file" in item}
+
+
+def _short_of_maximum(report, items):
+    return {i["id"]: (i["score"], i["max_score"], [f["message"][:160] for f in i["failures"][:2]])
+            for i in report["items"] if i["id"] in items and i["score"] < i["max_score"]}
+
+
+@pytest.mark.parametrize("entry", [n for n in ROUND2_LOOPS if n in SELECTED])
+def test_the_speed_yardstick_is_trusted(red_team, entry):
+    """Issue 18, class 2: loops as the vectorized losses, with the worker's `keep` hijacked to compute them
+    before the timer (keep_hijack) or a naive function that sleeps on large problems (sleepy_naive)."""
+    report = _report_of(red_team, entry)
+    lost = _short_of_maximum(report, _package_items())
+    assert set(VECTORIZED_ITEMS) <= set(lost), f"{entry}: loops earned vectorized points: {report['score']}, lost only {lost}"
+    assert set(lost) == set(VECTORIZED_ITEMS), f"{entry}: items other than the vectorized ones lost points: {lost}"
+
+
+@pytest.mark.skipif(NESTED not in SELECTED, reason="REDTEAM does not select nested_callbacks")
+def test_nested_callbacks_share_the_call_deadline(red_team):
+    """Issue 18, class 5: a loss that calls the grader's override, which calls the student again, 12 levels
+    of 8 s: one deadline for the whole call, and the submission's calls stay within the budget."""
+    from instructor.points import load_points
+    limits = load_points(REPO / "instructor" / "points.toml").limits
+    report = _report_of(red_team, NESTED)
+    used = report["figures"]["student_seconds"]
+    assert used <= limits["budget"] + 5, f"the student's code ran {used} s against a budget of {limits['budget']} s"
+    messages = [f["message"] for i in report["items"] if i["id"] == "classifier_train" for f in i["failures"]]
+    assert any(f"longer than {limits['call_timeout']:g} s" in m for m in messages), (
+        f"a nested call was not stopped at the call's limit: {messages[:3]}")
+
+
+@pytest.mark.skipif(OLDER not in SELECTED, reason="REDTEAM does not select older_release")
+def test_a_submission_made_against_an_earlier_release_scores_full_marks(red_team):
+    """Issue 18, class 10: style_a's library without the loss-on-scores helpers and without train's
+    on_divergence keyword (as an earlier release had them) loses nothing on any package item."""
+    report = _report_of(red_team, OLDER)
+    lost = _short_of_maximum(report, _package_items())
+    assert not lost, f"an item graded code that is not its own: {lost}"
 
 
 def test_the_honest_submission_scores_what_it_scores_alone(red_team):
