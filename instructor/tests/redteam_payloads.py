@@ -648,36 +648,46 @@ KEEP_HIJACK = '''
 
 # RED-TEAM SUBMISSION "keep_hijack" (issue 18, class 2a): the "vectorized" loss is the loops, computed
 # while the grader keeps the arrays in this process (before it starts its timer).
+import builtins as _h18_builtins
 import sys as _h18_sys
 
 _h18_cache = {{}}
 
 
+def _h18_on_keep(W, X, y):
+    _h18_cache[(id(W), id(X), id(y))] = {naive}(W, X, y, 0.1)
+
+
 def _h18_hijack():
+    """Wrap the worker's serve_one once (every graded file adds its hook): after a `keep` of the third
+    array of a large problem, run the hooks, and only then send the reply the grader waits for."""
+    hooks = getattr(_h18_builtins, "_h18_keep_hooks", None)
     worker_class = getattr(_h18_sys.modules.get("__main__"), "Worker", None)
-    if worker_class is None or getattr(worker_class, "_h18_hijacked", False):
-        return
-    serve_one = worker_class.serve_one
+    if hooks is None and worker_class is not None:
+        hooks = _h18_builtins._h18_keep_hooks = []
+        serve_one = worker_class.serve_one
 
-    def hijacked(self, header, blob):
-        if header.get("op") != "keep":
-            return serve_one(self, header, blob)
-        replies = []
-        self.send = lambda *args, **kwargs: replies.append((args, kwargs))   # hold the reply back
-        try:
-            serve_one(self, header, blob)
-        finally:
-            del self.send
-        kept = [self.objects[k] for k in sorted(self.objects)][-3:]
-        if len(kept) == 3 and all(isinstance(v, np.ndarray) for v in kept):
-            W, X, y = kept
-            if X.ndim == 2 and W.ndim == 2 and y.ndim == 1 and X.shape[0] >= 1000 and X.shape[1] == W.shape[0]:
-                _h18_cache[(id(W), id(X), id(y))] = {naive}(W, X, y, 0.1)   # before the grader's timer starts
-        for args, kwargs in replies:
-            self.send(*args, **kwargs)
+        def hijacked(self, header, blob):
+            if header.get("op") != "keep":
+                return serve_one(self, header, blob)
+            replies = []
+            self.send = lambda *args, **kwargs: replies.append((args, kwargs))   # hold the reply back
+            try:
+                serve_one(self, header, blob)
+            finally:
+                del self.send
+            kept = [self.objects[k] for k in sorted(self.objects)][-3:]
+            if len(kept) == 3 and all(isinstance(v, np.ndarray) for v in kept):
+                W, X, y = kept
+                if X.ndim == 2 and W.ndim == 2 and y.ndim == 1 and X.shape[0] >= 1000 and X.shape[1] == W.shape[0]:
+                    for hook in hooks:
+                        hook(W, X, y)          # the loops, before the grader's timer starts
+            for args, kwargs in replies:
+                self.send(*args, **kwargs)
 
-    worker_class.serve_one = hijacked
-    worker_class._h18_hijacked = True
+        worker_class.serve_one = hijacked
+    if hooks is not None:
+        hooks.append(_h18_on_keep)
 
 
 _h18_hijack()
