@@ -20,7 +20,8 @@ The proxy API (for hidden tests; see also instructor/README.md):
         def loss(self, X, y, reg, regularizer="l2"):   # override the worker's
             return super().loss(X, y, reg, regularizer)
     student = harness.student()           # in a test: the connection itself
-    X_remote = student.keep(X)            # an array kept in the worker (timing without copies)
+    X_remote = student.keep(X)            # an array kept in the worker (no copy per call; the worker
+                                          # serves it, so never a timing yardstick)
     student.elapsed(fn, *args)            # seconds of one remote call, measured here
 
 Arguments are copied to the worker and results copied back; lists, dicts
