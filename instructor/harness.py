@@ -28,17 +28,17 @@ Arguments are copied to the worker and results copied back; lists, dicts
 and the arrays inside dicts get the worker's in-place changes written back
 and keep their identity (``returned is config`` holds when the student
 returns the dict it was given); an array argument (also inside a tuple or
-list) must come back unchanged, or the call raises ``InputModified``. Trusted callables passed in (update rules, schedules,
-loss functions) are called back here. Student exceptions re-raise as
+list) must come back unchanged, or the call raises ``InputModified``.
+Trusted callables passed in (update rules, schedules, loss functions) are
+called back here. Student exceptions re-raise as
 subclasses of the builtin of the same base (``pytest.raises(ValueError)``
 works) with the capped remote message; warnings are re-issued here.
 
 Limits: each remote call may take ``call_timeout`` seconds, the calls it
 makes back through trusted callbacks included (a nested request inherits its
 deadline); all remote calls of the run together ``budget`` seconds (the hang
-budget). A call over its
-limit kills the worker (the next call starts a fresh one); once the budget is
-spent every further call fails at once.
+budget). A call over its limit kills the worker (the next call starts a
+fresh one); once the budget is spent every further call fails at once.
 """
 
 import ast
