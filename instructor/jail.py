@@ -145,7 +145,7 @@ def _probe_bwrap():
         return why
     args = [path, *_system_binds(), "--proc", "/proc", "--dev", "/dev", *_namespace_flags(), "--", "true"]
     try:
-        done = subprocess.run(args, capture_output=True, timeout=20)
+        done = subprocess.run(args, capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"})
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap did not run ({error})"
     if done.returncode != 0:

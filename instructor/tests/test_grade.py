@@ -18,6 +18,8 @@ from instructor.release import build_release, graded_files
 
 from .course import HIDDEN_TESTS, demo_notebook, make_course, write_notebook
 
+pytestmark = pytest.mark.jail  # grades in the jail: see conftest.py
+
 PACKAGE_ITEMS = ["double", "halve"]
 
 

@@ -41,6 +41,8 @@ from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, MARKER, 
                                              listing, read_gradebook, read_reports, run_make, site_packages,
                                              tree_digest)
 
+pytestmark = pytest.mark.jail  # grades in the jail: see conftest.py
+
 HONEST = "honest_style_a_library"
 UNTOUCHED = "untouched_release"
 LOOPS = ("loops_as_vectorized", "memoized_loops")   # style_a, but the vectorized losses are the loops

@@ -31,7 +31,7 @@ from instructor.gradescope import build_autograder
 from instructor.release import graded_files, student_version
 from instructor.tests.redteam_common import MARKER, REPO, Listener
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None or shutil.which("setpriv") is None,
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or jail.bwrap_binary()[0] is None or shutil.which("setpriv") is None,
                                 reason="the uid fallback needs root (and bwrap to lay out a container view here)")
 
 LISTEN_PORT = 48232
@@ -54,7 +54,7 @@ def container_args():
     """bwrap arguments of the container view (see the module docstring)."""
     keep = sorted(set(jail.python_roots()) | {sys.prefix})
     hidden = sorted({str(REPO.parent)} | _closed_ancestors(keep), key=len)   # this checkout and its siblings too
-    args, made = ["bwrap", "--dev-bind", "/", "/", "--die-with-parent", "--cap-add", "ALL"], set()
+    args, made = [jail.bwrap_binary()[0], "--dev-bind", "/", "/", "--die-with-parent", "--cap-add", "ALL"], set()
 
     def dirs_to(path):
         out = []
