@@ -21,6 +21,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def _closed_ancestors(paths):
 def container_args():
     """bwrap arguments of the container view (see the module docstring)."""
     keep = sorted(set(jail.python_roots()) | {sys.prefix})
-    hidden = sorted({str(REPO.parent)} | _closed_ancestors(keep), key=len)   # this checkout and its siblings too
+    # this checkout and its siblings too; a checkout in /tmp hides only itself (the tests' folders are in /tmp)
+    checkouts = REPO if Path(tempfile.gettempdir()).resolve().is_relative_to(REPO.parent) else REPO.parent
+    hidden = sorted({str(checkouts)} | _closed_ancestors(keep), key=len)
     args, made = [jail.bwrap_binary()[0], "--dev-bind", "/", "/", "--die-with-parent", "--cap-add", "ALL"], set()
 
     def dirs_to(path):
