@@ -15,6 +15,7 @@ Inside, the grader is forced onto the uid backend (``--isolation uid``): student
 unprivileged uid under rlimits and a seccomp filter that refuses every socket but AF_UNIX.
 """
 
+import glob
 import json
 import os
 import shutil
@@ -223,3 +224,126 @@ def test_the_uid_fallback_runs_the_real_course_notebook_and_package_items(tmp_pa
     assert done.returncode == 0 and "score 11/11" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((grades / "reference" / "report.json").read_text())
     assert report["isolation"] == "uid" and report["status"] == "graded"
+
+
+# grade-all under --isolation uid (issue 18, items 3, 6 and 8): three submissions of the tiny course share the
+# machine. The thief's import watches every process's command line for another box's folder, the submissions
+# folder and the grader's logs; it takes the victim's code if it can read it (then it scores Halver.halve) and
+# gets double right if it can read any grader log (hidden test ids, live outcomes). The litterer leaves files in
+# /tmp, /var/tmp and /dev/shm, and more files than the bound in /tmp.
+VICTIM = '''
+import time
+time.sleep(8)  # the thief looks while this box runs
+'''
+
+THIEF = '''
+
+def _look():
+    import glob, json, os, time
+    stolen, logs = None, 0
+    deadline = time.time() + 12
+    while time.time() < deadline and not (stolen and logs):
+        paths = set()
+        for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+            try:
+                args = open(cmdline, "rb").read().decode(errors="replace").split("\\0")
+            except OSError:
+                continue
+            for arg in args:
+                try:
+                    value = json.loads(arg)
+                    paths |= {v for v in value.values() if isinstance(v, str)} if isinstance(value, dict) else set()
+                except ValueError:
+                    pass
+                if arg.startswith("/"):
+                    paths.add(arg)
+        folders = set()
+        for path in paths:
+            parts = path.split("/")
+            for i in range(2, len(parts) + 1):
+                folders.add("/".join(parts[:i]))
+        for folder in sorted(folders):
+            for pattern in ("*/cs231n_lib/ops.py", "cs231n_lib/ops.py", "box/tree-*/cs231n_lib/ops.py",
+                            "*/*/cs231n_lib/ops.py"):
+                for path in glob.glob(os.path.join(folder, pattern)):
+                    try:
+                        text = open(path).read()
+                    except OSError:
+                        continue
+                    if "twice = x + x" in text:
+                        stolen = text
+            for pattern in ("events-*.jsonl", "worker.log", "logs/*", "harness-*/*"):
+                for path in glob.glob(os.path.join(folder, pattern)):
+                    try:
+                        logs += len(open(path).read()) > 0
+                    except OSError:
+                        pass
+        time.sleep(0.2)
+    return stolen, logs
+
+
+_stolen, _logs = _look()
+if _stolen:
+    _taken = {}
+    exec(_stolen.replace("time.sleep(8)", ""), _taken)
+    Halver = _taken["Halver"]
+if _logs:
+    def double(x):
+        return 2 * x
+print("THIEF:", bool(_stolen), _logs)
+'''
+
+LITTER = '''
+import os
+for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+    with open(os.path.join(folder, "{marker}-litter"), "w") as f:
+        f.write("left for the next submission")
+os.makedirs("/tmp/{marker}-many", exist_ok=True)
+for i in range(60000):
+    open(f"/tmp/{marker}-many/{{i}}", "w").close()
+'''
+
+
+def _tiny_course_batch(tmp_path, base):
+    from instructor.tests.course import make_course
+    course = make_course(tmp_path / "course")
+    os.chown(tmp_path, 0, 0)
+    os.chmod(tmp_path, 0o700)                 # the instructor's tree: root's, closed (as run_autograder makes it)
+    subs = base / "subs"
+    reference = (course / "cs231n_lib/ops.py").read_text()
+    stub = student_version(course, "cs231n_lib/ops.py").decode()
+    for name, text in (("a_victim", reference + VICTIM), ("b_thief", stub + THIEF),
+                       ("c_litter", reference + LITTER.format(marker=MARKER))):
+        (subs / name / "cs231n_lib").mkdir(parents=True)
+        (subs / name / "cs231n_lib" / "ops.py").write_text(text)
+    for folder in [base, subs, *subs.rglob("*")]:
+        os.chmod(folder, 0o755 if folder.is_dir() else 0o644)   # the default umask: readable by every user
+    return course, subs
+
+
+def _litter():
+    return [p for folder in ("/tmp", "/var/tmp", "/dev/shm") for p in glob.glob(f"{folder}/{MARKER}-*")]
+
+
+def test_grade_all_under_the_uid_fallback_keeps_submissions_apart(tmp_path):
+    base = Path(tempfile.mkdtemp(prefix="uid-batch-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        course, subs = _tiny_course_batch(tmp_path, base)
+        env = {key: os.environ[key] for key in ("PATH", "LANG") if key in os.environ}
+        done = in_container([sys.executable, "-m", "instructor.grade", "--all", str(subs), "--src", str(course),
+                             "--out", str(base / "grades"), "--isolation", "uid", "--jobs", "2",
+                             "--only", "double", "halve"], {**env, "PYTHONPATH": str(course)})
+        reports = {name: json.loads((base / "grades" / name / "report.json").read_text())
+                   for name in ("a_victim", "b_thief", "c_litter")}
+        scores = {name: {i["id"]: i["score"] for i in r["items"]} for name, r in reports.items()}
+        assert scores["a_victim"] == {"double": 4, "halve": 2}, (scores, done.stdout[-2000:], done.stderr[-2000:])
+        assert scores["b_thief"] == {"double": 0, "halve": 0}, (
+            f"the thief read another box or the grader's logs: {scores['b_thief']}; {reports['b_thief']['notes'][:3]}")
+        assert not _litter(), f"files of a submission outlived its grading: {_litter()[:5]}"
+        assert scores["c_litter"]["double"] == 0, "the litterer made more files than the bound and was stopped"
+        assert not subs.stat().st_mode & 0o007 and "was open to other users" in done.stderr, done.stderr[-2000:]
+    finally:
+        for path in _litter():
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
+        shutil.rmtree(base, ignore_errors=True)
