@@ -508,9 +508,12 @@ class Student:
         if gen != self.gen:
             raise StudentFault("the student's worker was restarted during the call")
         decoder = self._decoder(blob, encoder.seen)
+        del blob  # only the decoder holds the reply's bytes now; dropped before anything is raised, so that no
+        failure = None  # traceback a test report keeps holds them (up to wire.MAX_BLOB per failed test)
         try:
             if reply["op"] == "raise":
                 attrs = decoder.decode(reply.get("attrs"))
+                decoder.blob = None
                 raise self._exception(reply, attrs if isinstance(attrs, dict) else {})
             if "id" in reply and isinstance(reply["id"], int):
                 return reply, RemoteObject(self, reply["id"], self.gen)
@@ -522,8 +525,10 @@ class Student:
         except (wire.WireError, MemoryError) as error:  # MemoryError: over this process's limit_memory
             if isinstance(error, StudentError):  # the student's own MemoryError, re-raised here
                 raise
-            self.stop()
-            raise StudentFault(f"the student's process sent an invalid reply ({error or 'too large'})") from None
+            failure = f"the student's process sent an invalid reply ({error or 'too large'})"
+        decoder.blob = None  # raised outside the handler: no context chain keeps the partly decoded arrays
+        self.stop()
+        raise StudentFault(failure)
 
     def _exception(self, reply, attrs):
         module, type_name = reply.get("module"), reply.get("type")

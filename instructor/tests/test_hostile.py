@@ -387,18 +387,21 @@ def test_the_wire_refuses_arrays_that_decode_to_more_bytes_than_the_blob():
 
 
 FORGE_CELL = '''
-import json, os, struct
+import ctypes, json, os, struct
 worker = os.getppid()   # the notebook's kernel is a child of the worker, which holds the pipe to the grader
-fd = open(f"/proc/{worker}/cmdline", "rb").read().split(b"\\0")[-2].decode()
+fd = int(open(f"/proc/{worker}/cmdline", "rb").read().split(b"\\0")[-2])
 header = json.dumps({"op": "notebook", "artifacts": {"$d": []}, "report": {"$d": [["error", "FORGED-BY-KERNEL"]]}}).encode()
-pipe = os.open(f"/proc/{worker}/fd/{fd}", os.O_WRONLY)
+libc = ctypes.CDLL(None, use_errno=True)
+pipe = libc.syscall(438, os.pidfd_open(worker), fd, 0)   # pidfd_getfd: a copy of the worker's write end
+if pipe < 0:
+    raise PermissionError(ctypes.get_errno(), "pidfd_getfd: " + os.strerror(ctypes.get_errno()))
 os.write(pipe, struct.pack("<II", len(header), 0) + header)
 '''
 
 
 def test_a_notebook_kernel_cannot_write_to_its_workers_pipe(tmp_path):
-    """Item 4: the kernel (same uid as its worker) opened the worker's pipe through /proc and sent grade.py its
-    own frame; the worker is not dumpable now, so that open fails."""
+    """Item 4: the kernel (same uid as its worker) took the worker's pipe with pidfd_getfd and sent grade.py its
+    own frame; the worker is not dumpable now, so that fails."""
     import nbformat
     rel = "assignments/03_regularization.ipynb"
     nb = nbformat.read(str(REPO / rel), as_version=4)
