@@ -239,17 +239,19 @@ time.sleep(8)  # the thief looks while this box runs
 THIEF = '''
 
 def _look():
-    import glob, json, os, time
+    import glob, json, os, re, time
     stolen, logs = None, 0
     deadline = time.time() + 12
     while time.time() < deadline and not (stolen and logs):
-        paths = set()
+        paths, folders = set(), set()
         for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+            if time.time() > deadline:
+                break
             try:
                 args = open(cmdline, "rb").read().decode(errors="replace").split("\\0")
             except OSError:
                 continue
-            for arg in args:
+            for i, arg in enumerate(args):
                 try:
                     value = json.loads(arg)
                     paths |= {v for v in value.values() if isinstance(v, str)} if isinstance(value, dict) else set()
@@ -257,27 +259,27 @@ def _look():
                     pass
                 if arg.startswith("/"):
                     paths.add(arg)
-        folders = set()
-        for path in paths:
-            parts = path.split("/")
-            for i in range(2, len(parts) + 1):
-                folders.add("/".join(parts[:i]))
-        for folder in sorted(folders):
-            for pattern in ("*/cs231n_lib/ops.py", "cs231n_lib/ops.py", "box/tree-*/cs231n_lib/ops.py",
-                            "*/*/cs231n_lib/ops.py"):
-                for path in glob.glob(os.path.join(folder, pattern)):
-                    try:
-                        text = open(path).read()
-                    except OSError:
-                        continue
-                    if "twice = x + x" in text:
-                        stolen = text
-            for pattern in ("events-*.jsonl", "worker.log", "logs/*", "harness-*/*"):
-                for path in glob.glob(os.path.join(folder, pattern)):
-                    try:
-                        logs += len(open(path).read()) > 0
-                    except OSError:
-                        pass
+                if arg == "--all" and i + 1 < len(args):
+                    folders.add(args[i + 1])
+        files = [f + "/cs231n_lib/ops.py" for f in paths if "tree-" in f]
+        for folder in folders:                       # the submissions folder that grade-all was given
+            files += glob.glob(folder + "/*/cs231n_lib/ops.py")
+        works = {m.group(1) for f in paths for m in [re.search("^(/.*?/grade-[abcd]_[a-z]+-[^/]+)", f)] if m}
+        for work in works:                           # a grading's scratch folder of this batch: logs, events
+            for name in ("worker.log", "events-0.jsonl", "events-1.jsonl", "logs/worker-0.log", "logs/worker-1.log",
+                         "logs/events-0.jsonl", "logs/events-1.jsonl"):
+                try:
+                    logs += len(open(os.path.join(work, name)).read()) > 0
+                except OSError:
+                    pass
+            files += glob.glob(work + "/box/tree-*/cs231n_lib/ops.py")
+        for path in files:
+            try:
+                text = open(path).read()
+            except OSError:
+                continue
+            if "twice = x + x" in text and "time.sleep(8)" in text:   # this batch's victim, nobody else's
+                stolen = text
         time.sleep(0.2)
     return stolen, logs
 
@@ -304,6 +306,13 @@ for i in range(60000):
 '''
 
 
+# What every user of the machine reads of a worker: its command line (the grader's, its parent, holds only the
+# path of its own 0700 config).
+ARGV = '''
+raise RuntimeError("ARGV " + open("/proc/self/cmdline").read().replace("\\0", " "))
+'''
+
+
 def _tiny_course_batch(tmp_path, base):
     from instructor.tests.course import make_course
     course = make_course(tmp_path / "course")
@@ -313,7 +322,7 @@ def _tiny_course_batch(tmp_path, base):
     reference = (course / "cs231n_lib/ops.py").read_text()
     stub = student_version(course, "cs231n_lib/ops.py").decode()
     for name, text in (("a_victim", reference + VICTIM), ("b_thief", stub + THIEF),
-                       ("c_litter", reference + LITTER.format(marker=MARKER))):
+                       ("c_litter", reference + LITTER.format(marker=MARKER)), ("d_argv", stub + ARGV)):
         (subs / name / "cs231n_lib").mkdir(parents=True)
         (subs / name / "cs231n_lib" / "ops.py").write_text(text)
     for folder in [base, subs, *subs.rglob("*")]:
@@ -333,13 +342,16 @@ def test_grade_all_under_the_uid_fallback_keeps_submissions_apart(tmp_path):
         env = {key: os.environ[key] for key in ("PATH", "LANG") if key in os.environ}
         done = in_container([sys.executable, "-m", "instructor.grade", "--all", str(subs), "--src", str(course),
                              "--out", str(base / "grades"), "--isolation", "uid", "--jobs", "2",
-                             "--only", "double", "halve"], {**env, "PYTHONPATH": str(course)})
+                             "--only", "double", "halve", "--call-timeout", "30"],   # imports may take 60 s: the
+                            {**env, "PYTHONPATH": str(course)})           # thief reads /proc of a busy machine
         reports = {name: json.loads((base / "grades" / name / "report.json").read_text())
-                   for name in ("a_victim", "b_thief", "c_litter")}
+                   for name in ("a_victim", "b_thief", "c_litter", "d_argv")}
         scores = {name: {i["id"]: i["score"] for i in r["items"]} for name, r in reports.items()}
         assert scores["a_victim"] == {"double": 4, "halve": 2}, (scores, done.stdout[-2000:], done.stderr[-2000:])
         assert scores["b_thief"] == {"double": 0, "halve": 0}, (
             f"the thief read another box or the grader's logs: {scores['b_thief']}; {reports['b_thief']['notes'][:3]}")
+        argv = next(n for n in reports["d_argv"]["notes"] if "ARGV " in n).split("ARGV ", 1)[1]
+        assert "/" not in argv.split(" ", 1)[1], f"a path in a worker's command line: {argv}"
         assert not _litter(), f"files of a submission outlived its grading: {_litter()[:5]}"
         assert scores["c_litter"]["double"] == 0, "the litterer made more files than the bound and was stopped"
         assert not subs.stat().st_mode & 0o007 and "was open to other users" in done.stderr, done.stderr[-2000:]
