@@ -270,7 +270,9 @@ def _home(layout, slot, backend):
 
 
 def _package_outcomes(course, items, work, layout, slot, notes):
-    """Run the tests of ``items``; return {node id: (outcome, message)} and the harness's figures."""
+    """Run the tests of ``items``; return {node id: (outcome, message)} and the harness's figures.
+    Trusts the harness's events (a trusted process; its log and events sit in the 0700 logs/ folder, out of
+    the boxes' reach); checks that the run ended and marks every expected test it did not report as failed."""
     limits = course.points.limits
     modules = _graded_modules(course.graded)
     config = {
@@ -323,6 +325,7 @@ def _notebook_result(course, item, work, layout, slot, student_nbs):
 
 
 def _item_result(item, passed, total, failures):
+    """An item's result dict (points.toml's figures and visibility, the counts given); trusts its callers."""
     score = round(item.points * passed / total, 2) if total else 0.0
     return {"id": item.id, "title": item.title, "score": score, "max_score": item.points,
             "passed": passed, "total": total, "failures": failures, "visibility": item.visibility}
@@ -393,7 +396,9 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
     """Grade the submission at ``path`` into ``out_root``/<name>/; return the result dict.
 
     Its units (the package tests, each notebook) run ``jobs`` at a time, each in its own box
-    with its own uid (job slots ``slot`` .. ``slot + jobs - 1``).
+    with its own uid (job slots ``slot`` .. ``slot + jobs - 1``), all in the group of the first
+    slot's uid, the only group that can enter this submission's box folder. Trusts nothing of the
+    submission (read as bounded data by read_submission); the result records its entry's real name.
     """
     started = time.monotonic()
     name = name or submission_name(path)

@@ -472,7 +472,12 @@ class Student:
     # ------------------------------------------------------------- requests
 
     def _request(self, header, values):
-        """Send a request; serve callbacks until its reply; return (header, decoded value)."""
+        """Send a request; serve callbacks until its reply; return (header, decoded value).
+
+        Trusts nothing of the reply: read within the deadline, decoded by wire's allow-list (arrays that
+        decode to more bytes than the frame carries are refused), a MemoryError of this process counts as
+        the student's fault; the refused reply's bytes are dropped before the StudentFault is raised.
+        """
         self.ensure()
         encoder = wire.Encoder(self._other, alias=True)
         for key, value in values.items():
@@ -764,6 +769,8 @@ def limit_memory(megabytes):
 
 
 def main(argv=None):
+    """Run one harness: the config file is the grader's (trusted); the memory limit is set before any worker
+    starts."""
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     limit_memory(config.get("memory_mb"))

@@ -127,7 +127,8 @@ def bwrap_binary():
 
 
 def bwrap_version():
-    """One line naming the bwrap that boxes run with, for the reports: 'bubblewrap 0.11.0 (path, origin)'."""
+    """One line naming the bwrap that boxes run with, for the reports: 'bubblewrap 0.11.0 (path, origin)'.
+    Trusts bwrap_binary's choice; checks nothing (a failing --version still names the path)."""
     path, origin = bwrap_binary()
     if path is None:
         return origin
@@ -139,7 +140,8 @@ def bwrap_version():
 
 
 def _probe_bwrap():
-    """Return None when bwrap can start a box here, else the reason."""
+    """Return None when bwrap can start a box here, else the reason. Trusts bwrap_binary's file; checks that
+    it really creates the box's namespaces on this host (it runs ``true`` in one)."""
     path, why = bwrap_binary()
     if path is None:
         return why
@@ -177,7 +179,8 @@ def choose_backend(requested="auto", no_isolation=False):
     """Return the backend to use: ``requested`` when it works, or the best one with "auto".
 
     Raises JailError (one sentence: what to install) when no isolating backend works
-    and ``no_isolation`` is False.
+    and ``no_isolation`` is False. Trusts the host's tools; checks bwrap by a probe and, for the uid
+    backend, root, setpriv, prlimit and a Python every user can reach (closed_python_root).
     """
     if no_isolation:
         return "none"
@@ -306,7 +309,8 @@ def _nonet(command):
 
 
 def _drop(uid, gid=None):
-    """setpriv to ``uid`` with primary group ``gid`` (default ``uid``): the group that may read its submission's box."""
+    """setpriv to ``uid`` with primary group ``gid`` (default ``uid``): the group that may read its submission's box.
+    Trusts the grader's numbers (slot_uid); no supplementary group, no capability, no new privileges."""
     return ["setpriv", f"--reuid={uid}", f"--regid={uid if gid is None else gid}", "--clear-groups",
             "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
 
@@ -321,7 +325,9 @@ def slot_uid(slot):
 
     Each uid is reserved with an flock held for this process's lifetime, so two graders
     running at once (or a test suite and a grader) never share a uid, and killing
-    "every process of the uid" only ever touches this grader's own boxes.
+    "every process of the uid" only ever touches this grader's own boxes. As root, what a
+    grader that died mid-run left in the world-writable folders for the uid is deleted first.
+    Trusts the lock files in /tmp (root-made, 0600); checks the flock.
     """
     with _LOCK:
         if slot not in _RESERVED:
@@ -352,7 +358,8 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
     slot_uid) is the unprivileged uid of the box when the grader runs as root, ``gid`` its
     group (default ``uid``; the group that owns its submission's box folder). Under the uid
     backend a watcher kills the box once its uid owns more than MAX_TMP_FILES files in
-    WORLD_WRITABLE and its $HOME.
+    WORLD_WRITABLE and its $HOME. Trusts its caller's arguments (never a student's); checks
+    only that a backend and, as root, a uid are given.
     """
     if os.geteuid() != 0 or backend == "none":
         uid = None
@@ -444,7 +451,8 @@ def _pids_of_uid(uid):
 
 
 def kill(box, grace=0.0):
-    """Kill every process of ``box`` and wait until they are gone (returns the seconds it took)."""
+    """Kill every process of ``box`` and wait until they are gone (returns the seconds it took).
+    Trusts the box's recorded pids and uid; checks /proc until none of them runs (JailError after 30 s)."""
     started = time.monotonic()
     if box.watcher is not None:
         box.watcher.set()
@@ -509,7 +517,8 @@ def _owned(roots, uid, cap):
 
 
 def _watch_files(box, roots):
-    """The uid backend's bound on files: kill ``box`` when its uid owns more than MAX_TMP_FILES entries in ``roots``."""
+    """The uid backend's bound on files: kill ``box`` when its uid owns more than MAX_TMP_FILES entries in ``roots``.
+    Trusts nothing the uid made (lstat only, via _owned); checks once a second until kill() stops it."""
     while not box.watcher.wait(1.0):
         if sum(1 for _ in _owned(roots, box.uid, MAX_TMP_FILES)) > MAX_TMP_FILES:
             box.info["killed"] = f"it created more than {MAX_TMP_FILES} files"
@@ -553,7 +562,7 @@ def remove_files_of(uid, roots=WORLD_WRITABLE):
 def clear_uid(uid, backend):
     """Kill anything left running as ``uid`` (a reserved slot uid) before its results are read, then delete
     every file it left in the machine's world-writable folders (the next submission on this uid must not
-    read them)."""
+    read them). Trusts the slot uid (this grader's, reserved); checks /proc for its processes, up to 10 s."""
     if os.geteuid() == 0 and backend != "none":
         for pid in [p for p in _pids_of_uid(uid) if _running(p)]:
             try:

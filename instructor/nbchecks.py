@@ -360,7 +360,12 @@ def _readable_copy(src, dst):
 
 
 def run_and_check(course, rel, nb, work, layout, slot):
-    """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures)."""
+    """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures).
+
+    Trusts nothing the box sends: one frame within NOTEBOOK_BUDGET, at most ARTIFACT_CAP bytes, decoded by
+    wire's allow-list, then recomputed by the check. The notebook's path goes in the box's environment, not its
+    command line; the box runs in its submission's group (``layout["gid"]``), its log in the 0700 logs/ folder.
+    """
     import nbformat
 
     if rel not in CHECKS:

@@ -87,6 +87,8 @@ def _fail(where, problem):
 
 
 def _item(raw, index):
+    """Check one [[item]] table of points.toml (the instructor's, reviewed) and return its Item; one sentence
+    naming the item and the key to fix on any problem, visibility included."""
     where = f"item {index} ({raw.get('id', 'no id')!r})"
     unknown = set(raw) - ITEM_KEYS
     if unknown:

@@ -62,7 +62,8 @@ def _failure_lines(item):
 
 
 def markdown(result):
-    """Return report.md: the score, notes, a table of questions, then what failed."""
+    """Return report.md: the score, the entry it was graded from (when its name changed), notes, a table of
+    questions, then what failed. Every student-controlled string goes through md()."""
     lines = [
         f"# Grade report: {md(result['submission'], 100)}",
         "",
