@@ -57,7 +57,10 @@ def container_args():
     keep = sorted(set(jail.python_roots()) | {sys.prefix})
     # this checkout and its siblings too; a checkout in /tmp hides only itself (the tests' folders are in /tmp)
     checkouts = REPO if Path(tempfile.gettempdir()).resolve().is_relative_to(REPO.parent) else REPO.parent
-    hidden = sorted({str(checkouts)} | _closed_ancestors(keep), key=len)
+    # and the other checkouts in /tmp that anyone can read (a fresh clone there is world-readable)
+    clones = {str(found.parents[1]) for pattern in ("/tmp/*/instructor/hidden_tests", "/tmp/*/*/instructor/hidden_tests")
+              for found in map(Path, glob.glob(pattern)) if not any(k.startswith(str(found.parents[1]) + "/") for k in keep)}
+    hidden = sorted({str(checkouts)} | clones | _closed_ancestors(keep), key=len)
     args, made = [jail.bwrap_binary()[0], "--dev-bind", "/", "/", "--die-with-parent", "--cap-add", "ALL"], set()
 
     def dirs_to(path):
