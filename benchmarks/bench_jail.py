@@ -49,9 +49,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
     backends = ["bwrap"] if jail._probe_bwrap() is None else []
-    python_reachable = all(os.stat(p).st_mode & 0o001 for root in jail.python_roots()
-                           for p in [*Path(root).parents][:-1])
-    if os.geteuid() == 0 and shutil.which("setpriv") and python_reachable:
+    if os.geteuid() == 0 and shutil.which("setpriv") and jail.closed_python_root() is None:
         backends.append("uid")
     if not backends:
         raise SystemExit("no jail backend works here (bwrap missing, and the uid backend needs root and a Python "

@@ -62,6 +62,8 @@ HIDDEN_DIR = "instructor/hidden_tests"
 PACKAGE = "cs231n_lib"
 IMPORT_FACTOR = 2  # importing one graded module in the worker may take twice a call's limit
 IMPORT_BUDGET_FACTOR = 3  # all graded modules together (over every restart): three times a call's limit
+HARNESS_MEMORY_MB = 3072  # RLIMIT_AS of a harness process (it decodes the worker's replies; the reference: ~400 MB)
+GRADER_MEMORY_MB = 6144  # RLIMIT_AS of this process (it decodes notebook artifacts; see instructor/README.md)
 
 
 class GraderError(RuntimeError):
@@ -221,11 +223,20 @@ def _write(path, data, mode=0o644):
     os.chmod(path, mode)
 
 
-def make_box(course, work, found, notes):
-    """Lay out ``work``: box/ (what the jail sees) and stubs/ (release stubs, trusted side only)."""
+def make_box(course, work, found, notes, gid=None):
+    """Lay out ``work``: box/ (what the jail sees), stubs/ (release stubs) and logs/ (trusted side only).
+
+    Trusts the submission's bytes only as data (they are written, never run here). ``gid``: the group of
+    this submission's box uids (jail.start ``gid``); box/ is then root:gid 0710, so the uid of another
+    submission (another group) cannot enter it even when it learns its path; the logs are 0700.
+    """
     os.chmod(work, 0o711)  # the uid backend passes through, cannot list
+    (work / "logs").mkdir(mode=0o700)
     box = work / "box"
     box.mkdir(mode=0o711)  # not listable: another submission's uid cannot find the folders below
+    if gid is not None and os.geteuid() == 0:
+        os.chown(box, 0, gid)
+        os.chmod(box, 0o710)
     tree = box / f"tree-{secrets.token_hex(8)}"
     for rel in package_files(course.src, course.files):
         if rel in course.graded:
@@ -259,14 +270,17 @@ def _home(layout, slot, backend):
 
 
 def _package_outcomes(course, items, work, layout, slot, notes):
-    """Run the tests of ``items``; return {node id: (outcome, message)} and the harness's figures."""
+    """Run the tests of ``items``; return {node id: (outcome, message)} and the harness's figures.
+    Trusts the harness's events (a trusted process; its log and events sit in the 0700 logs/ folder, out of
+    the boxes' reach); checks that the run ended and marks every expected test it did not report as failed."""
     limits = course.points.limits
     modules = _graded_modules(course.graded)
     config = {
         "src": str(course.src), **layout, "home": _home(layout, slot, course.backend), "modules": modules, "backend": course.backend, "uid": jail.slot_uid(slot),
-        "limits": {"memory_mb": int(limits["memory_mb"])}, "log": str(work / "worker.log"),
+        "limits": {"memory_mb": int(limits["memory_mb"])}, "log": str(work / "logs" / f"worker-{slot}.log"),
+        "gid": layout.get("gid"), "memory_mb": HARNESS_MEMORY_MB,
         "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "import_budget": IMPORT_BUDGET_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
-        "out": str(work / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
+        "out": str(work / "logs" / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
         "test_files": _test_files(course.files, items),
     }
     wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
@@ -291,7 +305,7 @@ def _package_outcomes(course, items, work, layout, slot, notes):
     for item in items:
         for nodeid in course.expected[item.id]:
             outcomes.setdefault(nodeid, ("failed", "not run"))
-    figures = {e["event"]: e for e in events if e["event"] in ("startup", "budget")}
+    figures = {e["event"]: e for e in events if e["event"] in ("startup", "budget", "memory")}
     return outcomes, figures
 
 
@@ -311,9 +325,10 @@ def _notebook_result(course, item, work, layout, slot, student_nbs):
 
 
 def _item_result(item, passed, total, failures):
+    """An item's result dict (points.toml's figures and visibility, the counts given); trusts its callers."""
     score = round(item.points * passed / total, 2) if total else 0.0
     return {"id": item.id, "title": item.title, "score": score, "max_score": item.points,
-            "passed": passed, "total": total, "failures": failures}
+            "passed": passed, "total": total, "failures": failures, "visibility": item.visibility}
 
 
 def _score_tests(course, item, outcomes):
@@ -348,6 +363,28 @@ def submission_name(path):
     return re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".-")[:80] or "submission"
 
 
+def report_names(entries):
+    """{entry path: report folder name} for the entries of one ``grade-all`` folder, all different.
+
+    Trusts nothing in the entries' names. An entry whose name is already folder-safe keeps it; the others
+    (and the second of 'alice.zip' and 'alice/') get ``name-N`` with the smallest N that is neither taken
+    nor the folder-safe name of another entry, so a suffix never lands on another submission's row
+    ('a b', 'a_b' and 'a_b-2' become a_b-3, a_b and a_b-2). Every report records its entry's real name.
+    """
+    bases = {entry: submission_name(entry) for entry in entries}
+    stems = {entry: entry.name[:-4] if entry.name.lower().endswith(".zip") else entry.name for entry in entries}
+    reserved = set(bases.values())
+    names, taken = {}, set()
+    for entry in sorted(entries, key=lambda e: (bases[e] != stems[e], e.name)):
+        name, n = bases[entry], 1
+        while name in taken or (n > 1 and name in reserved):
+            n += 1
+            name = f"{bases[entry]}-{n}"
+        taken.add(name)
+        names[entry] = name
+    return names
+
+
 def _rejected(course, name, reason, started):
     items = [_item_result(item, 0, 0, []) for item in course.points.items]
     return {"submission": name, "status": "rejected", "score": 0.0, "max_score": course.points.total,
@@ -359,14 +396,16 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
     """Grade the submission at ``path`` into ``out_root``/<name>/; return the result dict.
 
     Its units (the package tests, each notebook) run ``jobs`` at a time, each in its own box
-    with its own uid (job slots ``slot`` .. ``slot + jobs - 1``).
+    with its own uid (job slots ``slot`` .. ``slot + jobs - 1``), all in the group of the first
+    slot's uid, the only group that can enter this submission's box folder. Trusts nothing of the
+    submission (read as bounded data by read_submission); the result records its entry's real name.
     """
     started = time.monotonic()
     name = name or submission_name(path)
     try:
         found, notes = read_submission(path, course.graded)
     except SubmissionError as error:
-        result = _rejected(course, name, str(error), started)
+        result = {**_rejected(course, name, str(error), started), "entry": Path(path).name}
         write_reports(result, Path(out_root) / name)
         return result
     if course.backend == "none":
@@ -379,8 +418,9 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
     figures, outcomes, nb_results = {}, {}, {}
     slots = list(range(slot, slot + max(1, jobs)))
     work = Path(tempfile.mkdtemp(prefix=f"grade-{name}-"))
+    gid = jail.slot_uid(slot) if course.backend != "none" and os.geteuid() == 0 else None
     try:
-        layout = make_box(course, work, found, notes)
+        layout = {**make_box(course, work, found, notes, gid), "gid": gid}
         free = queue.Queue()
         for s in slots:
             free.put(s)
@@ -432,13 +472,17 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
                       for check in answers(read_notebook(course.src / rel, rel), student_nbs[rel], rel)]
             failures = [{"name": label, "message": why} for label, why in checks if why]
             results.append(_item_result(item, len(checks) - len(failures), len(checks), failures))
-    result = {"submission": name, "status": "graded", "score": round(sum(r["score"] for r in results), 2),
+    result = {"submission": name, "entry": Path(path).name, "status": "graded",
+              "score": round(sum(r["score"] for r in results), 2),
               "max_score": course.points.total, "execution_time": time.monotonic() - started,
               "isolation": course.backend, "notes": notes, "items": results,
               "figures": {"worker_startup_s": figures.get("startup", {}).get("seconds", []),
                           "student_seconds": figures.get("budget", {}).get("used"),
                           "unit_seconds": unit_seconds,
+                          "harness_peak_rss_mb": figures.get("memory", {}).get("peak_rss_mb"),
                           "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}
+    if course.backend == "bwrap":
+        result["jail"] = jail.bwrap_version()
     write_reports(result, Path(out_root) / name)
     return result
 
@@ -452,13 +496,7 @@ def grade_all(course, folder, out_root, jobs):
                      if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip"))
     if not entries:
         raise SubmissionError(f"{folder} holds no .zip file or folder to grade.")
-    names, taken = {}, set()
-    for entry in entries:  # 'alice.zip' and 'alice/' must not share a report folder
-        name, n = submission_name(entry), 2
-        while name in taken:
-            name, n = f"{submission_name(entry)}-{n}", n + 1
-        taken.add(name)
-        names[entry] = name
+    names = report_names(entries)  # 'alice.zip' and 'alice/' must not share a report folder
     slots = queue.Queue()
     for slot in range(max(1, jobs)):
         slots.put(slot)
@@ -469,7 +507,7 @@ def grade_all(course, folder, out_root, jobs):
             return grade_submission(course, entry, out_root, 1, names[entry], slot)
         except GraderError as error:  # one submission's harness failure must not stop the batch
             result = _rejected(course, names[entry], f"grading failed: {error}", time.monotonic())
-            result["status"] = "error"
+            result.update(status="error", entry=entry.name)
             write_reports(result, Path(out_root) / names[entry])
             return result
         finally:
@@ -558,6 +596,22 @@ def canary_check(src, backend, slot=0):
         jail.clear_uid(jail.slot_uid(slot), backend)
 
 
+def close_to_others(folder, what):
+    """Remove other users' rights on ``folder`` (chmod o-rwx) when it has any; return a note saying so, or None.
+
+    Under the uid backend student code runs as another user of this machine: a submissions or grades folder
+    that others can list or read would hand it every other submission or report. Trusts os.stat; changes only
+    the "others" bits of that one folder (the grader's own user and group keep theirs).
+    """
+    folder = Path(folder)
+    mode = folder.stat().st_mode & 0o7777
+    if not mode & 0o007:
+        return None
+    os.chmod(folder, mode & ~0o007)
+    return (f"note: {what} {folder} was open to other users (mode {mode:04o}), and student code runs as another "
+            f"user under --isolation uid; it is now {mode & ~0o007:04o} (chmod o-rwx).")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Grade one submission, or every submission in a folder.")
     parser.add_argument("submission", type=Path, help="a submission zip or folder (with --all: the folder holding them)")
@@ -576,6 +630,9 @@ def main(argv=None):
                         help="run student code WITHOUT a jail (trusted code only); the reports say so")
     parser.add_argument("--results-json", type=Path, help="also copy Gradescope's results.json here")
     args = parser.parse_args(argv)
+    from .harness import limit_memory
+    if argv is None:  # the command, not a test calling main() in its own process
+        limit_memory(GRADER_MEMORY_MB)  # this process decodes notebook artifacts: a bound on what they cost
     try:
         backend = jail.choose_backend(args.isolation, args.no_isolation)
         course = load_course(args.src, args.only, {"cell_timeout": args.cell_timeout, "call_timeout": args.call_timeout},
@@ -584,6 +641,12 @@ def main(argv=None):
         if breach:
             raise GraderError(f"the {backend} jail does not hold on this machine ({breach}); grading stopped.")
         if args.all:
+            if backend == "uid" and args.submission.is_dir():
+                args.out.mkdir(parents=True, exist_ok=True)
+                for folder, what in ((args.submission, "the submissions folder"), (args.out, "the grades folder")):
+                    note = close_to_others(folder, what)
+                    if note:
+                        print(note, file=sys.stderr)
             results = grade_all(course, args.submission, args.out, args.jobs)
             print(f"gradebook: {args.out / 'gradebook.csv'} ({len(results)} submissions)")
             return 0 if all(r["status"] == "graded" for r in results) else 1

@@ -49,6 +49,7 @@ import importlib.machinery
 import json
 import os
 import re
+import resource
 import sys
 import time
 import types
@@ -339,22 +340,24 @@ class Student:
                 "modules": {name: sorted(info) for name, info in self.infos.items()}}
 
     def _launch(self):
+        """Start the worker in the jail. Trusts the grader's config. Checks nothing of the student's: the
+        command line carries no path (it is world-readable in /proc; the worker runs in its own folder and reads
+        its config from the pipe's first frame), and the box's group is the submission's (``gid``)."""
         backend = self.config["backend"]
         to_worker = os.pipe()
         from_worker = os.pipe()
         worker_dir = self.config["worker_dir"]
-        script = ("/box/worker" if backend == "bwrap" else worker_dir) + "/worker.py"
         home = "/tmp" if backend == "bwrap" else self.config["home"]
         env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-        command = [sys.executable, "-I", "-B", script, json.dumps(self._worker_config()),
-                   str(to_worker[0]), str(from_worker[1])]
+        command = [sys.executable, "-I", "-B", "worker.py", "-", str(to_worker[0]), str(from_worker[1])]
         limits = jail.Limits(**self.config["limits"])
         log = open(self.config["log"], "ab")
         try:
             self.box = jail.start(command, backend=backend, limits=limits, uid=self.config["uid"], env=env,
-                                  cwd=home, pass_fds=(to_worker[0], from_worker[1]), stdout=log,
+                                  cwd="/box/worker" if backend == "bwrap" else worker_dir, gid=self.config.get("gid"),
+                                  pass_fds=(to_worker[0], from_worker[1]), stdout=log,
                                   binds=[(self.config["tree"], "/box/src"), (worker_dir, "/box/worker")])
         finally:
             log.close()
@@ -362,6 +365,10 @@ class Student:
             os.close(from_worker[1])
         self.wfd, self.rfd = to_worker[1], from_worker[0]
         self.gen += 1
+        try:
+            wire.write_frame(self.wfd, {"op": "config", "config": self._worker_config()})
+        except OSError:
+            pass  # the worker died at once: start() reads Closed and says so
 
     def start(self):
         """Start the worker; a module failing or hanging at import is replaced by its release stub."""
@@ -492,11 +499,14 @@ class Student:
     def _request(self, header, values, fixed=frozenset()):
         """Send a request; serve callbacks until its reply; return (header, decoded value).
 
-        Trusts nothing in the reply: it is decoded by the allow-list of wire.py, and a state entry may
-        only write into an array, list, dict or Generator this request sent. ``fixed`` holds the ids of
-        the arrays whose contract says they stay untouched (see ``fixed_arrays``): a reply that changed
-        one is not written back and raises ``InputModified``. A top-level request gets ``call_timeout``
-        (or the rest of the budget); a nested one (sent while a callback runs) inherits its deadline.
+        Trusts nothing in the reply: it is read within the deadline and decoded by the allow-list of
+        wire.py (arrays that decode to more bytes than the frame carries are refused; a MemoryError of this
+        process counts as the student's fault, and the refused reply's bytes are dropped before the
+        StudentFault is raised), and a state entry may only write into an array, list, dict or Generator
+        this request sent. ``fixed`` holds the ids of the arrays whose contract says they stay untouched
+        (see ``fixed_arrays``): a reply that changed one is not written back and raises ``InputModified``.
+        A top-level request gets ``call_timeout`` (or the rest of the budget); a nested one (sent while a
+        callback runs) inherits its deadline.
         """
         self.ensure()
         encoder = wire.Encoder(self._other, alias=True)
@@ -525,9 +535,9 @@ class Student:
         except wire.Timeout:
             self.stop()
             raise StudentTimeout(f"the student's code ran longer than {limit:.3g} s (it was stopped)") from None
-        except (wire.Closed, OSError, wire.WireError) as error:
+        except (wire.Closed, OSError, wire.WireError, MemoryError) as error:
             self.stop()
-            what = "died" if isinstance(error, (wire.Closed, OSError)) else f"sent an invalid reply ({error})"
+            what = "died" if isinstance(error, (wire.Closed, OSError)) else f"sent an invalid reply ({error or 'too large'})"
             raise StudentFault(f"the student's process {what}; it was restarted") from None
         finally:
             self.depth -= 1
@@ -536,9 +546,12 @@ class Student:
         if gen != self.gen:
             raise StudentFault("the student's worker was restarted during the call")
         decoder = self._decoder(blob, encoder.seen)
+        del blob  # only the decoder holds the reply's bytes now; dropped before anything is raised, so that no
+        failure = None  # traceback a test report keeps holds them (up to wire.MAX_BLOB per failed test)
         try:
             if reply["op"] == "raise":
                 attrs = decoder.decode(reply.get("attrs"))
+                decoder.blob = None
                 raise self._exception(reply, attrs if isinstance(attrs, dict) else {})
             if "id" in reply and isinstance(reply["id"], int):
                 return reply, RemoteObject(self, reply["id"], self.gen)
@@ -546,13 +559,18 @@ class Student:
             for note in decoder.decode(reply.get("warnings")) or []:
                 self._warn(note)
             value = decoder.decode(reply.get("value"))
-        except wire.WireError as error:
-            self.stop()
-            raise StudentFault(f"the student's process sent an invalid reply ({error})") from None
-        if False in written:
-            raise InputModified("the student's code wrote into an input array it must leave untouched "
-                                "(an argument, or an array inside a tuple or list argument); work on a copy")
-        return reply, value
+        except (wire.WireError, MemoryError) as error:  # MemoryError: over this process's limit_memory
+            if isinstance(error, StudentError):  # the student's own MemoryError, re-raised here
+                raise
+            failure = f"the student's process sent an invalid reply ({error or 'too large'})"
+        else:
+            if False in written:
+                raise InputModified("the student's code wrote into an input array it must leave untouched "
+                                    "(an argument, or an array inside a tuple or list argument); work on a copy")
+            return reply, value
+        decoder.blob = None  # raised outside the handler: no context chain keeps the partly decoded arrays
+        self.stop()
+        raise StudentFault(failure)
 
     def _exception(self, reply, attrs):
         module, type_name = reply.get("module"), reply.get("type")
@@ -772,6 +790,7 @@ class Plugin:
         if self.student is not None:
             self.student.stop()
             self.events.record(event="budget", used=round(self.student.used, 3))
+        self.events.record(event="memory", peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
         self.events.record(event="end", exitstatus=int(exitstatus))
 
 
@@ -785,9 +804,24 @@ def pytest_args(config):
     return args + list(config["test_files"])
 
 
+def limit_memory(megabytes):
+    """Cap this process's address space at ``megabytes`` (RLIMIT_AS), before it decodes anything from a
+    worker: whatever a reply makes it allocate fails with MemoryError here, not on the machine. Trusts the
+    grader's figure; never raises the limit above one already set."""
+    if megabytes:
+        cap = int(megabytes) * 2**20
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = min(cap, hard) if hard != resource.RLIM_INFINITY else cap
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
 def main(argv=None):
+    """Run one harness: the config file is the grader's (trusted); the memory limit is set before any worker
+    starts."""
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    limit_memory(config.get("memory_mb"))
     os.chdir(config["src"])
     sys.path.insert(0, config["src"])
     plugin = Plugin(config)

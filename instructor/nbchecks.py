@@ -368,7 +368,12 @@ def _readable_copy(src, dst):
 
 
 def run_and_check(course, rel, nb, work, layout, slot):
-    """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures)."""
+    """Run graded notebook ``nb`` in the jail; return (fraction of checks passed, failures).
+
+    Trusts nothing the box sends: one frame within NOTEBOOK_BUDGET, at most ARTIFACT_CAP bytes, decoded by
+    wire's allow-list, then recomputed by the check. The notebook's path goes in the box's environment, not its
+    command line; the box runs in its submission's group (``layout["gid"]``), its log in the 0700 logs/ folder.
+    """
     import nbformat
 
     if rel not in CHECKS:
@@ -400,9 +405,11 @@ def run_and_check(course, rel, nb, work, layout, slot):
     binds = [(layout["tree"], "/box/src"), (layout["worker_dir"], "/box/worker"), (str(folder), "/box/notebooks")]
     if (course.src / "datasets").is_dir():
         binds.append((str(course.src / "datasets"), "/box/src/datasets"))
-    command = [sys.executable, "-I", "-B", worker, "--notebook", f"{nbdir}/{name}", str(cell_timeout), str(w)]
-    with open(work / f"{Path(rel).stem}.log", "ab") as log:
-        box = jail.start(command, backend=backend, uid=jail.slot_uid(slot), env=env, cwd=home, pass_fds=(w,), stdout=log, binds=binds,
+    env["GRADE_NOTEBOOK"] = f"{nbdir}/{name}"  # not in argv, which every user can read in /proc
+    command = [sys.executable, "-I", "-B", "worker.py", "--notebook", str(cell_timeout), str(w)]
+    with open(work / "logs" / f"{Path(rel).stem}.log", "ab") as log:
+        box = jail.start(command, backend=backend, uid=jail.slot_uid(slot), env=env, cwd=str(Path(worker).parent),
+                         pass_fds=(w,), stdout=log, binds=binds, gid=layout.get("gid"),
                          limits=jail.Limits(memory_mb=int(course.points.limits["memory_mb"])))
     os.close(w)
     artifacts, report = {}, {}

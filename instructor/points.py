@@ -16,6 +16,9 @@ An item is one of three kinds, chosen by the key it has:
     answers = [paths]     the inline questions of these notebooks are answered (not the
                           placeholder, not trivially short, not a copy of the question);
                           credit = points * answered / questions
+
+Any item may set ``visibility``, when Gradescope shows it to the student:
+"visible" (the default), "hidden", "after_due_date" or "after_published".
 """
 
 import re
@@ -34,7 +37,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 KINDS = ("tests", "notebook", "answers")
 LIMIT_KEYS = {"call_timeout", "budget", "cell_timeout", "memory_mb"}
-ITEM_KEYS = {"id", "title", "points", "file", "gate", *KINDS}
+ITEM_KEYS = {"id", "title", "points", "file", "gate", "visibility", *KINDS}
+VISIBILITY = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's values
 ID = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -51,6 +55,7 @@ class Item:
     targets: tuple  # node-id patterns, or notebook paths
     file: str = ""  # tests items: the graded .py file they grade
     gate: tuple = ()  # tests items: patterns of tests that must all pass, or the item scores 0
+    visibility: str = "visible"  # when Gradescope shows the item (VISIBILITY)
 
     def matches(self, nodeid):
         """True when ``nodeid`` matches one of this tests item's patterns."""
@@ -82,6 +87,8 @@ def _fail(where, problem):
 
 
 def _item(raw, index):
+    """Check one [[item]] table of points.toml (the instructor's, reviewed) and return its Item; one sentence
+    naming the item and the key to fix on any problem, visibility included."""
     where = f"item {index} ({raw.get('id', 'no id')!r})"
     unknown = set(raw) - ITEM_KEYS
     if unknown:
@@ -108,7 +115,11 @@ def _item(raw, index):
     gate = raw.get("gate", [])
     if not isinstance(gate, list) or not all(isinstance(g, str) and g for g in gate) or (gate and kind != "tests"):
         _fail(where, "'gate' must be a list of test patterns of a tests item")
-    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets), raw.get("file", ""), tuple(gate))
+    visibility = raw.get("visibility", "visible")
+    if visibility not in VISIBILITY:
+        _fail(where, f"'visibility' must be one of {', '.join(VISIBILITY)}, got {visibility!r}")
+    return Item(raw["id"], raw["title"], float(points), kind, tuple(targets), raw.get("file", ""), tuple(gate),
+                visibility)
 
 
 def load_points(path):

@@ -62,13 +62,16 @@ def _failure_lines(item):
 
 
 def markdown(result):
-    """Return report.md: the score, notes, a table of questions, then what failed."""
+    """Return report.md: the score, the entry it was graded from (when its name changed), notes, a table of
+    questions, then what failed. Every student-controlled string goes through md()."""
     lines = [
         f"# Grade report: {md(result['submission'], 100)}",
         "",
         f"**Score: {fmt(result['score'])} / {fmt(result['max_score'])}**",
         "",
     ]
+    if result.get("entry") and result["entry"] != result["submission"]:
+        lines += [f"Submitted as: {md(result['entry'], 200)}", ""]
     if result["notes"]:
         lines += ["Notes:", ""] + [f"- {md(note)}" for note in result["notes"]] + [""]
     if result["items"]:
@@ -87,22 +90,30 @@ def markdown(result):
 
 
 def gradescope(result):
-    """Return the results.json dict of Gradescope's autograder specification."""
+    """Return the results.json dict of Gradescope's autograder specification.
+
+    Every output is markdown (``output_format`` "md", at the top and per test) built from escaped text
+    (``md``), so a student's exception message or note can add no HTML, link or markup anywhere. Each
+    test's visibility is its item's (points.toml ``visibility``, default visible).
+    """
     tests = [
         {
             "name": item["title"],
             "score": item["score"],
             "max_score": item["max_score"],
             "output": "\n".join(_failure_lines(item)) or f"All {item['total']} checks passed.",
-            "visibility": "visible",
+            "output_format": "md",
+            "visibility": item.get("visibility", "visible"),
         }
         for item in result["items"]
     ]
-    output = "\n".join(n[:MAX_TEXT] for n in result["notes"]) or "Graded; see each question below."
+    output = "\n".join(f"- {md(n)}" for n in result["notes"]) or "Graded; see each question below."
     return {
         "score": result["score"],
         "execution_time": round(result["execution_time"]),
         "output": output,
+        "output_format": "md",
+        "test_output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -127,16 +138,17 @@ def write_reports(result, folder):
 
 
 def write_gradebook(results, item_ids, path):
-    """Write one CSV row per result: submission, status, a column per item, total, max."""
+    """Write one CSV row per result: submission (its report folder), status, a column per item, total, max,
+    and entry (the file or folder name it was graded from, which the submission name may have changed)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["submission", "status", *item_ids, "total", "max"])
+        writer.writerow(["submission", "status", *item_ids, "total", "max", "entry"])
         for result in sorted(results, key=lambda r: r["submission"]):
             scores = {item["id"]: fmt(item["score"]) for item in result["items"]}
             writer.writerow([csv_cell(v) for v in (
                 result["submission"], result["status"], *(scores.get(i, "0") for i in item_ids),
-                fmt(result["score"]), fmt(result["max_score"]),
+                fmt(result["score"]), fmt(result["max_score"]), result.get("entry", result["submission"]),
             )])
     os.replace(tmp, path)

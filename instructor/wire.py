@@ -15,8 +15,11 @@ value is one tag:
 
 JSON numbers, strings, true/false/null stand for themselves. The decoder is an
 allow-list: those tags only, numeric and bool dtypes only, at most MAX_DEPTH levels,
-MAX_NODES values, MAX_STRING characters per string, MAX_NDIM dimensions, and the
-frame caps below; anything else raises WireError.
+MAX_NODES values, MAX_STRING characters per string, MAX_NDIM dimensions, the
+frame caps below, and arrays and scalars that together decode to no more bytes
+than the blob holds (an honest encoder gives each its own bytes, so many nodes
+pointing at one large range, a memory amplification, are refused); anything
+else raises WireError.
 """
 
 import json
@@ -138,12 +141,18 @@ class Decoder:
         self.blob = blob
         self.handle = handle
         self.nodes = 0
+        self.decoded = 0  # bytes of arrays and scalars made so far: at most len(blob)
         self.table = []  # containers and arrays in pre-order, as decoded
 
     def _bytes(self, offset, nbytes):
+        """The blob's bytes [offset, offset + nbytes). Trusts nothing: checks the range, and that all the
+        arrays of the message together take no more bytes than its blob (each byte is decoded once)."""
         if not (isinstance(offset, int) and isinstance(nbytes, int)) or offset < 0 or nbytes < 0 \
                 or offset + nbytes > len(self.blob):
             raise WireError("an array points outside the message's data.")
+        self.decoded += nbytes
+        if self.decoded > len(self.blob):
+            raise WireError("a message whose arrays decode to more bytes than it carries (shared data).")
         return self.blob[offset: offset + nbytes]
 
     @staticmethod

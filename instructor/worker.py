@@ -1,8 +1,15 @@
 """The only code that imports a student's files. Runs inside the jail (instructor/jail.py).
 
-    python -I -B worker.py CONFIG_JSON READ_FD WRITE_FD
+    python -I -B worker.py - READ_FD WRITE_FD                   (run in the worker's folder)
+    python -I -B worker.py --notebook CELL_TIMEOUT WRITE_FD     (the notebook: $GRADE_NOTEBOOK)
 
-CONFIG_JSON: {"tree": folder holding the student's package, "modules": {module name:
+No path is ever in the command line (every user can read it in /proc): the
+first frame on READ_FD is {"op": "config", "config": CONFIG}, and the
+notebook's path comes in the environment (readable by its own uid only).
+The worker makes itself non-dumpable first, so the notebook's kernel (a
+child, same uid) cannot ptrace it or open its pipe to the grader.
+
+CONFIG: {"tree": folder holding the student's package, "modules": {module name:
 [public names]}, "order": [module names, leaves first]}. The worker imports the
 graded modules one by one (announcing each, so the trusted side knows which one
 hangs), then serves requests from the pipe (instructor/wire.py frames) until the
@@ -28,7 +35,6 @@ answers, which the trusted side decodes as plain data and checks itself.
 
 import builtins
 import importlib
-import json
 import os
 import re
 import sys
@@ -301,12 +307,27 @@ def run_notebook(path, cell_timeout, wfd):
     wire.write_frame(wfd, header, encoder.blob())
 
 
+def not_dumpable():
+    """prctl(PR_SET_DUMPABLE, 0): processes of the same uid (the notebook's kernel) cannot ptrace this one,
+    read its memory or take its file descriptors through /proc or pidfd_getfd. Trusts libc; checks nothing."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+
+
 def main(argv):
+    """Entry point. Trusts the grader's argv (fds and a timeout, never a path), its first frame (the config)
+    and $HOME / $GRADE_NOTEBOOK; checks the config frame's op."""
+    not_dumpable()
     if argv[1] == "--notebook":
-        run_notebook(argv[2], float(argv[3]), int(argv[4]))
+        os.chdir(os.environ["HOME"])
+        run_notebook(os.environ["GRADE_NOTEBOOK"], float(argv[2]), int(argv[3]))
         return
-    config = json.loads(argv[1])
-    worker = Worker(config, int(argv[2]), int(argv[3]))
+    header, _ = wire.read_frame(int(argv[2]))
+    if header.get("op") != "config" or not isinstance(header.get("config"), dict):
+        raise SystemExit("worker: the first frame must be the config.")
+    os.chdir(os.environ["HOME"])
+    worker = Worker(header["config"], int(argv[2]), int(argv[3]))
     worker.start()
     worker.serve()
 

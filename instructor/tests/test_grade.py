@@ -18,6 +18,8 @@ from instructor.release import build_release, graded_files
 
 from .course import HIDDEN_TESTS, demo_notebook, make_course, write_notebook
 
+pytestmark = pytest.mark.jail  # grades in the jail: see conftest.py
+
 PACKAGE_ITEMS = ["double", "halve"]
 
 
@@ -210,11 +212,11 @@ def test_grade_all_writes_one_gradebook_row_per_submission(tiny, tmp_path, capsy
     assert code == 1, "one submission was rejected"
     rows = (tmp_path / "out/gradebook.csv").read_text().splitlines()
     assert rows == [
-        "submission,status,double,halve,total,max",
-        "alice,graded,4,2,6,6",
-        "bob,graded,4,2,6,6",
-        "carol,graded,0,0,0,6",
-        "mallory,rejected,0,0,0,6",
+        "submission,status,double,halve,total,max,entry",
+        "alice,graded,4,2,6,6,alice",
+        "bob,graded,4,2,6,6,bob.zip",
+        "carol,graded,0,0,0,6,carol.zip",
+        "mallory,rejected,0,0,0,6,mallory.zip",
     ]
     assert "mallory: score 0/6 (rejected:" in capsys.readouterr().out
 

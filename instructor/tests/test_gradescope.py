@@ -8,10 +8,13 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from instructor.gradescope import build_autograder
 from instructor.release import graded_files
 
 
+@pytest.mark.jail
 def test_run_autograder_grades_the_reference_to_full_marks(course, tmp_path):
     archive_path = tmp_path / "autograder.zip"
     build_autograder(course, archive_path)

@@ -31,6 +31,7 @@ The payloads are bounded (a fork storm of at most 300 processes for 8 s, a disk 
 hangs of at most 240 s) and only ever create marker files outside the test's own folders.
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -47,6 +48,8 @@ from instructor.tests.redteam_common import (BATCH_SENTINEL, GRADED_PY, MARKER, 
                                              SOLUTIONS, changes, copy_submission, grade_alone, item_scores,
                                              listing, read_gradebook, read_reports, run_make, site_packages,
                                              tree_digest)
+
+pytestmark = pytest.mark.jail  # grades in the jail: see conftest.py
 
 HONEST = "honest_style_a_library"
 UNTOUCHED = "untouched_release"
@@ -371,3 +374,143 @@ def test_pytest_refuses_to_run_a_submitted_notebook_named_on_the_command_line():
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(notebook)], cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 4 and "not a test" in done.stdout + done.stderr, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+# ------------------------------------------------------- round 2 (issue 18): memory, names, reports
+# Each grades the tiny course (instructor/tests/course.py) or one notebook of the real one, alone.
+
+AMPLIFY = '''
+
+def _amplify(x):
+    """Send the harness a reply of K arrays that all point at one 128 MB range of the blob (the worker's write
+    end of the pipe is its last argument), instead of the answer."""
+    import json, os, struct, sys, time
+    nbytes, copies = 128 * 2**20, 16
+    node = {{"$nd": ["<f8", [nbytes // 8], 0, nbytes]}}
+    header = json.dumps({{"op": "return", "value": {{"$l": [node] * copies}}}}).encode()
+    frame = struct.pack("<II", len(header), nbytes) + header + bytes(nbytes)
+    fd = int(sys.argv[-1])
+    view = memoryview(frame)
+    while view:
+        view = view[os.write(fd, view):]
+    time.sleep(30)
+
+
+def double(x):
+    return _amplify(x)
+'''
+
+
+def _grade_in_a_child(src, sub, out, *only):
+    """Grade ``sub`` with ``python -m instructor.grade`` in a child; return (its output, the largest peak RSS
+    in MB of any process of that grading: the grader, its harness, every box)."""
+    code = ("import resource, subprocess, sys\n"
+            "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+            "print(done.stdout + done.stderr)\n"
+            "print('PEAK_MB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+    done = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "instructor.grade", str(sub), "--src",
+                           str(src), "--out", str(out), "--name", "sub", "--only", *only],
+                          cwd=src, env={**os.environ, "PYTHONPATH": str(src)}, capture_output=True, text=True,
+                          timeout=900)
+    peak = int(done.stdout.rsplit("PEAK_MB", 1)[1])
+    return done.stdout, peak
+
+
+def test_a_reply_whose_arrays_share_one_blob_costs_no_memory(tmp_path):
+    """Item 4: 16 nodes pointing at one 128 MB range made the harness allocate 2 GB; now the frame is refused."""
+    from instructor.tests.course import make_course
+    src = make_course(tmp_path / "course")
+    sub = tmp_path / "sub"
+    for rel in ("cs231n_lib/ops.py",):
+        (sub / rel).parent.mkdir(parents=True)
+        text = (src / rel).read_text()
+        (sub / rel).write_text(text.replace("def double(x):", "def _reference_double(x):") + AMPLIFY.format())
+    output, peak = _grade_in_a_child(src, sub, tmp_path / "grades", "double", "halve")
+    report = json.loads((tmp_path / "grades" / "sub" / "report.json").read_text())
+    scores = {item["id"]: item["score"] for item in report["items"]}
+    assert report["status"] == "graded" and scores["double"] == 0 and scores["halve"] == 2, (scores, output[-2000:])
+    assert peak < 1024, f"a process of the grading peaked at {peak} MB: the shared-blob reply was decoded"
+    assert report["figures"]["harness_peak_rss_mb"] < 1024, report["figures"]
+
+
+def test_the_wire_refuses_arrays_that_decode_to_more_bytes_than_the_blob():
+    from instructor import wire
+    blob = bytes(8 * 1000)
+    node = {"$nd": ["<f8", [1000], 0, 8000]}
+    assert wire.Decoder(blob).decode(node).shape == (1000,)
+    with pytest.raises(wire.WireError, match="more bytes than it carries"):
+        wire.Decoder(blob).decode({"$l": [node, node]})
+    with pytest.raises(wire.WireError, match="more bytes than it carries"):
+        wire.Decoder(blob).decode({"$l": [node] + [{"$sc": ["<f8", 0, 8]}]})
+
+
+FORGE_CELL = '''
+import ctypes, json, os, struct
+worker = os.getppid()   # the notebook's kernel is a child of the worker, which holds the pipe to the grader
+fd = int(open(f"/proc/{worker}/cmdline", "rb").read().split(b"\\0")[-2])
+header = json.dumps({"op": "notebook", "artifacts": {"$d": []}, "report": {"$d": [["error", "FORGED-BY-KERNEL"]]}}).encode()
+libc = ctypes.CDLL(None, use_errno=True)
+pipe = libc.syscall(438, os.pidfd_open(worker), fd, 0)   # pidfd_getfd: a copy of the worker's write end
+if pipe < 0:
+    raise PermissionError(ctypes.get_errno(), "pidfd_getfd: " + os.strerror(ctypes.get_errno()))
+os.write(pipe, struct.pack("<II", len(header), 0) + header)
+'''
+
+
+def test_a_notebook_kernel_cannot_write_to_its_workers_pipe(tmp_path):
+    """Item 4: the kernel (same uid as its worker) took the worker's pipe with pidfd_getfd and sent grade.py its
+    own frame; the worker is not dumpable now, so that fails."""
+    import nbformat
+    rel = "assignments/03_regularization.ipynb"
+    nb = nbformat.read(str(REPO / rel), as_version=4)
+    solution = [cell for cell in nb.cells if cell.get("id") == "reg-27"]
+    assert solution, "nbchecks.CHECKS names reg-27 as notebook 03's solution cell"
+    solution[0].source = FORGE_CELL
+    (tmp_path / "sub" / "assignments").mkdir(parents=True)
+    nbformat.write(nb, str(tmp_path / "sub" / rel))
+    output, _ = _grade_in_a_child(REPO, tmp_path / "sub", tmp_path / "grades", "nb03_runs")
+    report = json.loads((tmp_path / "grades" / "sub" / "report.json").read_text())
+    messages = " ".join(f["message"] for item in report["items"] for f in item["failures"])
+    assert report["status"] == "graded", output[-2000:]
+    assert "FORGED-BY-KERNEL" not in messages, "the kernel's frame reached the grader"
+    assert "PermissionError" in messages, messages[:1000]
+
+
+def test_report_names_never_shift_a_gradebook_row(tmp_path):
+    """Item 8: 'a b', 'a_b' and 'a_b-2' in one batch: each row holds its own entry's grade and names it."""
+    from instructor.grade import main
+    from instructor.release import graded_files, student_version
+    from instructor.tests.course import make_course
+    src = make_course(tmp_path / "course")
+    batch = tmp_path / "subs"
+    for entry, reference in (("a b", True), ("a_b", True), ("a_b-2", False)):
+        for rel in [r for r in graded_files(src) if r.endswith(".py")]:
+            (batch / entry / rel).parent.mkdir(parents=True, exist_ok=True)
+            (batch / entry / rel).write_bytes((src / rel).read_bytes() if reference else student_version(src, rel))
+    assert main(["--all", str(batch), "--src", str(src), "--out", str(tmp_path / "out"), "--only", "double",
+                 "halve", "--jobs", "2"]) == 0
+    rows = {row[0]: row for row in read_gradebook(tmp_path / "out")[1:]}
+    assert {name: (row[-3], row[-1]) for name, row in rows.items()} == {
+        "a_b": ("6", "a_b"), "a_b-2": ("0", "a_b-2"), "a_b-3": ("6", "a b")}, rows
+    report = json.loads((tmp_path / "out" / "a_b-3" / "report.json").read_text())
+    assert report["entry"] == "a b" and "Submitted as: a b" in (tmp_path / "out" / "a_b-3" / "report.md").read_text()
+
+
+def test_results_json_is_markdown_throughout_and_items_choose_their_visibility(tmp_path):
+    """Item 8: a note carrying HTML is escaped in results.json's top-level output as in each test's, every
+    output says it is markdown, and points.toml's per-item visibility reaches Gradescope."""
+    from instructor.grade import main
+    from instructor.tests.course import make_course
+    src = make_course(tmp_path / "course")
+    points = src / "instructor" / "points.toml"
+    points.write_text(points.read_text().replace('title = "Halver.halve"', 'title = "Halver.halve"\nvisibility = "after_published"'))
+    sub = tmp_path / "sub"
+    (sub / "cs231n_lib").mkdir(parents=True)
+    (sub / "cs231n_lib" / "ops.py").write_text('raise RuntimeError("<img src=x onerror=alert(1)> <b>bold</b>")\n')
+    assert main([str(sub), "--src", str(src), "--out", str(tmp_path / "out"), "--name", "sub",
+                 "--results-json", str(tmp_path / "results.json"), "--only", "double", "halve"]) == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    unescaped = [i for i, c in enumerate(results["output"]) if c in "<>" and results["output"][i - 1:i] != "\\"]
+    assert "onerror" in results["output"] and not unescaped, results["output"]
+    assert results["output_format"] == "md" and all(t["output_format"] == "md" for t in results["tests"]), results
+    assert {t["name"]: t["visibility"] for t in results["tests"]} == {"double": "visible", "Halver.halve": "after_published"}

@@ -39,6 +39,8 @@ import pytest
 
 from instructor.tests.redteam_common import REPO, SOLUTIONS, read_gradebook, read_reports, run_make
 
+pytestmark = pytest.mark.jail  # grades in the jail: see conftest.py
+
 STYLES = ("style_a", "style_b")
 
 

@@ -22,7 +22,7 @@ from instructor.tree import tree_files
 
 from .course import REPO
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.jail]  # grades in the jail: see conftest.py
 
 PACKAGE_FILES = [rel for rel in graded_files(REPO) if rel.endswith(".py")]
 NOTEBOOKS = [rel for rel in graded_files(REPO) if rel.endswith(".ipynb")]

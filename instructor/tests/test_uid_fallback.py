@@ -15,12 +15,14 @@ Inside, the grader is forced onto the uid backend (``--isolation uid``): student
 unprivileged uid under rlimits and a seccomp filter that refuses every socket but AF_UNIX.
 """
 
+import glob
 import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from instructor.gradescope import build_autograder
 from instructor.release import graded_files, student_version
 from instructor.tests.redteam_common import MARKER, REPO, Listener
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None or shutil.which("setpriv") is None,
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or jail.bwrap_binary()[0] is None or shutil.which("setpriv") is None,
                                 reason="the uid fallback needs root (and bwrap to lay out a container view here)")
 
 LISTEN_PORT = 48232
@@ -53,8 +55,13 @@ def _closed_ancestors(paths):
 def container_args():
     """bwrap arguments of the container view (see the module docstring)."""
     keep = sorted(set(jail.python_roots()) | {sys.prefix})
-    hidden = sorted({str(REPO.parent)} | _closed_ancestors(keep), key=len)   # this checkout and its siblings too
-    args, made = ["bwrap", "--dev-bind", "/", "/", "--die-with-parent", "--cap-add", "ALL"], set()
+    # this checkout and its siblings too; a checkout in /tmp hides only itself (the tests' folders are in /tmp)
+    checkouts = REPO if Path(tempfile.gettempdir()).resolve().is_relative_to(REPO.parent) else REPO.parent
+    # and the other checkouts in /tmp that anyone can read (a fresh clone there is world-readable)
+    clones = {str(found.parents[1]) for pattern in ("/tmp/*/instructor/hidden_tests", "/tmp/*/*/instructor/hidden_tests")
+              for found in map(Path, glob.glob(pattern)) if not any(k.startswith(str(found.parents[1]) + "/") for k in keep)}
+    hidden = sorted({str(checkouts)} | clones | _closed_ancestors(keep), key=len)
+    args, made = [jail.bwrap_binary()[0], "--dev-bind", "/", "/", "--die-with-parent", "--cap-add", "ALL"], set()
 
     def dirs_to(path):
         out = []
@@ -220,3 +227,138 @@ def test_the_uid_fallback_runs_the_real_course_notebook_and_package_items(tmp_pa
     assert done.returncode == 0 and "score 11/11" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((grades / "reference" / "report.json").read_text())
     assert report["isolation"] == "uid" and report["status"] == "graded"
+
+
+# grade-all under --isolation uid (issue 18, items 3, 6 and 8): three submissions of the tiny course share the
+# machine. The thief's import watches every process's command line for another box's folder, the submissions
+# folder and the grader's logs; it takes the victim's code if it can read it (then it scores Halver.halve) and
+# gets double right if it can read any grader log (hidden test ids, live outcomes). The litterer leaves files in
+# /tmp, /var/tmp and /dev/shm, and more files than the bound in /tmp.
+VICTIM = '''
+import time
+time.sleep(8)  # the thief looks while this box runs
+'''
+
+THIEF = '''
+
+def _look():
+    import glob, json, os, re, time
+    stolen, logs = None, 0
+    deadline = time.time() + 12
+    while time.time() < deadline and not (stolen and logs):
+        paths, folders = set(), set()
+        for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+            if time.time() > deadline:
+                break
+            try:
+                args = open(cmdline, "rb").read().decode(errors="replace").split("\\0")
+            except OSError:
+                continue
+            for i, arg in enumerate(args):
+                try:
+                    value = json.loads(arg)
+                    paths |= {v for v in value.values() if isinstance(v, str)} if isinstance(value, dict) else set()
+                except ValueError:
+                    pass
+                if arg.startswith("/"):
+                    paths.add(arg)
+                if arg == "--all" and i + 1 < len(args):
+                    folders.add(args[i + 1])
+        files = [f + "/cs231n_lib/ops.py" for f in paths if "tree-" in f]
+        for folder in folders:                       # the submissions folder that grade-all was given
+            files += glob.glob(folder + "/*/cs231n_lib/ops.py")
+        works = {m.group(1) for f in paths for m in [re.search("^(/.*?/grade-[abcd]_[a-z]+-[^/]+)", f)] if m}
+        for work in works:                           # a grading's scratch folder of this batch: logs, events
+            for name in ("worker.log", "events-0.jsonl", "events-1.jsonl", "logs/worker-0.log", "logs/worker-1.log",
+                         "logs/events-0.jsonl", "logs/events-1.jsonl"):
+                try:
+                    logs += len(open(os.path.join(work, name)).read()) > 0
+                except OSError:
+                    pass
+            files += glob.glob(work + "/box/tree-*/cs231n_lib/ops.py")
+        for path in files:
+            try:
+                text = open(path).read()
+            except OSError:
+                continue
+            if "twice = x + x" in text and "time.sleep(8)" in text:   # this batch's victim, nobody else's
+                stolen = text
+        time.sleep(0.2)
+    return stolen, logs
+
+
+_stolen, _logs = _look()
+if _stolen:
+    _taken = {}
+    exec(_stolen.replace("time.sleep(8)", ""), _taken)
+    Halver = _taken["Halver"]
+if _logs:
+    def double(x):
+        return 2 * x
+print("THIEF:", bool(_stolen), _logs)
+'''
+
+LITTER = '''
+import os
+for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+    with open(os.path.join(folder, "{marker}-litter"), "w") as f:
+        f.write("left for the next submission")
+os.makedirs("/tmp/{marker}-many", exist_ok=True)
+for i in range(60000):
+    open(f"/tmp/{marker}-many/{{i}}", "w").close()
+'''
+
+
+# What every user of the machine reads of a worker: its command line (the grader's, its parent, holds only the
+# path of its own 0700 config).
+ARGV = '''
+raise RuntimeError("ARGV " + open("/proc/self/cmdline").read().replace("\\0", " "))
+'''
+
+
+def _tiny_course_batch(tmp_path, base):
+    from instructor.tests.course import make_course
+    course = make_course(tmp_path / "course")
+    os.chown(tmp_path, 0, 0)
+    os.chmod(tmp_path, 0o700)                 # the instructor's tree: root's, closed (as run_autograder makes it)
+    subs = base / "subs"
+    reference = (course / "cs231n_lib/ops.py").read_text()
+    stub = student_version(course, "cs231n_lib/ops.py").decode()
+    for name, text in (("a_victim", reference + VICTIM), ("b_thief", stub + THIEF),
+                       ("c_litter", reference + LITTER.format(marker=MARKER)), ("d_argv", stub + ARGV)):
+        (subs / name / "cs231n_lib").mkdir(parents=True)
+        (subs / name / "cs231n_lib" / "ops.py").write_text(text)
+    for folder in [base, subs, *subs.rglob("*")]:
+        os.chmod(folder, 0o755 if folder.is_dir() else 0o644)   # the default umask: readable by every user
+    return course, subs
+
+
+def _litter():
+    return [p for folder in ("/tmp", "/var/tmp", "/dev/shm") for p in glob.glob(f"{folder}/{MARKER}-*")]
+
+
+def test_grade_all_under_the_uid_fallback_keeps_submissions_apart(tmp_path):
+    base = Path(tempfile.mkdtemp(prefix="uid-batch-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        course, subs = _tiny_course_batch(tmp_path, base)
+        env = {key: os.environ[key] for key in ("PATH", "LANG") if key in os.environ}
+        done = in_container([sys.executable, "-m", "instructor.grade", "--all", str(subs), "--src", str(course),
+                             "--out", str(base / "grades"), "--isolation", "uid", "--jobs", "2",
+                             "--only", "double", "halve", "--call-timeout", "30"],   # imports may take 60 s: the
+                            {**env, "PYTHONPATH": str(course)})           # thief reads /proc of a busy machine
+        reports = {name: json.loads((base / "grades" / name / "report.json").read_text())
+                   for name in ("a_victim", "b_thief", "c_litter", "d_argv")}
+        scores = {name: {i["id"]: i["score"] for i in r["items"]} for name, r in reports.items()}
+        assert scores["a_victim"] == {"double": 4, "halve": 2}, (scores, done.stdout[-2000:], done.stderr[-2000:])
+        assert scores["b_thief"] == {"double": 0, "halve": 0}, (
+            f"the thief read another box or the grader's logs: {scores['b_thief']}; {reports['b_thief']['notes'][:3]}")
+        argv = next(n for n in reports["d_argv"]["notes"] if "ARGV " in n).split("ARGV ", 1)[1]
+        assert "/" not in argv.split(" ", 1)[1], f"a path in a worker's command line: {argv}"
+        assert not _litter(), f"files of a submission outlived its grading: {_litter()[:5]}"
+        assert scores["c_litter"]["double"] == 0, "the litterer made more files than the bound and was stopped"
+        assert not subs.stat().st_mode & 0o007 and "was open to other users" in done.stderr, done.stderr[-2000:]
+    finally:
+        for path in _litter():
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
+        shutil.rmtree(base, ignore_errors=True)
