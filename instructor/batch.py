@@ -38,7 +38,10 @@ from .submission import SubmissionError, read_submission
 
 STAMP = "stamp.json"
 MANIFEST = "batch.json"
-SKIPPED_IN_VERSION = ("instructor/tests/",)  # test data of the grader's own tests: not read when grading
+# What decides a grade: the reference package, the public tests, the notebooks, the grader and its hidden tests and
+# points; not the grader's own tests, the cluster recipes or prose (editing a README must not regrade a course).
+IN_VERSION = ("cs231n_lib/", "tests/", "assignments/", "instructor/", "pyproject.toml")
+SKIPPED_IN_VERSION = ("instructor/tests/", "instructor/cluster/")
 
 
 class ShardError(ValueError):
@@ -65,7 +68,7 @@ def grader_version(course):
     notebooks, the grader's code) and the limits in force."""
     digest = hashlib.sha256()
     for rel in course.files:
-        if rel.startswith(SKIPPED_IN_VERSION):
+        if not rel.startswith(IN_VERSION) or rel.startswith(SKIPPED_IN_VERSION) or rel.endswith(".md"):
             continue
         digest.update(rel.encode() + b"\0" + (Path(course.src) / rel).read_bytes() + b"\0")
     digest.update(json.dumps(course.points.limits, sort_keys=True).encode())

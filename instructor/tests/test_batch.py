@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from instructor import batch, merge
+from instructor.tree import tree_files
 from instructor.grade import main
 from instructor.release import build_release, graded_files
 
@@ -53,6 +55,22 @@ def test_parse_shard_accepts_i_of_n_and_refuses_the_rest():
             batch.parse_shard(bad)
     shares = [[k for k in range(10) if batch.in_shard(k, (i, 3))] for i in (1, 2, 3)]
     assert sorted(sum(shares, [])) == list(range(10)) and all(shares)
+
+
+def test_grader_version_follows_what_decides_a_grade_and_not_prose(tmp_path):
+    src = make_course(tmp_path / "course")
+
+    def version(**limits):
+        course = SimpleNamespace(src=src, files=tree_files(src), points=SimpleNamespace(limits={"call_timeout": 10, **limits}))
+        return batch.grader_version(course)
+
+    first = version()
+    (src / "README.md").write_text("reworded\n")
+    assert version() == first
+    hidden = next((src / "instructor" / "hidden_tests").glob("*.py"))
+    hidden.write_text(hidden.read_text() + "\n# one more check\n")
+    assert version() != first
+    assert version(call_timeout=20) != version()
 
 
 def test_malformed_shard_spec_is_one_sentence_and_writes_nothing(tiny, tmp_path, capsys):
