@@ -30,6 +30,8 @@ import json
 import os
 import queue
 import re
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -159,6 +161,10 @@ class Progress:
                    f"left ~{eta}", flush=True)
 
 
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def run(course, folder, out_root, jobs, shard=None, force=False, only=None, print_=print):
     """Grade ``shard``'s share of ``folder`` into ``out_root``, skipping what is already graded; return the results."""
     from .grade import GraderError, _rejected, grade_submission
@@ -207,10 +213,23 @@ def run(course, folder, out_root, jobs, shard=None, force=False, only=None, prin
             _write_json(out_root / names[entry] / STAMP, stamp(entry))
         return result
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # a batch system's SIGTERM (a time limit): stop cleanly
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
         for future in concurrent.futures.as_completed([pool.submit(one, entry) for entry in todo]):
             result = future.result()
             results.append(result)
             progress.finished(result)
+    except BaseException:  # Ctrl-C, a batch system's SIGTERM turned into an exception: start nothing new
+        pool.shutdown(wait=False, cancel_futures=True)
+        print_(f"interrupted after {progress.done} of {len(todo)} submissions; the same command grades the rest.",
+               flush=True)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    pool.shutdown()
     write_gradebook(results, manifest["items"], out_root / "gradebook.csv")
     return results

@@ -159,7 +159,9 @@ def test_merge_refuses_missing_duplicated_and_mixed_shards(tiny, tmp_path, capsy
     assert not (tmp_path / "merged").exists()
 
 
-def test_a_killed_run_started_again_grades_only_what_was_not_finished(tiny, tmp_path):
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_killed_run_started_again_grades_only_what_was_not_finished(tiny, tmp_path, how):
+    """SIGKILL to the whole process group (a power cut), or SIGTERM to the grader (a batch system's time limit)."""
     out = tmp_path / "out"
     command = [sys.executable, "-m", "instructor.grade", "--all", str(tiny["folder"]), "--src", str(tiny["src"]),
                "--out", str(out), "--only", *ONLY, "--jobs", "1"]
@@ -169,8 +171,14 @@ def test_a_killed_run_started_again_grades_only_what_was_not_finished(tiny, tmp_
     deadline = time.monotonic() + 300
     while not list(out.glob("*/stamp.json")) and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.05)
-    os.killpg(child.pid, signal.SIGKILL)
-    child.wait()
+    if how == "SIGKILL":
+        os.killpg(child.pid, signal.SIGKILL)
+    else:
+        os.kill(child.pid, signal.SIGTERM)
+    output = child.communicate(timeout=300)[0].decode()
+    assert child.returncode != 0
+    if how == "SIGTERM":
+        assert "interrupted after" in output and "the same command grades the rest" in output, output
     finished = {p.parent.name for p in out.glob("*/stamp.json")}
     assert finished, "no submission finished before the kill"
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
