@@ -8,6 +8,7 @@ another --only set, and a folder that changed between shards.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,25 +80,31 @@ def test_malformed_shard_spec_is_one_sentence_and_writes_nothing(tiny, tmp_path,
     assert not (tmp_path / "out").exists()
 
 
-def test_shards_merged_equal_one_unsharded_run_and_resume_skips_graded(tiny, tmp_path, capsys):
-    whole = tmp_path / "whole"
+@pytest.fixture(scope="module")
+def graded(tiny, tmp_path_factory):
+    """One unsharded run and its two shards (the tests below copy what they change)."""
+    root = tmp_path_factory.mktemp("graded")
+    whole, shards = root / "whole", [root / "shard-1", root / "shard-2"]
     assert grade(tiny, whole) == 0
-    single = (whole / "gradebook.csv").read_text()
+    for i, shard in enumerate(shards, 1):
+        assert grade(tiny, shard, "--shard", f"{i}/2") == 0
+    return {"whole": whole, "shards": shards}
+
+
+def test_shards_merged_equal_one_unsharded_run_and_resume_skips_graded(tiny, graded, tmp_path, capsys):
+    single = (graded["whole"] / "gradebook.csv").read_text()
     assert single.splitlines()[1:] == ["alice,graded,4,2,6,6", "bob,graded,0,2,2,6", "carol,graded,4,2,6,6",
                                        "dave,graded,0,2,2,6", "erin,graded,4,2,6,6", "frank,graded,0,0,0,6"]
-    out = capsys.readouterr().out
-    assert "[6/6]" in out and "left ~" in out
-
-    shards = [tmp_path / f"shard-{i}" for i in (1, 2, 3)]
-    for i, shard in enumerate(shards, 1):
-        assert grade(tiny, shard, "--shard", f"{i}/3") == 0
-    graded = [json.loads((shard / "batch.json").read_text())["graded"] for shard in shards]
-    assert graded == [["alice", "dave"], ["bob", "erin"], ["carol", "frank"]]
+    shards = graded["shards"]
+    listed = [json.loads((shard / "batch.json").read_text())["graded"] for shard in shards]
+    assert listed == [["alice", "carol", "erin"], ["bob", "dave", "frank"]]
     assert merge.main([*map(str, shards), "--out", str(tmp_path / "merged")]) == 0
     assert (tmp_path / "merged" / "gradebook.csv").read_text() == single
     assert json.loads((tmp_path / "merged/dave/report.json").read_text())["score"] == 2
 
-    # started again: nothing is graded twice, the gradebook is the same
+    # started again: nothing is graded twice, the gradebook is the same; progress says where it is
+    whole = tmp_path / "whole"
+    shutil.copytree(graded["whole"], whole)
     capsys.readouterr()
     before = (whole / "alice" / "report.json").stat().st_mtime_ns
     assert grade(tiny, whole) == 0
@@ -105,14 +112,15 @@ def test_shards_merged_equal_one_unsharded_run_and_resume_skips_graded(tiny, tmp
     assert "6 already graded" in out and "0 to grade" in out
     assert (whole / "alice" / "report.json").stat().st_mtime_ns == before
     assert (whole / "gradebook.csv").read_text() == single
-    # --force grades everything again
+    # --force grades everything again, with a line per submission: count, elapsed, time left
     assert grade(tiny, whole, "--force") == 0
-    assert "6 to grade" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "6 to grade" in out and "[6/6]" in out and "elapsed 0:" in out and "left ~" in out
 
 
 def test_changed_submission_is_graded_again_and_merge_refuses_changed_folders(tiny, tmp_path, capsys):
     folder = tmp_path / "subs"
-    os.system(f"cp -r {tiny['folder']} {folder}")
+    shutil.copytree(tiny["folder"], folder)
     one, two = tmp_path / "one", tmp_path / "two"
     assert grade(tiny, one, "--shard", "1/2", folder=folder) == 0
     ops = folder / "alice" / "cs231n_lib" / "ops.py"
@@ -128,10 +136,10 @@ def test_changed_submission_is_graded_again_and_merge_refuses_changed_folders(ti
     assert "1 to grade" in out and "alice: score 2/6" in out
 
 
-def test_merge_refuses_missing_duplicated_and_mixed_shards(tiny, tmp_path, capsys):
-    shards = [tmp_path / f"s{i}" for i in (1, 2)]
-    for i, shard in enumerate(shards, 1):
-        assert grade(tiny, shard, "--shard", f"{i}/2") == 0
+def test_merge_refuses_missing_duplicated_and_mixed_shards(tiny, graded, tmp_path, capsys):
+    shards = [tmp_path / shard.name for shard in graded["shards"]]
+    for source, copy in zip(graded["shards"], shards):
+        shutil.copytree(source, copy)
     other = tmp_path / "other"
     assert main(["--all", str(tiny["folder"]), "--src", str(tiny["src"]), "--out", str(other),
                  "--only", "double", "--shard", "2/2"]) == 0
