@@ -18,7 +18,7 @@ export PYTHONHASHSEED := 0
 # with OPENBLAS_NUM_THREADS=N make ...
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help setup data test check run lab bench release grade grade-all gradescope submit clean
+.PHONY: help setup data test check run lab bench release grade grade-all similarity gradescope submit clean
 
 help: ## list the verbs, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,16 @@ clean: ## remove build products and caches (keeps .venv and datasets/)
 # ---- instructor verbs: the release's Makefile ends above this line (instructor/release.py) ----
 JOBS ?= 2
 GRADES ?= build/grades
+SIMILARITY ?= build/similarity
+GRADER_STAMP := $(VENV)/.grader-installed
+
+# The grader's own requirements (instructor/requirements-grader.txt: copydetect for the similarity report);
+# the instructor's test run needs them too.
+$(GRADER_STAMP): $(STAMP) instructor/requirements-grader.txt
+	$(PY) -m pip install --quiet -r instructor/requirements-grader.txt
+	@touch $@
+
+test grade grade-all similarity: $(GRADER_STAMP)
 
 release: setup ## cut the solutions out: the student version in build/release/ and build/release.zip
 	$(PY) -m instructor.release --out build/release
@@ -80,9 +90,13 @@ grade: setup ## grade one submission (SUBMISSION=zip or folder) into $(GRADES)/<
 	@test -n "$(SUBMISSION)" || { echo "error: say which submission to grade: make grade SUBMISSION=path/to/zip-or-folder" >&2; exit 2; }
 	$(PY) -m instructor.grade "$(SUBMISSION)" --out "$(GRADES)"
 
-grade-all: setup ## grade every zip or folder in SUBMISSIONS=dir, JOBS at a time, into $(GRADES)/gradebook.csv
-	@test -n "$(SUBMISSIONS)" || { echo "error: say which folder to grade: make grade-all SUBMISSIONS=path/to/folder [JOBS=2]" >&2; exit 2; }
-	$(PY) -m instructor.grade --all "$(SUBMISSIONS)" --jobs $(JOBS) --out "$(GRADES)"
+grade-all: setup ## grade every zip or folder in SUBMISSIONS=dir, JOBS at a time, into $(GRADES)/gradebook.csv (SHARD=I/N: one share; FORCE=1: regrade)
+	@test -n "$(SUBMISSIONS)" || { echo "error: say which folder to grade: make grade-all SUBMISSIONS=path/to/folder [JOBS=2] [SHARD=I/N]" >&2; exit 2; }
+	$(PY) -m instructor.grade --all "$(SUBMISSIONS)" --jobs $(JOBS) --out "$(GRADES)" $(if $(SHARD),--shard "$(SHARD)") $(if $(FORCE),--force)
+
+similarity: setup ## report pairs of submissions in SUBMISSIONS=dir with unusually similar code: $(SIMILARITY)/similarity.html and .csv
+	@test -n "$(SUBMISSIONS)" || { echo "error: say which folder to compare: make similarity SUBMISSIONS=path/to/folder" >&2; exit 2; }
+	$(PY) -m instructor.similarity "$(SUBMISSIONS)" --out "$(SIMILARITY)"
 
 gradescope: setup ## build the Gradescope autograder zip: build/gradescope_autograder.zip
 	$(PY) -m instructor.gradescope --out build/gradescope_autograder.zip

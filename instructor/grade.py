@@ -52,7 +52,7 @@ from .markers import MarkerError, read_notebook
 from .notebooks import answers, graded_notebook
 from .points import Points, PointsError, load_points
 from .release import graded_files, student_version
-from .report import fmt, write_gradebook, write_reports
+from .report import fmt, write_reports
 from .submission import SubmissionError, read_submission
 from .tree import tree_files
 
@@ -487,43 +487,12 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
     return result
 
 
-def grade_all(course, folder, out_root, jobs):
-    """Grade every zip and sub-folder of ``folder``, ``jobs`` at a time (one jail uid each); write the gradebook."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise SubmissionError(f"{folder} is not a folder; give the folder holding the submissions.")
-    entries = sorted(p for p in folder.iterdir()
-                     if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip"))
-    if not entries:
-        raise SubmissionError(f"{folder} holds no .zip file or folder to grade.")
-    names = report_names(entries)  # 'alice.zip' and 'alice/' must not share a report folder
-    slots = queue.Queue()
-    for slot in range(max(1, jobs)):
-        slots.put(slot)
+def grade_all(course, folder, out_root, jobs, shard=None, force=False, only=None):
+    """Grade every zip and sub-folder of ``folder`` (or shard (I, N)'s share), ``jobs`` at a time, skipping
+    those already graded by this grader version; write the gradebook (instructor/batch.py)."""
+    from . import batch
 
-    def one(entry):
-        slot = slots.get()
-        try:
-            return grade_submission(course, entry, out_root, 1, names[entry], slot)
-        except GraderError as error:  # one submission's harness failure must not stop the batch
-            result = _rejected(course, names[entry], f"grading failed: {error}", time.monotonic())
-            result.update(status="error", entry=entry.name)
-            write_reports(result, Path(out_root) / names[entry])
-            return result
-        finally:
-            slots.put(slot)
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(one, entry) for entry in entries]
-        results = []
-        for future in concurrent.futures.as_completed(futures):
-            result = future.result()
-            results.append(result)
-            print(f"{result['submission']}: score {fmt(result['score'])}/{fmt(result['max_score'])}"
-                  + ("" if result["status"] == "graded" else f" ({result['status']}: {result['notes'][0][:200]})"),
-                  flush=True)
-    write_gradebook(results, [item.id for item in course.points.items], Path(out_root) / "gradebook.csv")
-    return results
+    return batch.run(course, folder, out_root, jobs, shard=shard, force=force, only=only)
 
 
 # ------------------------------------------------------------- the canary
@@ -629,10 +598,19 @@ def main(argv=None):
     parser.add_argument("--no-isolation", action="store_true",
                         help="run student code WITHOUT a jail (trusted code only); the reports say so")
     parser.add_argument("--results-json", type=Path, help="also copy Gradescope's results.json here")
+    parser.add_argument("--shard", metavar="I/N", help="with --all: grade only the I-th of N shares (merge: python -m instructor.merge)")
+    parser.add_argument("--force", action="store_true", help="with --all: grade again what this grader version already graded")
     args = parser.parse_args(argv)
     from .harness import limit_memory
     if argv is None:  # the command, not a test calling main() in its own process
         limit_memory(GRADER_MEMORY_MB)  # this process decodes notebook artifacts: a bound on what they cost
+    from .batch import ShardError, parse_shard
+
+    try:
+        shard = parse_shard(args.shard)
+    except ShardError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         backend = jail.choose_backend(args.isolation, args.no_isolation)
         course = load_course(args.src, args.only, {"cell_timeout": args.cell_timeout, "call_timeout": args.call_timeout},
@@ -647,7 +625,7 @@ def main(argv=None):
                     note = close_to_others(folder, what)
                     if note:
                         print(note, file=sys.stderr)
-            results = grade_all(course, args.submission, args.out, args.jobs)
+            results = grade_all(course, args.submission, args.out, args.jobs, shard, args.force, args.only)
             print(f"gradebook: {args.out / 'gradebook.csv'} ({len(results)} submissions)")
             return 0 if all(r["status"] == "graded" for r in results) else 1
         result = grade_submission(course, args.submission, args.out, args.jobs, args.name)
