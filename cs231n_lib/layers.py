@@ -30,6 +30,8 @@ import numbers
 import numpy as np
 
 from ._checks import _describe
+from .linear_svm import svm_loss_on_scores
+from .softmax import softmax_loss_on_scores
 
 # ------------------------------------------------------------ input checks
 
@@ -723,9 +725,10 @@ def layernorm_backward(dout, cache):
 def svm_loss(x, y):
     """Multiclass SVM (hinge) loss on class scores, and its gradient.
 
-    ``L = mean_i sum_{j != y_i} max(0, x_ij - x_{i, y_i} + 1)``: the loss of
-    :func:`cs231n_lib.linear_svm.svm_loss_vectorized` without the weights, so a
-    network can put it on top of its last layer.
+    ``L = mean_i sum_{j != y_i} max(0, x_ij - x_{i, y_i} + 1)``: your
+    :func:`cs231n_lib.linear_svm.svm_loss_on_scores` (as CS231n's assignment 2
+    reuses assignment 1), with its inputs checked, so a network can put it on
+    top of its last layer.
 
     Parameters
     ----------
@@ -741,24 +744,15 @@ def svm_loss(x, y):
         Gradient of the loss with respect to ``x``.
     """
     _check_scores(x, y)
-    num_examples = x.shape[0]
-    rows = np.arange(num_examples)                   # (N,)
-    margins = x - x[rows, y][:, None] + 1            # (N, C) - (N, 1)
-    margins[rows, y] = 0
-    np.maximum(margins, 0, out=margins)
-    loss = margins.sum() / num_examples
-    dx = (margins > 0).astype(x.dtype)               # (N, C)
-    dx[rows, y] = -dx.sum(axis=1)
-    dx /= num_examples
-    return loss, dx
+    return svm_loss_on_scores(x, y)
 
 
 def softmax_loss(x, y):
     """Softmax (cross-entropy) loss on class scores, and its gradient.
 
     ``L = mean_i (log sum_j exp(x_ij) - x_{i, y_i})``, computed after shifting
-    each row by its maximum so that no ``exp`` overflows: the loss of
-    :func:`cs231n_lib.softmax.softmax_loss_vectorized` without the weights.
+    each row by its maximum so that no ``exp`` overflows: your
+    :func:`cs231n_lib.softmax.softmax_loss_on_scores`, with its inputs checked.
 
     Parameters
     ----------
@@ -774,15 +768,4 @@ def softmax_loss(x, y):
         ``(softmax(x) - one_hot(y)) / N``.
     """
     _check_scores(x, y)
-    num_examples = x.shape[0]
-    rows = np.arange(num_examples)                       # (N,)
-    shifted = x - x.max(axis=1, keepdims=True)           # (N, C) - (N, 1)
-    with np.errstate(under="ignore"):
-        probs = np.exp(shifted)                          # (N, C)
-    sum_exp = probs.sum(axis=1, keepdims=True)           # (N, 1), >= 1
-    loss = np.sum(np.log(sum_exp[:, 0]) - shifted[rows, y]) / num_examples
-    probs /= sum_exp                                     # (N, C) / (N, 1)
-    dx = probs
-    dx[rows, y] -= 1
-    dx /= num_examples
-    return loss, dx
+    return softmax_loss_on_scores(x, y)

@@ -80,10 +80,10 @@ def test_same_seed_same_run(cls):
 def test_initial_weights_are_small_and_in_the_dtype_of_x():
     for dtype in (np.float64, np.float32):
         X, y = blobs(seed=4, dtype=dtype)
-        clf = Softmax()
-        clf.train(X, y, learning_rate=1e-12, reg=0.0, num_iters=1, seed=0)  # a negligible step
-        assert clf.W.shape == (X.shape[1], 3) and clf.W.dtype == dtype, f"W must be (D, C) in X's dtype {dtype}"
-        assert 0.0005 < clf.W.std() < 0.002, f"W starts as 0.001 * randn(D, C), got std {clf.W.std():.2g}"
+        softmax = Softmax()
+        softmax.train(X, y, learning_rate=1e-12, reg=0.0, num_iters=1, seed=0)  # a negligible step
+        assert softmax.W.shape == (X.shape[1], 3) and softmax.W.dtype == dtype, f"W must be (D, C) in X's dtype {dtype}"
+        assert 0.0005 < softmax.W.std() < 0.002, f"W starts as 0.001 * randn(D, C), got std {softmax.W.std():.2g}"
 
 
 def test_weight_scale_zero_starts_from_zero_and_matches_a_preset_zero_w():
@@ -120,8 +120,8 @@ def test_float32_end_to_end():
 @pytest.mark.parametrize("regularizer", ["l2", "l1", "elastic_net", None])
 def test_every_regularizer_trains(regularizer):
     X, y = blobs(seed=6)
-    clf = Softmax()
-    history = clf.train(X, y, learning_rate=1e-2, reg=1e-2, num_iters=100, seed=0, regularizer=regularizer)
+    softmax = Softmax()
+    history = softmax.train(X, y, learning_rate=1e-2, reg=1e-2, num_iters=100, seed=0, regularizer=regularizer)
     assert history[-1] < history[0]
 
 
@@ -290,11 +290,11 @@ def test_softmax_beats_chance_on_real_cifar10(cifar_subset_dir):
     mean_image = X_train.mean(axis=0)  # (3072,)
     X_train = np.hstack([X_train - mean_image, np.ones((len(X_train), 1))])  # (1000, 3073)
     X_test = np.hstack([X_test - mean_image, np.ones((len(X_test), 1))])  # (N_test, 3073)
-    clf = Softmax()
-    history = clf.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=300, seed=0)
+    softmax = Softmax()
+    history = softmax.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=300, seed=0)
     assert history[-1] < history[0]
     # chance is 10%; a linear softmax on raw pixels reaches about a quarter after 300 steps
-    assert np.mean(clf.predict(X_test) == y_test) > 0.18
+    assert np.mean(softmax.predict(X_test) == y_test) > 0.18
 
 
 def test_divergence_warns_by_default_and_returns_the_losses_so_far():

@@ -9,13 +9,13 @@ import pytest
 from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive,
                         softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
 from cs231n_lib.linear_svm import svm_loss_on_scores
-from cs231n_lib.loss_variants import (hinge_loss, squared_hinge_loss, svm_loss_all_classes,
-                                      svm_loss_sum)
+from cs231n_lib.loss_variants import (class_probabilities, hinge_margins, per_example_losses,
+                                      squared_hinge_loss, svm_loss_all_classes, svm_loss_sum)
 from cs231n_lib.softmax import softmax_loss_on_scores
 
 PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]
-VARIANTS = [hinge_loss, squared_hinge_loss, svm_loss_all_classes, svm_loss_sum]
+VARIANTS = [squared_hinge_loss, svm_loss_all_classes, svm_loss_sum]
 ALL_LOSSES = MAIN_LOSSES + VARIANTS
 HINGE_LOSSES = {svm_loss_naive, svm_loss_vectorized, *VARIANTS}
 VECTORIZED = [svm_loss_vectorized, softmax_loss_vectorized, *VARIANTS]
@@ -62,15 +62,6 @@ def test_naive_equals_vectorized(naive, vectorized, reg):
         f"{naive.__name__} and {vectorized.__name__} disagree on the gradient (relative error "
         f"{rel_error(grad_naive, grad_vec):.2e}); check the one whose gradient test fails")
     assert grad_vec.shape == W.shape, f"dW must have W's shape {W.shape}, got {grad_vec.shape}"
-
-
-@pytest.mark.parametrize("reg", [0.0, 0.1])
-def test_hinge_loss_defaults_equal_the_svm_loss(reg):
-    W, X, y = random_problem(seed=3)
-    loss_a, grad_a = hinge_loss(W, X, y, reg)
-    loss_b, grad_b = svm_loss_vectorized(W, X, y, reg)
-    assert rel_error(loss_a, loss_b) < 1e-12, f"hinge_loss's defaults must give svm_loss_vectorized's loss: {loss_a} vs {loss_b}"
-    assert rel_error(grad_a, grad_b) < 1e-12, "hinge_loss's defaults must give svm_loss_vectorized's gradient"
 
 
 def _hinge_margins(W, X, y):
@@ -160,6 +151,19 @@ def test_lecture_variants_by_hand():
     assert abs(squared_hinge_loss(W, X, y, 0.0)[0] - sum(squared) / 3) < 1e-12, "squared hinge on the lecture's images"
     assert abs(svm_loss_all_classes(W, X, y, 0.0)[0] - (3.9 + 1.0 + 13.9) / 3) < 1e-12, "summing over j = y_i adds 1 per image"
     assert abs(svm_loss_sum(W, X, y, 0.0)[0] - (2.9 + 0.0 + 12.9)) < 1e-12, "the sum, not the mean, of the lecture's losses"
+
+
+def test_per_example_quantities_of_the_lecture_by_hand():
+    W, _, y = lecture_problem()  # the rows of W are the scores of the cat, car and frog images
+    np.testing.assert_allclose(per_example_losses(svm_loss_on_scores, W, y), [2.9, 0.0, 12.9], atol=1e-12)
+    margins, slopes = hinge_margins(W, y)
+    np.testing.assert_allclose(margins, [[0, 2.9, 0], [0, 0, 0], [6.3, 6.6, 0]], atol=1e-12)
+    assert np.array_equal(slopes, margins > 0), "a margin's slope is 1 exactly where it is positive"
+    probs = class_probabilities(W, y)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(probs[0], [0.13, 0.87, 0.00], atol=0.005)
+    np.testing.assert_allclose(per_example_losses(softmax_loss_on_scores, W, y), -np.log(probs[[0, 1, 2], y]),
+                               rtol=1e-12)
 
 
 def test_all_classes_adds_one_and_keeps_the_gradient():
@@ -312,12 +316,6 @@ BAD_INPUTS = _bad_inputs()
 def test_bad_input_raises_a_clear_error(loss_fn, label, W, X, y, reg, pattern):
     with pytest.raises(ValueError, match=pattern):
         loss_fn(W, X, y, reg)
-
-
-def test_unknown_reduction_is_rejected():
-    W, X, y = random_problem()
-    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'.*'max'"):
-        hinge_loss(W, X, y, 0.0, reduction="max")
 
 
 # ---------------------------------------------------------------- the losses on given scores
