@@ -13,6 +13,7 @@ value is integral, because float labels are almost always a loading bug
 (convert them with ``y.astype(int)`` if they really are labels).
 """
 
+import functools
 import math
 import numbers
 import warnings
@@ -275,3 +276,78 @@ def random_source(seed, name="seed"):
         return np.random.default_rng(int(seed))
     raise ValueError(f"{name} must be None, a non-negative int or a numpy Generator, got {seed!r}; "
                      f"pass e.g. {name}=0, or None to use np.random's global generator.")
+
+
+# ------------------------------------------------------------ update rules
+
+# Hyperparameters an update rule may receive and the interval each must lie in:
+# key -> (low, high, low_inclusive).
+_HYPERPARAMETER_RANGES = {
+    "learning_rate": (0.0, math.inf, False),
+    "momentum": (0.0, 1.0, True),
+    "decay_rate": (0.0, 1.0, True),
+    "beta1": (0.0, 1.0, True),
+    "beta2": (0.0, 1.0, True),
+    "epsilon": (0.0, math.inf, False),
+    "weight_decay": (0.0, math.inf, True),
+}
+
+
+def check_hyperparameter(key, value):
+    """Raise ValueError unless ``config[key]`` is a finite real number in its allowed interval."""
+    low, high, low_inclusive = _HYPERPARAMETER_RANGES[key]
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value):
+        raise ValueError(f"config['{key}'] must be a finite number, got {value!r}; pass a float.")
+    above_low = value >= low if low_inclusive else value > low
+    if not (above_low and value < high):
+        bracket = "[" if low_inclusive else "("
+        raise ValueError(f"config['{key}'] must lie in {bracket}{low}, {high}), got {value!r}; "
+                         f"choose a value in that interval.")
+
+
+def check_optim_config(config):
+    """Check that ``config`` is None or a dict whose known hyperparameters lie in their intervals."""
+    if config is not None and not isinstance(config, dict):
+        raise ValueError(f"config must be a dict or None, got {type(config).__name__}; "
+                         f"pass a dict of hyperparameters.")
+    for key, value in (config or {}).items():
+        if key in _HYPERPARAMETER_RANGES:
+            check_hyperparameter(key, value)
+
+
+def check_update_inputs(w, dw, config):
+    """Check the arguments of an update rule ``rule(w, dw, config)`` before it runs.
+
+    Hyperparameters the caller set must lie in their intervals (the defaults a
+    rule fills in do); state arrays left in ``config`` must have the shape of ``w``.
+
+    Parameters
+    ----------
+    w : ndarray of any shape S
+    dw : ndarray of shape S
+    config : dict or None
+    """
+    check_optim_config(config)
+    if np.shape(w) != np.shape(dw):
+        raise ValueError(f"dw must have the shape of w {np.shape(w)}, got {np.shape(dw)}; "
+                         f"pass the gradient of the loss with respect to w.")
+    for key, value in (config or {}).items():
+        if isinstance(value, np.ndarray) and value.shape != np.shape(w):
+            raise ValueError(f"config['{key}'] has shape {value.shape} but w has shape {np.shape(w)}; "
+                             f"delete the stale state from config or pass a fresh config.")
+
+
+def checked_update(rule):
+    """Return ``rule`` with its arguments checked by :func:`check_update_inputs` on every call.
+
+    What the entry points (``LinearClassifier.train``, ``Solver``, the search in
+    :mod:`cs231n_lib.tuning`) get from ``optim.get_update_rule``: the rules
+    themselves hold only their update.
+    """
+    @functools.wraps(rule)
+    def checked(w, dw, config=None):
+        check_update_inputs(w, dw, config)
+        return rule(np.asarray(w), np.asarray(dw), config)
+
+    return checked

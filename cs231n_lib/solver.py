@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _describe
+from ._checks import _describe, check_optim_config
 from .optim import get_update_rule
 
 _DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
@@ -128,7 +128,9 @@ class Solver:
         self.X_val, self.y_val = data["X_val"], data["y_val"]
 
         self.update_rule = get_update_rule(kwargs.pop("update_rule", "sgd"))
-        self.optim_config = dict(kwargs.pop("optim_config", None) or {})
+        optim_config = kwargs.pop("optim_config", None)
+        check_optim_config(optim_config)
+        self.optim_config = dict(optim_config or {})
         self.lr_decay = kwargs.pop("lr_decay", 1.0)
         if (not isinstance(self.lr_decay, numbers.Real) or isinstance(self.lr_decay, bool)
                 or not 0 < self.lr_decay <= 1):

@@ -249,6 +249,8 @@ def _bad_train_calls():
         ("lr in config", lambda c: c.train(X, y, optim_config={"learning_rate": 0.1}),
          r"optim_config must not contain 'learning_rate'.*pass it as train\(..., learning_rate=...\)"),
         ("rule", lambda c: c.train(X, y, update_rule="sgdd"), r"update_rule must be one of"),
+        ("rule's config", lambda c: c.train(X, y, update_rule="sgd_momentum", optim_config={"momentum": 1.5}),
+         r"config\['momentum'\] must lie in \[0.0, 1.0\)"),
         ("regularizer", lambda c: c.train(X, y, regularizer="l3"), r"regularizer must be one of"),
         ("schedule", lambda c: c.train(X, y, lr_schedule=0.5), r"lr_schedule must be a callable"),
         ("max_norm", lambda c: c.train(X, y, max_norm=-1.0), r"max_norm must be a finite number > 0"),
