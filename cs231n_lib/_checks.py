@@ -253,6 +253,73 @@ def check_loss_inputs(W, X, y, reg, scan_X=True):
         raise
 
 
+def checks_penalty_inputs(penalty):
+    """Decorate a penalty ``penalty(W, reg[, l1_ratio]) -> (value, dW)``: its arguments are checked first.
+
+    ``W`` must be a finite float matrix, ``reg`` a finite number >= 0 and the
+    elastic net's ``l1_ratio`` (its third argument) a number in [0, 1].
+    """
+    @functools.wraps(penalty)
+    def checked(W, reg, *args, **kwargs):
+        check_float_matrix(W, "W")
+        reg = check_reg(reg)
+        if args or kwargs:
+            l1_ratio = args[0] if args else kwargs.get("l1_ratio")
+            if not isinstance(l1_ratio, numbers.Real) or not 0.0 <= l1_ratio <= 1.0:
+                raise ValueError(f"l1_ratio must lie in [0, 1], got {l1_ratio!r}; "
+                                 f"pass the fraction of the penalty that is L1.")
+        return penalty(W, reg, *args, **kwargs)
+
+    return checked
+
+
+def checks_max_norm_inputs(project):
+    """Decorate ``project(W, max_norm) -> W_projected``: a finite float ``W`` and a finite ``max_norm`` > 0."""
+    @functools.wraps(project)
+    def checked(W, max_norm):
+        check_float_matrix(W, "W")
+        if not isinstance(max_norm, numbers.Real) or not np.isfinite(max_norm) or max_norm <= 0:
+            raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "
+                             f"pass the largest allowed norm of a class column, such as 3.0.")
+        return project(W, max_norm)
+
+    return checked
+
+
+def checks_loss_inputs(loss):
+    """Decorate a loss ``f(W, X, y, reg) -> (loss, dW)``: its arguments are checked before it runs.
+
+    The loss's own body then holds only the lesson; a bad argument raises the
+    ValueError of :func:`check_loss_inputs` and the loss never runs.
+    """
+    @functools.wraps(loss)
+    def checked(W, X, y, reg):
+        reg = check_loss_inputs(W, X, y, reg)
+        return loss(W, X, y, reg)
+
+    return checked
+
+
+def checks_loss_inputs_lazily(loss):
+    """Like :func:`checks_loss_inputs`, with the O(N * D) NaN/inf scan of ``X`` left for last.
+
+    For the vectorized losses, whose speed is measured against a matrix
+    product: everything but that scan runs first (O(N + D * C)); the loss then
+    runs under a :class:`DeferredInputScan`, which scans ``X`` only when the
+    result is not finite or a floating-point event was recorded, so a bad
+    ``X`` gives the same message as the scan up front.
+    """
+    @functools.wraps(loss)
+    def checked(W, X, y, reg):
+        reg = check_loss_inputs(W, X, y, reg, scan_X=False)
+        with DeferredInputScan(X) as scan:
+            value, dW = loss(W, X, y, reg)
+        scan.check(value, dW)
+        return value, dW
+
+    return checked
+
+
 def random_source(seed, name="seed"):
     """Return where random draws come from, following CS231n's habit.
 
@@ -351,3 +418,173 @@ def checked_update(rule):
         return rule(np.asarray(w), np.asarray(dw), config)
 
     return checked
+
+
+# ------------------------------------------------------------ layers
+# One check per layer function, applied by the decorator `checked_by` in layers.py,
+# so every layer's body holds only its lesson. The layers check types and shapes,
+# not NaN or inf: a network whose activations blow up is a lesson of the
+# babysitting notebook, and the Solver reports it.
+
+
+def checked_by(check):
+    """Decorate a function so that ``check`` runs first with the same arguments (and raises ValueError)."""
+    def decorate(function):
+        @functools.wraps(function)
+        def checked(*args, **kwargs):
+            check(*args, **kwargs)
+            return function(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def check_float_array(x, name, ndim=None, min_ndim=None):
+    """Raise ValueError unless ``x`` is a float ndarray with ``ndim`` (or at least ``min_ndim``) axes."""
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"{name} must be a float numpy array, got {_describe(x)}; "
+                         f"convert it with np.asarray({name}, dtype=np.float64).")
+    if ndim is not None and x.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got {_describe(x)}; "
+                         f"pass an array of {ndim} axes.")
+    if min_ndim is not None and x.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} axes (N, ...), got {_describe(x)}; "
+                         f"put the examples along the first axis.")
+
+
+def _same_shape(a, a_name, b, b_name):
+    """Raise ValueError unless ``a`` is a float array of the shape of ``b``."""
+    check_float_array(a, a_name)
+    if a.shape != np.shape(b):
+        raise ValueError(f"{a_name} must have the shape of {b_name} {np.shape(b)}, got {_describe(a)}; "
+                         f"pass the upstream gradient of this layer's output.")
+
+
+def _vector(v, name, length):
+    """Raise ValueError unless ``v`` is a float array of shape (length,)."""
+    check_float_array(v, name)
+    if v.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},), got {_describe(v)}; "
+                         f"pass one value per feature.")
+
+
+def _mode(param, name):
+    """Raise ValueError unless ``param`` is a dict whose 'mode' is 'train' or 'test'."""
+    if not isinstance(param, dict):
+        raise ValueError(f"{name} must be a dict, got an object of type {type(param).__name__}; "
+                         f"pass a dict such as {{'mode': 'train'}}.")
+    if param.get("mode") not in ("train", "test"):
+        raise ValueError(f"{name}['mode'] must be 'train' or 'test', got {param.get('mode')!r}; "
+                         f"set it before the forward pass.")
+
+
+def _eps(param, name):
+    """Raise ValueError unless ``param['eps']``, when given, is a finite number > 0."""
+    eps = param.get("eps", 1e-5)
+    if not isinstance(eps, numbers.Real) or isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"{name}['eps'] must be a finite number > 0, got {eps!r}; use 1e-5.")
+
+
+def check_affine_forward(x, w, b):
+    """x (N, d_1, ..., d_k) float, w (D, M) with D = d_1 * ... * d_k, b (M,)."""
+    check_float_array(x, "x", min_ndim=2)
+    check_float_array(w, "w", ndim=2)
+    num_features = int(np.prod(x.shape[1:]))
+    if w.shape[0] != num_features:
+        raise ValueError(f"w must have one row per input feature, got w of shape {w.shape} for x of "
+                         f"shape {x.shape} (D = {num_features}); pass w of shape ({num_features}, M).")
+    _vector(b, "b", w.shape[1])
+
+
+def check_affine_backward(dout, cache, compute_dx=True):
+    """dout (N, M) for the cache ``(x, w, b)`` of affine_forward."""
+    x, w, _ = cache
+    if not isinstance(dout, np.ndarray) or dout.shape != (x.shape[0], w.shape[1]):
+        raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])} (the output of the "
+                         f"forward pass), got {_describe(dout)}; pass the upstream gradient.")
+
+
+def check_activation_forward(x, alpha=0.0):
+    """x a float array of any shape; ``alpha`` (leaky ReLU, ELU) a finite number >= 0."""
+    check_float_array(x, "x")
+    if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}; pass a float such as 0.01.")
+
+
+def check_activation_backward(dout, cache):
+    """dout of the shape of the forward pass: its input or output (the cache, or the cache's first item)."""
+    forward = cache[0] if isinstance(cache, tuple) else cache
+    _same_shape(dout, "dout", forward, "the forward pass's input")
+
+
+def check_dropout_forward(x, dropout_param):
+    """x float; dropout_param a dict with 'mode' and the keep probability 'p' in (0, 1]."""
+    check_float_array(x, "x")
+    _mode(dropout_param, "dropout_param")
+    p = dropout_param.get("p")
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 < p <= 1:
+        raise ValueError(f"dropout_param['p'] must be the keep probability in (0, 1], got {p!r}; "
+                         f"pass e.g. 0.5 (1 keeps every unit).")
+
+
+def check_dropout_backward(dout, cache):
+    """dout float, of the shape of the training-mode mask when there is one."""
+    _, mask = cache
+    check_float_array(dout, "dout")
+    if mask is not None and dout.shape != mask.shape:
+        raise ValueError(f"dout must have the shape of the forward input {mask.shape}, got "
+                         f"{_describe(dout)}; pass the upstream gradient of this layer's output.")
+
+
+def _norm_inputs(x, gamma, beta):
+    """x (N, D) float with N >= 1, gamma and beta (D,)."""
+    check_float_array(x, "x", ndim=2)
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one example, got N = 0; pass a non-empty batch.")
+    _vector(gamma, "gamma", x.shape[1])
+    _vector(beta, "beta", x.shape[1])
+
+
+def check_batchnorm_forward(x, gamma, beta, bn_param):
+    """x (N, D), gamma and beta (D,); bn_param: 'mode', 'eps' > 0, 'momentum' in [0, 1], running stats (D,)."""
+    _norm_inputs(x, gamma, beta)
+    _mode(bn_param, "bn_param")
+    _eps(bn_param, "bn_param")
+    momentum = bn_param.get("momentum", 0.9)
+    if not isinstance(momentum, numbers.Real) or isinstance(momentum, bool) or not 0 <= momentum <= 1:
+        raise ValueError(f"bn_param['momentum'] must be in [0, 1], got {momentum!r}; use 0.9.")
+    for key in ("running_mean", "running_var"):
+        if key in bn_param:
+            _vector(bn_param[key], f"bn_param['{key}']", x.shape[1])
+
+
+def check_layernorm_forward(x, gamma, beta, ln_param):
+    """x (N, D), gamma and beta (D,); ln_param a dict with 'eps' > 0 when given."""
+    _norm_inputs(x, gamma, beta)
+    if not isinstance(ln_param, dict):
+        raise ValueError(f"ln_param must be a dict, got an object of type {type(ln_param).__name__}; "
+                         f"pass {{}} or {{'eps': 1e-5}}.")
+    _eps(ln_param, "ln_param")
+
+
+def check_norm_backward(dout, cache):
+    """dout (N, D) float, and a cache from a training-mode forward pass (its layout is the forward's choice)."""
+    if cache is None:
+        raise ValueError("cache is None (a test-mode forward pass keeps nothing); run the forward "
+                         "pass with mode 'train' before the backward pass.")
+    check_float_array(dout, "dout", ndim=2)
+
+
+def check_scores(x, y):
+    """The inputs of a loss on scores: x (N, C) float, y (N,) integer labels in [0, C)."""
+    check_float_array(x, "x", ndim=2)
+    if not isinstance(y, np.ndarray) or y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be a 1-D integer array of labels, got {_describe(y)}; "
+                         f"pass an ndarray of shape (N,) with an integer dtype.")
+    if y.shape[0] != x.shape[0] or x.shape[0] == 0:
+        raise ValueError(f"y must hold one label per row of x (N >= 1), got y of shape {y.shape} "
+                         f"for x of shape {x.shape}; pass matching scores and labels.")
+    if y.min() < 0 or y.max() >= x.shape[1]:
+        raise ValueError(f"y must hold labels in [0, {x.shape[1]}), got labels from {y.min()} to "
+                         f"{y.max()}; check the labels or the number of classes.")

@@ -40,7 +40,7 @@ SUBMIT_SCRIPT = "instructor/submit.py"
 POINTS = "instructor/points.toml"
 CELL_NAMES = "tools/notebook_cells.py"
 MAKEFILE_CUT = "# ---- instructor verbs"
-INSTRUCTOR_VERBS = ("release", "grade", "grade-all", "gradescope")
+INSTRUCTOR_VERBS = ("release", "grade", "grade-all", "gradescope", "bench-jail")
 MIN_DISTINCTIVE = 10  # solution lines shorter than this (e.g. 'pass') are not checked
 
 

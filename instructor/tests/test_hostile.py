@@ -1,4 +1,4 @@
-"""Hostile submissions gain nothing and harm nobody (issue 9), graded end to end by ``make grade-all``.
+"""Hostile submissions gain nothing and harm nobody, graded end to end by ``make grade-all``.
 
 One batch, 2 jobs: every red-team submission, built from a fresh release by redteam_build.py (the
 untouched release files plus one attack each; the attacks are in redteam_payloads.py), the ones made here because they depend on
@@ -17,7 +17,7 @@ library files) and a copy of the untouched release's graded files. Then:
   planted among the hidden tests (and in the tree and $HOME) is in no report.
 
 ``REDTEAM=all`` grades every red-team submission (about 30); the default, ``REDTEAM=core``, the CORE
-ones below: every attack of issue 9's list (the boundary, forging, kernels, processes, hangs at import
+ones below: every attack of the red-team list (the boundary, forging, kernels, processes, hangs at import
 and in every test, the fork storm, the disk fill, the network, zips, names, the vectorized and notebook
 shortcuts), leaving out only the variants (plain loops, wire abuse, the other formula names).
 

@@ -152,3 +152,14 @@ def test_no_question_has_a_passing_public_test_in_the_untouched_release(tmp_path
     ran = {q["id"]: [n for n in outcomes if selfcheck.matches(q, n)] for q in questions}
     assert all(ran.values()), f"every question's public tests ran: {ran}"
     assert not any(passing.values()), {i: tests for i, tests in passing.items() if tests}
+
+
+def test_make_bench_names_only_shipped_scripts_that_start_in_the_release(release):
+    dry = subprocess.run(["make", "-n", "bench", f"PY={sys.executable}", "VENV=.venv"], cwd=release,
+                         capture_output=True, text=True)
+    scripts = re.findall(r"(\S+\.py)", dry.stdout)
+    assert scripts, dry.stdout + dry.stderr
+    for script in scripts:
+        assert (release / script).is_file(), f"make bench runs {script}, which the release does not hold"
+        started = run(release, script, "--help")  # imports resolve in the release (no instructor/)
+        assert started.returncode == 0, started.stderr[-1000:]
