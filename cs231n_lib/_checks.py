@@ -14,11 +14,14 @@ value is integral, because float labels are almost always a loading bug
 """
 
 import functools
+import inspect
 import math
 import numbers
 import warnings
 
 import numpy as np
+
+from .divergence import ON_DIVERGENCE
 
 # Rows checked per step when a matrix must be searched entry by entry for NaN
 # or inf: bounds the temporary boolean mask to a few megabytes.
@@ -428,11 +431,19 @@ def checked_update(rule):
 
 
 def checked_by(check):
-    """Decorate a function so that ``check`` runs first with the same arguments (and raises ValueError)."""
+    """Decorate a function so that ``check`` runs first (and raises ValueError) on every call.
+
+    ``check`` receives the call's arguments by name, defaults filled in (``self``
+    too, for a method), so it can name the parameters it looks at.
+    """
     def decorate(function):
+        signature = inspect.signature(function)
+
         @functools.wraps(function)
         def checked(*args, **kwargs):
-            check(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            check(**bound.arguments)
             return function(*args, **kwargs)
 
         return checked
@@ -505,7 +516,7 @@ def check_affine_backward(dout, cache, compute_dx=True):
                          f"forward pass), got {_describe(dout)}; pass the upstream gradient.")
 
 
-def check_activation_forward(x, alpha=0.0):
+def check_activation_forward(x, alpha=0.0, **_):
     """x a float array of any shape; ``alpha`` (leaky ReLU, ELU) a finite number >= 0."""
     check_float_array(x, "x")
     if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha) or alpha < 0:
@@ -588,3 +599,110 @@ def check_scores(x, y):
     if y.min() < 0 or y.max() >= x.shape[1]:
         raise ValueError(f"y must hold labels in [0, {x.shape[1]}), got labels from {y.min()} to "
                          f"{y.max()}; check the labels or the number of classes.")
+
+
+# ------------------------------------------------------------ networks
+
+NORMALIZATIONS = (None, "batchnorm", "layernorm")
+
+
+def check_positive_int(value, name, example):
+    """Raise ValueError unless ``value`` is an int >= 1 (bool excluded); ``example`` shows a good value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}; pass {example}.")
+
+
+def check_two_layer_net(self, input_dim, hidden_dim, num_classes, reg, **_):
+    """The sizes (positive ints) and ``reg`` (finite, >= 0) of a TwoLayerNet."""
+    for value, name in ((input_dim, "input_dim"), (hidden_dim, "hidden_dim"), (num_classes, "num_classes")):
+        check_positive_int(value, name, "a layer width such as 100")
+    check_reg(reg)
+
+
+def check_fully_connected_net(self, hidden_dims, input_dim, num_classes, dropout_keep_ratio, normalization, reg,
+                              dtype, **_):
+    """The sizes, keep probability, normalization, ``reg`` and dtype of a FullyConnectedNet."""
+    if isinstance(hidden_dims, (str, bytes)) or not hasattr(hidden_dims, "__len__"):
+        raise ValueError(f"hidden_dims must be a list of layer widths, got {hidden_dims!r}; "
+                         f"pass e.g. [100, 100].")
+    for value in hidden_dims:
+        check_positive_int(value, "each entry of hidden_dims", "a layer width such as 100")
+    check_positive_int(input_dim, "input_dim", "a layer width such as 100")
+    check_positive_int(num_classes, "num_classes", "a layer width such as 100")
+    if (not isinstance(dropout_keep_ratio, numbers.Real) or isinstance(dropout_keep_ratio, bool)
+            or not 0 < dropout_keep_ratio <= 1):
+        raise ValueError(f"dropout_keep_ratio must be a keep probability in (0, 1], got "
+                         f"{dropout_keep_ratio!r}; pass 1 for no dropout or e.g. 0.5.")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got "
+                         f"{normalization!r}; pick one of those.")
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise ValueError(f"dtype must be a floating dtype, got {dtype!r}; pass np.float32 or np.float64.")
+    check_reg(reg)
+
+
+def check_net_loss(self, X, y):
+    """The arguments of a network's ``loss(X, y=None)``: X (N, d_1, ..., d_k) with D = input_dim, y (N,) or None."""
+    input_dim, num_classes = self.input_dim, self.num_classes
+    if not isinstance(X, np.ndarray) or X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:
+        raise ValueError(f"X must be an array of shape (N, ...) with {input_dim} features per example, "
+                         f"got {_describe(X)}; pass a minibatch the model was built for.")
+    if not np.issubdtype(X.dtype, np.floating):
+        raise ValueError(f"X must have a float dtype, got {_describe(X)}; convert it with X.astype(np.float32).")
+    if y is not None:
+        if not isinstance(y, np.ndarray) or y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"y must be an integer array of shape ({X.shape[0]},), got {_describe(y)}; "
+                             f"pass one integer label per example.")
+        if X.shape[0] > 0 and (y.min() < 0 or y.max() >= num_classes):
+            raise ValueError(f"y must hold labels in [0, {num_classes}), got labels from {y.min()} to "
+                             f"{y.max()}; check the labels or num_classes.")
+    check_reg(self.reg)
+
+
+# ------------------------------------------------------------ the linear classifiers
+
+
+def check_train(self, X, y, learning_rate, reg, num_iters, batch_size, replace, optim_config, lr_schedule,
+                max_norm, print_every, on_divergence, **_):
+    """The arguments of ``LinearClassifier.train``, all checked before anything is drawn or written."""
+    if self.data_loss is None:
+        raise NotImplementedError("LinearClassifier has no loss; train a LinearSVM or a Softmax instead.")
+    check_float_matrix(X, "X")
+    check_labels(y, X.shape[0])
+    check_reg(reg)
+    if not isinstance(learning_rate, numbers.Real) or not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}; pass e.g. 1e-7.")
+    check_positive_int(num_iters, "num_iters", "e.g. 1500")
+    check_positive_int(batch_size, "batch_size", "e.g. 200")
+    check_positive_int(print_every, "print_every", "e.g. 100")
+    if not replace and batch_size > X.shape[0]:
+        raise ValueError(f"batch_size must be at most N = {X.shape[0]} when replace=False, got "
+                         f"{batch_size}; lower batch_size or sample with replace=True.")
+    if optim_config is not None and "learning_rate" in optim_config:
+        raise ValueError("optim_config must not contain 'learning_rate', got "
+                         f"{optim_config['learning_rate']!r}; pass it as train(..., learning_rate=...) instead.")
+    check_optim_config(optim_config)
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise ValueError(f"lr_schedule must be a callable t -> multiplier or None, got {lr_schedule!r}; "
+                         f"use one from cs231n_lib.schedules.")
+    if max_norm is not None and (not isinstance(max_norm, numbers.Real) or not np.isfinite(max_norm)
+                                 or max_norm <= 0):
+        raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "
+                         f"pass the largest allowed norm of a class column, such as 3.0.")
+    if on_divergence not in ON_DIVERGENCE:
+        raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}; "
+                         f"pass on_divergence='raise' to stop a tuning loop at the first diverging run.")
+    num_classes = int(y.max()) + 1
+    if self.W is not None and (self.W.shape[0] != X.shape[1] or self.W.shape[1] < num_classes):
+        raise ValueError(f"X and y do not fit the existing W of shape {self.W.shape}: got X of shape "
+                         f"{X.shape} and labels up to {num_classes - 1}; train a new classifier.")
+
+
+def check_predict(self, X):
+    """A trained classifier, and X (N, D) float with D = W.shape[0]."""
+    if self.W is None:
+        raise ValueError(f"{type(self).__name__} has no weights yet (W is None); call train() or load() first.")
+    check_float_matrix(X, "X")
+    if X.shape[1] != self.W.shape[0]:
+        raise ValueError(f"X must have D = {self.W.shape[0]} columns to match W of shape {self.W.shape}, "
+                         f"got X of shape {X.shape}; pass data preprocessed like the training set.")

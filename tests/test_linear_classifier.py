@@ -8,7 +8,8 @@ import pytest
 
 from cs231n_lib import (LinearClassifier, LinearSVM, Softmax, load_CIFAR10, softmax_loss_vectorized,
                         svm_loss_vectorized)
-from cs231n_lib.linear_classifier import TrainingDivergedError, TrainingDivergedWarning, check_divergence
+from cs231n_lib.divergence import stop_if_diverged
+from cs231n_lib.linear_classifier import TrainingDivergedError, TrainingDivergedWarning
 from cs231n_lib.regularizers import max_norm_project
 
 CLASSIFIERS = [LinearSVM, Softmax]
@@ -318,12 +319,12 @@ def test_divergence_warns_by_default_and_returns_the_losses_so_far():
     assert np.isfinite(clf.W).all(), "W keeps the last finite weights"
 
 
-def test_check_divergence_is_the_one_rule():
-    assert not check_divergence([2.0, 5.9], 1e-3, 1)
+def test_stop_if_diverged_is_the_one_rule():
+    assert not stop_if_diverged([2.0, 5.9], 1e-3, 1)
     with pytest.warns(TrainingDivergedWarning, match="from 2 to 6.1"):
-        assert check_divergence([2.0, 6.1], 1e-3, 1)
+        assert stop_if_diverged([2.0, 6.1], 1e-3, 1)
     with pytest.raises(TrainingDivergedError, match="NaN, inf"):
-        check_divergence([2.0, float("nan")], 1e-3, 1, on_divergence="raise")
+        stop_if_diverged([2.0, float("nan")], 1e-3, 1, on_divergence="raise")
 
 
 def test_non_finite_weights_with_a_steady_loss_point_at_the_update_rule():
