@@ -21,8 +21,8 @@ from .data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data,
 from . import regularizers
 from .gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
                              grad_check_sparse, rel_error)
-from .linear_classifier import (LinearClassifier, LinearSVM, Softmax, TrainingDivergedError,
-                                TrainingDivergedWarning)
+from .divergence import TrainingDivergedError, TrainingDivergedWarning
+from .linear_classifier import LinearClassifier, LinearSVM, Softmax
 from .linear_svm import svm_loss_naive, svm_loss_vectorized
 from .softmax import softmax_loss_naive, softmax_loss_vectorized
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import optim
 from ._checks import check_float_matrix, check_predict, check_train, checked_by, random_source
-from .divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged  # noqa: F401 (re-exported)
+from .divergence import stop_if_diverged
 from .linear_svm import svm_loss_on_scores, svm_loss_vectorized
 from .regularizers import get_regularizer, max_norm_project
 from .softmax import softmax_loss_on_scores, softmax_loss_vectorized

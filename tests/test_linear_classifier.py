@@ -8,8 +8,7 @@ import pytest
 
 from cs231n_lib import (LinearClassifier, LinearSVM, Softmax, load_CIFAR10, softmax_loss_vectorized,
                         svm_loss_vectorized)
-from cs231n_lib.divergence import stop_if_diverged
-from cs231n_lib.linear_classifier import TrainingDivergedError, TrainingDivergedWarning
+from cs231n_lib.divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged
 from cs231n_lib.regularizers import max_norm_project
 
 CLASSIFIERS = [LinearSVM, Softmax]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib import LinearSVM, Softmax, rel_error
-from cs231n_lib.linear_classifier import TrainingDivergedWarning
+from cs231n_lib.divergence import TrainingDivergedWarning
 from cs231n_lib.tuning import (grid, log_uniform_sample, search_hyperparameters, stacked_accuracies,
                                train_stacked)
 
