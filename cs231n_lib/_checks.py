@@ -430,20 +430,26 @@ def checked_update(rule):
 # babysitting notebook, and the Solver reports it.
 
 
-def checked_by(check):
+def checked_by(check, by_name=False):
     """Decorate a function so that ``check`` runs first (and raises ValueError) on every call.
 
-    ``check`` receives the call's arguments by name, defaults filled in (``self``
-    too, for a method), so it can name the parameters it looks at.
+    ``check`` takes the function's arguments as they are passed (its parameters
+    have the function's names). With ``by_name`` it receives every argument by
+    name, defaults filled in (``self`` too, for a method), and may ignore the
+    rest with ``**_``: for functions with many parameters that are called once
+    (a constructor, ``train``), as binding costs a few microseconds per call.
     """
     def decorate(function):
         signature = inspect.signature(function)
 
         @functools.wraps(function)
         def checked(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            check(**bound.arguments)
+            if by_name:
+                bound = signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                check(**bound.arguments)
+            else:
+                check(*args, **kwargs)
             return function(*args, **kwargs)
 
         return checked
@@ -516,7 +522,7 @@ def check_affine_backward(dout, cache, compute_dx=True):
                          f"forward pass), got {_describe(dout)}; pass the upstream gradient.")
 
 
-def check_activation_forward(x, alpha=0.0, **_):
+def check_activation_forward(x, alpha=0.0):
     """x a float array of any shape; ``alpha`` (leaky ReLU, ELU) a finite number >= 0."""
     check_float_array(x, "x")
     if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha) or alpha < 0:
@@ -641,7 +647,7 @@ def check_fully_connected_net(self, hidden_dims, input_dim, num_classes, dropout
     check_reg(reg)
 
 
-def check_net_loss(self, X, y):
+def check_net_loss(self, X, y=None):
     """The arguments of a network's ``loss(X, y=None)``: X (N, d_1, ..., d_k) with D = input_dim, y (N,) or None."""
     input_dim, num_classes = self.input_dim, self.num_classes
     if not isinstance(X, np.ndarray) or X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:

@@ -81,7 +81,7 @@ class TwoLayerNet:
     reg : float
     """
 
-    @checked_by(check_two_layer_net)
+    @checked_by(check_two_layer_net, by_name=True)
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):
         self.input_dim = input_dim
         self.num_classes = num_classes
@@ -179,7 +179,7 @@ class FullyConnectedNet:
         Empty without dropout.
     """
 
-    @checked_by(check_fully_connected_net)
+    @checked_by(check_fully_connected_net, by_name=True)
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
         hidden_dims = list(hidden_dims)

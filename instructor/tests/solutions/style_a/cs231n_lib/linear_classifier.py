@@ -83,7 +83,7 @@ class LinearClassifier:
         self.weight_scale = float(weight_scale)
         self.W = None
 
-    @checked_by(check_train)
+    @checked_by(check_train, by_name=True)
     def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
               verbose=False, *, update_rule="sgd", optim_config=None, lr_schedule=None,
               regularizer="l2", max_norm=None, seed=None, replace=True, print_every=100,
