@@ -103,7 +103,7 @@ def elastic_net_penalty(W, reg, l1_ratio=DEFAULT_L1_RATIO):
     """
     value = 0.0
     dW = np.zeros_like(W)
-    # TODO: combine l1_penalty and l2_penalty with the strengths reg * l1_ratio and reg * (1 - l1_ratio).
+    # TODO: the elastic net's value and its gradient dW (D, C), from l1_penalty and l2_penalty.
     ### BEGIN SOLUTION
     l1_value, l1_grad = l1_penalty(W, reg * l1_ratio)
     l2_value, l2_grad = l2_penalty(W, reg * (1.0 - l1_ratio))

@@ -102,7 +102,7 @@ def elastic_net_penalty(W, reg, l1_ratio=DEFAULT_L1_RATIO):
     """
     value = 0.0
     dW = np.zeros_like(W)
-    # TODO: combine l1_penalty and l2_penalty with the strengths reg * l1_ratio and reg * (1 - l1_ratio).
+    # TODO: the elastic net's value and its gradient dW (D, C), from l1_penalty and l2_penalty.
     # Written out directly rather than through l1_penalty and l2_penalty.
     a = reg * l1_ratio
     b = reg * (1.0 - l1_ratio)
