@@ -18,7 +18,7 @@ export PYTHONHASHSEED := 0
 # with OPENBLAS_NUM_THREADS=N make ...
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help setup data test check run lab bench release grade grade-all similarity gradescope submit clean
+.PHONY: help setup data test check run lab bench release grade grade-all similarity gradescope bench-jail submit clean
 
 help: ## list the verbs, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,11 +59,10 @@ lab: setup ## open JupyterLab on assignments/ and print the URL to open (as root
 	exec $(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser --ip=$(LAB_IP) \
 	  --port=$(LAB_PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token assignments/
 
-bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch, the grader's sandbox start-up)
+bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch)
 	@# Library speed on every core (the one-thread default above is for shared test runs).
 	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py $(BENCH_ARGS)
 	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_nets.py
-	$(PY) benchmarks/bench_jail.py
 
 clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache
@@ -100,3 +99,6 @@ similarity: setup ## report pairs of submissions in SUBMISSIONS=dir with unusual
 
 gradescope: setup ## build the Gradescope autograder zip: build/gradescope_autograder.zip
 	$(PY) -m instructor.gradescope --out build/gradescope_autograder.zip
+
+bench-jail: setup ## the grader's sandbox start-up: a process in a jail box vs started plainly
+	$(PY) -m instructor.bench_jail

@@ -6,38 +6,38 @@ Letters used throughout the package:
 
 The import direction is the architecture:
     data_utils                      (CIFAR-10 on disk -> arrays)
-    _checks -> linear_svm, softmax, loss_variants, regularizers
+    _checks -> linear_svm, softmax, regularizers -> loss_variants (lecture demos on the losses)
     gradient_check                  (independent of the losses: it only calls f)
-    optim, schedules -> linear_classifier (uses the losses and regularizers)
+    _checks -> optim, schedules -> linear_classifier (uses the losses and regularizers)
     second_order, landscapes, plotting, vis_utils (for the notebooks)
-    layers -> layer_utils, weight_init -> fc_net;  optim -> solver   (neural networks)
+    linear_svm, softmax -> layers -> layer_utils, weight_init -> fc_net;  optim -> solver   (networks)
 """
 
-# --- data (issue 2) ---
+# --- data ---
 from .data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data, get_CIFAR10_source,
                          load_CIFAR10, make_synthetic_cifar10)
 
-# --- losses, gradient checking, regularizers, classifiers (issue 3) ---
+# --- losses, gradient checking, regularizers, classifiers ---
 from . import regularizers
 from .gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
                              grad_check_sparse, rel_error)
-from .linear_classifier import (LinearClassifier, LinearSVM, Softmax, TrainingDivergedError,
-                                TrainingDivergedWarning)
+from .divergence import TrainingDivergedError, TrainingDivergedWarning
+from .linear_classifier import LinearClassifier, LinearSVM, Softmax
 from .linear_svm import svm_loss_naive, svm_loss_vectorized
 from .softmax import softmax_loss_naive, softmax_loss_vectorized
 
-# --- optimizers, schedules, second order, landscapes (issue 4) ---
+# --- optimizers, schedules, second order, landscapes ---
 from . import landscapes, optim, schedules
 
-# --- neural networks: layers, fully connected nets, Solver (issue 10) ---
+# --- neural networks: layers, fully connected nets, Solver ---
 from . import layers, layer_utils, weight_init
 from .fc_net import FullyConnectedNet, TwoLayerNet
 from .solver import Solver
 
-# --- the self-check (issue 12): check("svm_vectorized") runs that question's public tests ---
+# --- the self-check: check("svm_vectorized") runs that question's public tests ---
 from .selfcheck import check
 
-# --- loaded on first use (issue 5): matplotlib and scipy.optimize cost ~1 s to
+# --- loaded on first use: matplotlib and scipy.optimize cost ~1 s to
 # import, which every test and grading process that only needs a loss would pay.
 _LAZY_SUBMODULES = ("plotting", "second_order", "vis_utils")
 

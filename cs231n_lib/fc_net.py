@@ -23,40 +23,13 @@ It is the course's one penalty, :func:`cs231n_lib.regularizers.l2_penalty`
 linear classifiers of notebooks 01-04 keep A1's meaning, ``reg * sum(W * W)``.
 """
 
-import numbers
-
 import numpy as np
 
 from . import layers
-from ._checks import _describe, check_reg
+from ._checks import check_fully_connected_net, check_net_loss, check_two_layer_net, checked_by
 from .layer_utils import affine_relu_backward, affine_relu_forward
 from .regularizers import l2_penalty
 from .weight_init import init_weights
-
-NORMALIZATIONS = (None, "batchnorm", "layernorm")
-
-
-def _check_dim(value, name):
-    """Return ``value`` if it is a positive int, else raise ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}; pass a layer width such as 100.")
-    return int(value)
-
-
-def _check_batch(X, y, input_dim, num_classes):
-    """Validate the arguments of ``loss(X, y)``: X (N, d_1, ..., d_k) with D = input_dim, y (N,) or None."""
-    if not isinstance(X, np.ndarray) or X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:
-        raise ValueError(f"X must be an array of shape (N, ...) with {input_dim} features per example, "
-                         f"got {_describe(X)}; pass a minibatch the model was built for.")
-    if not np.issubdtype(X.dtype, np.floating):
-        raise ValueError(f"X must have a float dtype, got {_describe(X)}; convert it with X.astype(np.float32).")
-    if y is not None:
-        if not isinstance(y, np.ndarray) or y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"y must be an integer array of shape ({X.shape[0]},), got {_describe(y)}; "
-                             f"pass one integer label per example.")
-        if X.shape[0] > 0 and (y.min() < 0 or y.max() >= num_classes):
-            raise ValueError(f"y must hold labels in [0, {num_classes}), got labels from {y.min()} to "
-                             f"{y.max()}; check the labels or num_classes.")
 
 
 def _add_l2(loss, grads, params, names, reg):
@@ -108,11 +81,11 @@ class TwoLayerNet:
     reg : float
     """
 
+    @checked_by(check_two_layer_net, by_name=True)
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):
-        self.input_dim = _check_dim(input_dim, "input_dim")
-        hidden_dim = _check_dim(hidden_dim, "hidden_dim")
-        self.num_classes = _check_dim(num_classes, "num_classes")
-        self.reg = check_reg(reg)
+        self.input_dim = input_dim
+        self.num_classes = num_classes
+        self.reg = reg
         self.params = {}
         # TODO: initialize W1 and W2 from a normal distribution with standard deviation
         # weight_scale (init_weights(fan_in, fan_out, weight_scale)), and b1, b2 as zeros.
@@ -123,6 +96,7 @@ class TwoLayerNet:
         self.params["b2"] = np.zeros(self.num_classes)
         ### END SOLUTION
 
+    @checked_by(check_net_loss)
     def loss(self, X, y=None):
         """Scores for a minibatch, or the loss and its gradients when labels are given.
 
@@ -140,8 +114,6 @@ class TwoLayerNet:
         loss, grads : float and dict
             Otherwise; ``grads[k]`` has the shape of ``params[k]``.
         """
-        _check_batch(X, y, self.input_dim, self.num_classes)
-        self.reg = check_reg(self.reg)
         scores = None
         # TODO: forward pass: affine - relu - affine (affine_relu_forward, affine_forward).
         ### BEGIN SOLUTION
@@ -207,26 +179,15 @@ class FullyConnectedNet:
         Empty without dropout.
     """
 
+    @checked_by(check_fully_connected_net, by_name=True)
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
-        if isinstance(hidden_dims, (str, bytes)) or not hasattr(hidden_dims, "__len__"):
-            raise ValueError(f"hidden_dims must be a list of layer widths, got {hidden_dims!r}; "
-                             f"pass e.g. [100, 100].")
-        hidden_dims = [_check_dim(h, "each entry of hidden_dims") for h in hidden_dims]
-        self.input_dim = _check_dim(input_dim, "input_dim")
-        self.num_classes = _check_dim(num_classes, "num_classes")
-        if (not isinstance(dropout_keep_ratio, numbers.Real) or isinstance(dropout_keep_ratio, bool)
-                or not 0 < dropout_keep_ratio <= 1):
-            raise ValueError(f"dropout_keep_ratio must be a keep probability in (0, 1], got "
-                             f"{dropout_keep_ratio!r}; pass 1 for no dropout or e.g. 0.5.")
-        if normalization not in NORMALIZATIONS:
-            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got "
-                             f"{normalization!r}; pick one of those.")
-        if not np.issubdtype(np.dtype(dtype), np.floating):
-            raise ValueError(f"dtype must be a floating dtype, got {dtype!r}; pass np.float32 or np.float64.")
+        hidden_dims = list(hidden_dims)
+        self.input_dim = input_dim
+        self.num_classes = num_classes
         self.normalization = normalization
         self.use_dropout = dropout_keep_ratio != 1
-        self.reg = check_reg(reg)
+        self.reg = reg
         self.num_layers = 1 + len(hidden_dims)
         self.dtype = np.dtype(dtype)
         self.params = {}
@@ -259,6 +220,7 @@ class FullyConnectedNet:
         for k, v in self.params.items():
             self.params[k] = v.astype(self.dtype)
 
+    @checked_by(check_net_loss)
     def loss(self, X, y=None):
         """Scores for a minibatch (test mode), or the loss and its gradients (training mode).
 
@@ -277,8 +239,6 @@ class FullyConnectedNet:
         loss, grads : float and dict
             Otherwise; ``grads[k]`` has the shape and dtype of ``params[k]``.
         """
-        _check_batch(X, y, self.input_dim, self.num_classes)
-        self.reg = check_reg(self.reg)
         X = X.astype(self.dtype, copy=False)
         mode = "test" if y is None else "train"
         if self.use_dropout:

@@ -16,8 +16,9 @@ The contract of every layer (CS231n's):
 The two losses on scores, :func:`softmax_loss` and :func:`svm_loss`, return
 ``(loss, dx)`` instead: the loss is where backpropagation starts.
 
-Every layer keeps the dtype of its inputs (float32 in, float32 out). The
-layers check types and shapes, but not for NaN or inf: a network whose
+Every layer keeps the dtype of its inputs (float32 in, float32 out). Its
+inputs' types and shapes are checked before it runs (``@checked_by``, with the
+checks in :mod:`cs231n_lib._checks`), not for NaN or inf: a network whose
 activations blow up is a lesson of the babysitting notebook, and the
 :class:`~cs231n_lib.solver.Solver` reports it.
 
@@ -25,81 +26,20 @@ Activations beyond ReLU (sigmoid, tanh, leaky ReLU, ELU) follow the same
 contract, for the notebooks that compare them.
 """
 
-import numbers
-
 import numpy as np
 
-from ._checks import _describe
-
-# ------------------------------------------------------------ input checks
-
-
-def _check_float_array(x, name, ndim=None, min_ndim=None):
-    """Raise ValueError unless ``x`` is a float ndarray with ``ndim`` (or at least ``min_ndim``) axes."""
-    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"{name} must be a float numpy array, got {_describe(x)}; "
-                         f"convert it with np.asarray({name}, dtype=np.float64).")
-    if ndim is not None and x.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes, got {_describe(x)}; "
-                         f"pass an array of {ndim} axes.")
-    if min_ndim is not None and x.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} axes (N, ...), got {_describe(x)}; "
-                         f"put the examples along the first axis.")
-
-
-def _check_same_shape(a, a_name, b, b_name):
-    """Raise ValueError unless the arrays ``a`` and ``b`` have the same shape."""
-    _check_float_array(a, a_name)
-    if a.shape != b.shape:
-        raise ValueError(f"{a_name} must have the shape of {b_name} {b.shape}, got {_describe(a)}; "
-                         f"pass the upstream gradient of this layer's output.")
-
-
-def _check_vector(v, name, length):
-    """Raise ValueError unless ``v`` is a float array of shape (length,)."""
-    _check_float_array(v, name)
-    if v.shape != (length,):
-        raise ValueError(f"{name} must have shape ({length},), got {_describe(v)}; "
-                         f"pass one value per feature.")
-
-
-def _check_mode(param, name):
-    """Return ``param['mode']`` if it is 'train' or 'test', else raise ValueError."""
-    if not isinstance(param, dict):
-        raise ValueError(f"{name} must be a dict, got an object of type {type(param).__name__}; "
-                         f"pass a dict such as {{'mode': 'train'}}.")
-    mode = param.get("mode")
-    if mode not in ("train", "test"):
-        raise ValueError(f"{name}['mode'] must be 'train' or 'test', got {mode!r}; "
-                         f"set it before the forward pass.")
-    return mode
-
-
-def _check_scores(x, y):
-    """Validate the inputs of a loss on scores: x (N, C) float, y (N,) ints in [0, C)."""
-    _check_float_array(x, "x", ndim=2)
-    if not isinstance(y, np.ndarray) or y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be a 1-D integer array of labels, got {_describe(y)}; "
-                         f"pass an ndarray of shape (N,) with an integer dtype.")
-    if y.shape[0] != x.shape[0] or x.shape[0] == 0:
-        raise ValueError(f"y must hold one label per row of x (N >= 1), got y of shape {y.shape} "
-                         f"for x of shape {x.shape}; pass matching scores and labels.")
-    if y.min() < 0 or y.max() >= x.shape[1]:
-        raise ValueError(f"y must hold labels in [0, {x.shape[1]}), got labels from {y.min()} to "
-                         f"{y.max()}; check the labels or the number of classes.")
-
-
-def _check_eps(param, name, default):
-    """Return ``param.get('eps', default)`` if it is a finite number > 0, else raise ValueError."""
-    eps = param.get("eps", default)
-    if not isinstance(eps, numbers.Real) or isinstance(eps, bool) or not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"{name}['eps'] must be a finite number > 0, got {eps!r}; use 1e-5.")
-    return float(eps)
+from ._checks import (check_activation_backward, check_activation_forward, check_affine_backward,
+                      check_affine_forward, check_batchnorm_forward, check_dropout_backward,
+                      check_dropout_forward, check_layernorm_forward, check_norm_backward, check_scores,
+                      checked_by)
+from .linear_svm import svm_loss_on_scores
+from .softmax import softmax_loss_on_scores
 
 
 # ------------------------------------------------------------ affine
 
 
+@checked_by(check_affine_forward)
 def affine_forward(x, w, b):
     """Forward pass of an affine (fully connected) layer: ``out = x.reshape(N, D) @ w + b``.
 
@@ -118,23 +58,17 @@ def affine_forward(x, w, b):
     cache : tuple
         ``(x, w, b)``.
     """
-    _check_float_array(x, "x", min_ndim=2)
-    _check_float_array(w, "w", ndim=2)
-    num_features = int(np.prod(x.shape[1:]))
-    if w.shape[0] != num_features:
-        raise ValueError(f"w must have one row per input feature, got w of shape {w.shape} for x of "
-                         f"shape {x.shape} (D = {num_features}); pass w of shape ({num_features}, M).")
-    _check_vector(b, "b", w.shape[1])
     out = None
-    # TODO: flatten each example of x into a row and compute the affine map.
+    # TODO: compute the affine map of x, each example flattened into a row of D features; out is (N, M).
     ### BEGIN SOLUTION
-    x_rows = x.reshape(x.shape[0], num_features)  # (N, d_1, ..., d_k) -> (N, D)
+    x_rows = x.reshape(x.shape[0], -1)              # (N, d_1, ..., d_k) -> (N, D)
     out = x_rows @ w + b                            # (N, D) @ (D, M) + (M,) -> (N, M)
     ### END SOLUTION
     cache = (x, w, b)
     return out, cache
 
 
+@checked_by(check_affine_backward)
 def affine_backward(dout, cache, compute_dx=True):
     """Backward pass of an affine layer.
 
@@ -155,12 +89,9 @@ def affine_backward(dout, cache, compute_dx=True):
     db : ndarray of shape (M,)
     """
     x, w, b = cache
-    if not isinstance(dout, np.ndarray) or dout.shape != (x.shape[0], w.shape[1]):
-        raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])} (the output of the "
-                         f"forward pass), got {_describe(dout)}; pass the upstream gradient.")
     dx, dw, db = None, None, None
-    # TODO: the mul gate swaps: dx = dout @ w.T (reshaped like x; leave it None when
-    # compute_dx is False), dw = x_rows.T @ dout; the bias gradient sums dout over the examples.
+    # TODO: the gradients of the loss with respect to x (x's shape; None when compute_dx
+    # is False), w (D, M) and b (M,), from dout (N, M).
     ### BEGIN SOLUTION
     x_rows = x.reshape(x.shape[0], -1)  # (N, D)
     if compute_dx:
@@ -174,6 +105,7 @@ def affine_backward(dout, cache, compute_dx=True):
 # ------------------------------------------------------------ activations
 
 
+@checked_by(check_activation_forward)
 def relu_forward(x):
     """Forward pass of a rectified linear unit: ``out = max(0, x)`` elementwise.
 
@@ -187,9 +119,8 @@ def relu_forward(x):
     cache : ndarray of shape S
         ``x``.
     """
-    _check_float_array(x, "x")
     out = None
-    # TODO: compute max(0, x) elementwise.
+    # TODO: the ReLU of x, elementwise (shape S).
     ### BEGIN SOLUTION
     out = np.maximum(x, 0)
     ### END SOLUTION
@@ -197,6 +128,7 @@ def relu_forward(x):
     return out, cache
 
 
+@checked_by(check_activation_backward)
 def relu_backward(dout, cache):
     """Backward pass of a ReLU: the max gate routes ``dout`` to where ``x > 0``.
 
@@ -214,15 +146,15 @@ def relu_backward(dout, cache):
     dx : ndarray of shape S
     """
     x = cache
-    _check_same_shape(dout, "dout", x, "x")
     dx = None
-    # TODO: pass dout through where x > 0 and zero elsewhere.
+    # TODO: the gradient with respect to x (shape S), from dout.
     ### BEGIN SOLUTION
     dx = dout * (x > 0)
     ### END SOLUTION
     return dx
 
 
+@checked_by(check_activation_forward)
 def sigmoid_forward(x):
     """Forward pass of the logistic sigmoid ``1 / (1 + exp(-x))``, overflow-free for large ``|x|``.
 
@@ -236,13 +168,13 @@ def sigmoid_forward(x):
     cache : ndarray of shape S
         ``out`` (the backward pass needs only the output).
     """
-    _check_float_array(x, "x")
     # exp(-|x|) is in (0, 1], so neither branch overflows.
     z = np.exp(-np.abs(x))                              # (S)
     out = np.where(x >= 0, 1 / (1 + z), z / (1 + z))    # (S)
     return out, out
 
 
+@checked_by(check_activation_backward)
 def sigmoid_backward(dout, cache):
     """Backward pass of the sigmoid: ``dx = dout * s * (1 - s)`` with ``s`` the output.
 
@@ -257,10 +189,10 @@ def sigmoid_backward(dout, cache):
     dx : ndarray of shape S
     """
     s = cache
-    _check_same_shape(dout, "dout", s, "the forward output")
     return dout * s * (1 - s)
 
 
+@checked_by(check_activation_forward)
 def tanh_forward(x):
     """Forward pass of ``tanh(x)``.
 
@@ -274,11 +206,11 @@ def tanh_forward(x):
     cache : ndarray of shape S
         ``out``.
     """
-    _check_float_array(x, "x")
     out = np.tanh(x)
     return out, out
 
 
+@checked_by(check_activation_backward)
 def tanh_backward(dout, cache):
     """Backward pass of tanh: ``dx = dout * (1 - t**2)`` with ``t`` the output.
 
@@ -293,17 +225,10 @@ def tanh_backward(dout, cache):
     dx : ndarray of shape S
     """
     t = cache
-    _check_same_shape(dout, "dout", t, "the forward output")
     return dout * (1 - t * t)
 
 
-def _check_alpha(alpha, name):
-    """Return ``alpha`` as a float if it is a finite number >= 0, else raise ValueError."""
-    if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {alpha!r}; pass a float such as 0.01.")
-    return float(alpha)
-
-
+@checked_by(check_activation_forward)
 def leaky_relu_forward(x, alpha=0.01):
     """Forward pass of a leaky ReLU: ``x`` where ``x > 0``, ``alpha * x`` elsewhere.
 
@@ -319,12 +244,11 @@ def leaky_relu_forward(x, alpha=0.01):
     cache : tuple
         ``(x, alpha)``.
     """
-    _check_float_array(x, "x")
-    alpha = _check_alpha(alpha, "alpha")
     out = np.where(x > 0, x, alpha * x)  # (S)
     return out, (x, alpha)
 
 
+@checked_by(check_activation_backward)
 def leaky_relu_backward(dout, cache):
     """Backward pass of a leaky ReLU: ``dout`` where ``x > 0``, ``alpha * dout`` elsewhere.
 
@@ -339,10 +263,10 @@ def leaky_relu_backward(dout, cache):
     dx : ndarray of shape S
     """
     x, alpha = cache
-    _check_same_shape(dout, "dout", x, "x")
     return np.where(x > 0, dout, alpha * dout)
 
 
+@checked_by(check_activation_forward)
 def elu_forward(x, alpha=1.0):
     """Forward pass of an exponential linear unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.
 
@@ -358,13 +282,12 @@ def elu_forward(x, alpha=1.0):
     cache : tuple
         ``(x, out, alpha)``.
     """
-    _check_float_array(x, "x")
-    alpha = _check_alpha(alpha, "alpha")
     negative = alpha * np.expm1(np.minimum(x, 0))  # (S); min keeps exp from overflowing for x > 0
     out = np.where(x > 0, x, negative)              # (S)
     return out, (x, out, alpha)
 
 
+@checked_by(check_activation_backward)
 def elu_backward(dout, cache):
     """Backward pass of an ELU: ``dout`` where ``x > 0``, ``dout * (out + alpha)`` elsewhere.
 
@@ -379,13 +302,13 @@ def elu_backward(dout, cache):
     dx : ndarray of shape S
     """
     x, out, alpha = cache
-    _check_same_shape(dout, "dout", x, "x")
     return np.where(x > 0, dout, dout * (out + alpha))  # d/dx alpha*(e^x - 1) = out + alpha
 
 
 # ------------------------------------------------------------ dropout
 
 
+@checked_by(check_dropout_forward)
 def dropout_forward(x, dropout_param):
     """Forward pass of inverted dropout.
 
@@ -409,20 +332,15 @@ def dropout_forward(x, dropout_param):
     cache : tuple
         ``(dropout_param, mask)``; mask is None in test mode.
     """
-    _check_float_array(x, "x")
-    mode = _check_mode(dropout_param, "dropout_param")
-    p = dropout_param.get("p")
-    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 < p <= 1:
-        raise ValueError(f"dropout_param['p'] must be the keep probability in (0, 1], got {p!r}; "
-                         f"pass e.g. 0.5 (1 keeps every unit).")
+    p, mode = dropout_param["p"], dropout_param["mode"]
     seed = dropout_param.get("seed")
     rng = np.random.default_rng(seed) if seed is not None else np.random
 
     mask = None
     out = None
     if mode == "train":
-        # TODO: draw a mask that keeps each unit with probability p and divides kept
-        # units by p (same shape and dtype as x, uniforms from rng.random(x.shape)); out = x * mask.
+        # TODO: inverted dropout in training: a mask (shape S, x's dtype) that keeps each unit
+        # with probability p, drawn from rng.random(x.shape), and out (shape S).
         ### BEGIN SOLUTION
         mask = (rng.random(x.shape) < p).astype(x.dtype) / x.dtype.type(p)  # (S), values 0 or 1/p
         out = x * mask
@@ -436,6 +354,7 @@ def dropout_forward(x, dropout_param):
     return out, cache
 
 
+@checked_by(check_dropout_backward)
 def dropout_backward(dout, cache):
     """Backward pass of inverted dropout: the mask multiplies the upstream gradient.
 
@@ -451,12 +370,8 @@ def dropout_backward(dout, cache):
     """
     dropout_param, mask = cache
     mode = dropout_param["mode"]
-    _check_float_array(dout, "dout")
-    if mask is not None and dout.shape != mask.shape:
-        raise ValueError(f"dout must have the shape of the forward input {mask.shape}, got "
-                         f"{_describe(dout)}; pass the upstream gradient of this layer's output.")
     dx = None
-    # TODO: in training, multiply dout by the mask; in test mode dx is dout.
+    # TODO: the gradient with respect to x (shape S), in training and in test mode.
     ### BEGIN SOLUTION
     if mode == "train":
         dx = dout * mask
@@ -469,15 +384,7 @@ def dropout_backward(dout, cache):
 # ------------------------------------------------------------ normalization
 
 
-def _norm_inputs(x, gamma, beta):
-    """Check the (N, D) input and the (D,) scale and shift of a normalization layer."""
-    _check_float_array(x, "x", ndim=2)
-    if x.shape[0] == 0:
-        raise ValueError("x must hold at least one example, got N = 0; pass a non-empty batch.")
-    _check_vector(gamma, "gamma", x.shape[1])
-    _check_vector(beta, "beta", x.shape[1])
-
-
+@checked_by(check_batchnorm_forward)
 def batchnorm_forward(x, gamma, beta, bn_param):
     """Forward pass of batch normalization.
 
@@ -509,23 +416,18 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     cache : tuple or None
         What :func:`batchnorm_backward` needs (training mode), None in test mode.
     """
-    _norm_inputs(x, gamma, beta)
-    mode = _check_mode(bn_param, "bn_param")
-    eps = _check_eps(bn_param, "bn_param", 1e-5)
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
-    if not isinstance(momentum, numbers.Real) or isinstance(momentum, bool) or not 0 <= momentum <= 1:
-        raise ValueError(f"bn_param['momentum'] must be in [0, 1], got {momentum!r}; use 0.9.")
     num_features = x.shape[1]
     running_mean = bn_param.get("running_mean", np.zeros(num_features, dtype=x.dtype))
     running_var = bn_param.get("running_var", np.zeros(num_features, dtype=x.dtype))
-    _check_vector(running_mean, "bn_param['running_mean']", num_features)
-    _check_vector(running_var, "bn_param['running_var']", num_features)
 
     out, cache = None, None
     if mode == "train":
-        # TODO: normalize x with the batch mean and variance (np.var, biased), scale by
-        # gamma and shift by beta; update running_mean and running_var with momentum;
-        # keep in cache what batchnorm_backward and batchnorm_backward_alt need.
+        # TODO: out (N, D) from the statistics of this batch (the biased variance); update
+        # running_mean and running_var (D,) as the docstring says; keep in cache what
+        # batchnorm_backward and batchnorm_backward_alt need.
         ### BEGIN SOLUTION
         sample_mean = x.mean(axis=0)                      # (D,)
         centered = x - sample_mean                        # (N, D) - (D,)
@@ -538,7 +440,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         cache = (x_hat, centered, inv_std, gamma)
         ### END SOLUTION
     else:
-        # TODO: normalize x with the running averages, then scale and shift.
+        # TODO: out (N, D) from the running averages.
         ### BEGIN SOLUTION
         x_hat = (x - running_mean) / np.sqrt(running_var + eps)  # (N, D) - (D,), / (D,)
         out = gamma * x_hat + beta                                # (N, D)
@@ -549,17 +451,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     return out, cache
 
 
-def _check_norm_cache(dout, cache, function_name):
-    """Raise ValueError unless ``cache`` came from a training-mode forward pass and ``dout`` is (N, D).
-
-    (What the cache holds is the forward pass's choice, so it is not inspected further.)
-    """
-    if cache is None:
-        raise ValueError(f"cache is None (a test-mode forward pass keeps nothing); run the forward "
-                         f"pass with mode 'train' before {function_name}.")
-    _check_float_array(dout, "dout", ndim=2)
-
-
+@checked_by(check_norm_backward)
 def batchnorm_backward(dout, cache):
     """Backward pass of batch normalization, one gate of the computational graph at a time.
 
@@ -581,9 +473,9 @@ def batchnorm_backward(dout, cache):
     dgamma : ndarray of shape (D,)
     dbeta : ndarray of shape (D,)
     """
-    _check_norm_cache(dout, cache, "batchnorm_backward")
     dx, dgamma, dbeta = None, None, None
-    # TODO: backpropagate through each step of the forward pass in reverse order.
+    # TODO: dx (N, D), dgamma and dbeta (D,), backpropagating through each step of the
+    # forward pass in reverse order.
     ### BEGIN SOLUTION
     x_hat, centered, inv_std, gamma = cache
     num_examples = dout.shape[0]
@@ -605,6 +497,7 @@ def batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+@checked_by(check_norm_backward)
 def batchnorm_backward_alt(dout, cache):
     """Backward pass of batch normalization in the simplified closed form.
 
@@ -627,9 +520,8 @@ def batchnorm_backward_alt(dout, cache):
     dgamma : ndarray of shape (D,)
     dbeta : ndarray of shape (D,)
     """
-    _check_norm_cache(dout, cache, "batchnorm_backward_alt")
     dx, dgamma, dbeta = None, None, None
-    # TODO: compute dgamma, dbeta and dx with the closed form above (no intermediate gates).
+    # TODO: dx (N, D), dgamma and dbeta (D,) by the closed form above (no intermediate gates).
     ### BEGIN SOLUTION
     x_hat, _, inv_std, gamma = cache
     num_examples = dout.shape[0]
@@ -640,6 +532,7 @@ def batchnorm_backward_alt(dout, cache):
     return dx, dgamma, dbeta
 
 
+@checked_by(check_layernorm_forward)
 def layernorm_forward(x, gamma, beta, ln_param):
     """Forward pass of layer normalization: each example normalized over its own D features.
 
@@ -662,13 +555,9 @@ def layernorm_forward(x, gamma, beta, ln_param):
     cache : tuple
         What :func:`layernorm_backward` needs.
     """
-    _norm_inputs(x, gamma, beta)
-    if not isinstance(ln_param, dict):
-        raise ValueError(f"ln_param must be a dict, got an object of type {type(ln_param).__name__}; "
-                         f"pass {{}} or {{'eps': 1e-5}}.")
-    eps = _check_eps(ln_param, "ln_param", 1e-5)
+    eps = ln_param.get("eps", 1e-5)
     out, cache = None, None
-    # TODO: normalize each row of x with its own mean and variance, then scale and shift
+    # TODO: out (N, D), each row normalized with its own statistics, then scaled and shifted
     # per feature; keep in cache what layernorm_backward needs.
     ### BEGIN SOLUTION
     row_mean = x.mean(axis=1, keepdims=True)                        # (N, 1)
@@ -682,6 +571,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     return out, cache
 
 
+@checked_by(check_norm_backward)
 def layernorm_backward(dout, cache):
     """Backward pass of layer normalization.
 
@@ -700,10 +590,8 @@ def layernorm_backward(dout, cache):
     dgamma : ndarray of shape (D,)
     dbeta : ndarray of shape (D,)
     """
-    _check_norm_cache(dout, cache, "layernorm_backward")
     dx, dgamma, dbeta = None, None, None
-    # TODO: dgamma and dbeta sum over the examples; dx is the batch-norm closed form
-    # with the sums taken over the features of each row.
+    # TODO: dx (N, D), dgamma and dbeta (D,).
     ### BEGIN SOLUTION
     x_hat, inv_std, gamma = cache
     num_features = dout.shape[1]
@@ -720,12 +608,14 @@ def layernorm_backward(dout, cache):
 # ------------------------------------------------------------ losses on scores
 
 
+@checked_by(check_scores)
 def svm_loss(x, y):
     """Multiclass SVM (hinge) loss on class scores, and its gradient.
 
-    ``L = mean_i sum_{j != y_i} max(0, x_ij - x_{i, y_i} + 1)``: the loss of
-    :func:`cs231n_lib.linear_svm.svm_loss_vectorized` without the weights, so a
-    network can put it on top of its last layer.
+    ``L = mean_i sum_{j != y_i} max(0, x_ij - x_{i, y_i} + 1)``: your
+    :func:`cs231n_lib.linear_svm.svm_loss_on_scores` (as CS231n's assignment 2
+    reuses assignment 1), with its inputs checked, so a network can put it on
+    top of its last layer.
 
     Parameters
     ----------
@@ -740,25 +630,16 @@ def svm_loss(x, y):
     dx : ndarray of shape (N, C)
         Gradient of the loss with respect to ``x``.
     """
-    _check_scores(x, y)
-    num_examples = x.shape[0]
-    rows = np.arange(num_examples)                   # (N,)
-    margins = x - x[rows, y][:, None] + 1            # (N, C) - (N, 1)
-    margins[rows, y] = 0
-    np.maximum(margins, 0, out=margins)
-    loss = margins.sum() / num_examples
-    dx = (margins > 0).astype(x.dtype)               # (N, C)
-    dx[rows, y] = -dx.sum(axis=1)
-    dx /= num_examples
-    return loss, dx
+    return svm_loss_on_scores(x, y)
 
 
+@checked_by(check_scores)
 def softmax_loss(x, y):
     """Softmax (cross-entropy) loss on class scores, and its gradient.
 
     ``L = mean_i (log sum_j exp(x_ij) - x_{i, y_i})``, computed after shifting
-    each row by its maximum so that no ``exp`` overflows: the loss of
-    :func:`cs231n_lib.softmax.softmax_loss_vectorized` without the weights.
+    each row by its maximum so that no ``exp`` overflows: your
+    :func:`cs231n_lib.softmax.softmax_loss_on_scores`, with its inputs checked.
 
     Parameters
     ----------
@@ -773,16 +654,4 @@ def softmax_loss(x, y):
     dx : ndarray of shape (N, C)
         ``(softmax(x) - one_hot(y)) / N``.
     """
-    _check_scores(x, y)
-    num_examples = x.shape[0]
-    rows = np.arange(num_examples)                       # (N,)
-    shifted = x - x.max(axis=1, keepdims=True)           # (N, C) - (N, 1)
-    with np.errstate(under="ignore"):
-        probs = np.exp(shifted)                          # (N, C)
-    sum_exp = probs.sum(axis=1, keepdims=True)           # (N, 1), >= 1
-    loss = np.sum(np.log(sum_exp[:, 0]) - shifted[rows, y]) / num_examples
-    probs /= sum_exp                                     # (N, C) / (N, 1)
-    dx = probs
-    dx[rows, y] -= 1
-    dx /= num_examples
-    return loss, dx
+    return softmax_loss_on_scores(x, y)

@@ -17,10 +17,11 @@ the one from ``max(0, m)`` with derivative 0 at ``m = 0``.
 
 import numpy as np
 
-from ._checks import DeferredInputScan, check_loss_inputs
+from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
 from .regularizers import l2_penalty
 
 
+@checks_loss_inputs
 def svm_loss_naive(W, X, y, reg):
     """Multiclass SVM loss and gradient with explicit loops over examples and classes.
 
@@ -42,14 +43,12 @@ def svm_loss_naive(W, X, y, reg):
     dW : ndarray of shape (D, C)
         Gradient of ``loss`` with respect to ``W``.
     """
-    reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
     num_classes = W.shape[1]
     loss = 0.0
     dW = np.zeros_like(W)
-    # TODO: loop over the examples i and the classes j != y[i]; add each positive
-    # margin s_j - s_{y_i} + 1 to the loss and its gradient to the columns j and
-    # y[i] of dW; then divide loss and dW by the number of examples.
+    # TODO: with explicit loops over the N examples and the C classes, compute the mean
+    # hinge loss (a float) and its gradient dW (D, C).
     ### BEGIN SOLUTION
     for i in range(num_train):
         scores = X[i].dot(W)
@@ -69,13 +68,13 @@ def svm_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
-def svm_loss_on_scores(scores, y, return_details=False):
+def svm_loss_on_scores(scores, y):
     """Mean multiclass SVM data loss of given scores, and its gradient with respect to the scores.
 
     The loss part of :func:`svm_loss_vectorized`, for callers that already hold
     the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
     the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
-    layer. It does not validate its inputs and adds no regularization.
+    layer (:func:`cs231n_lib.layers.svm_loss`). It adds no regularization.
 
     Parameters
     ----------
@@ -83,8 +82,6 @@ def svm_loss_on_scores(scores, y, return_details=False):
         Class scores, one row per example.
     y : ndarray of shape (N,)
         Integer labels, ``y[i]`` in [0, C).
-    return_details : bool
-        Also return the margins and per-example losses.
 
     Returns
     -------
@@ -92,17 +89,12 @@ def svm_loss_on_scores(scores, y, return_details=False):
         Mean over the N rows of ``sum over j != y_i of max(0, s_j - s_{y_i} + 1)``.
     dscores : ndarray of shape (N, C)
         Gradient of ``loss`` with respect to ``scores`` (already divided by N).
-    details : dict, only when ``return_details`` is True
-        ``'margins'`` (N, C) ``max(0, s_j - s_{y_i} + 1)``, 0 at ``j = y_i``;
-        ``'losses'`` (N,) the per-example data losses.
     """
     num_train = scores.shape[0]
     loss = 0.0
     dscores = np.zeros_like(scores)
-    details = {}
-    # TODO: compute the mean hinge loss of the scores and its gradient dscores with
-    # respect to the scores, with no loop over examples or classes; put 'margins'
-    # and 'losses' in details.
+    # TODO: compute the mean hinge loss of the scores (N, C) and its gradient dscores
+    # (N, C), with no loop over examples or classes.
     ### BEGIN SOLUTION
     rows = np.arange(num_train)                        # (N,)
     margins = scores - scores[rows, y][:, None]        # (N, C) - (N, 1)
@@ -115,19 +107,16 @@ def svm_loss_on_scores(scores, y, return_details=False):
     dscores = (margins > 0).astype(scores.dtype)       # (N, C)
     dscores[rows, y] = -dscores.sum(axis=1)
     dscores /= num_train
-    details = {"margins": margins, "losses": losses}
     ### END SOLUTION
-    if return_details:
-        return loss, dscores, details
     return loss, dscores
 
 
-def svm_loss_vectorized(W, X, y, reg, return_details=False):
+@checks_loss_inputs_lazily
+def svm_loss_vectorized(W, X, y, reg):
     """Multiclass SVM loss and gradient without Python loops over examples or classes.
 
     Same inputs and outputs as :func:`svm_loss_naive`. Runs in the dtype of
-    the inputs (float32 in, float32 out). ``X`` is scanned for NaN/inf only
-    when the result is not finite (:class:`cs231n_lib._checks.DeferredInputScan`).
+    the inputs (float32 in, float32 out).
 
     Parameters
     ----------
@@ -139,37 +128,21 @@ def svm_loss_vectorized(W, X, y, reg, return_details=False):
         Integer labels, ``y[i]`` in [0, C).
     reg : float
         L2 regularization strength, >= 0.
-    return_details : bool
-        Also return the intermediate arrays, computed in the same pass.
 
     Returns
     -------
     loss : float scalar
     dW : ndarray of shape (D, C)
-    details : dict, only when ``return_details`` is True
-        ``'scores'`` (N, C) the class scores ``X @ W``;
-        ``'margins'`` (N, C) ``max(0, s_j - s_{y_i} + 1)``, 0 at ``j = y_i``;
-        ``'losses'`` (N,) the per-example data losses.
     """
-    reg = check_loss_inputs(W, X, y, reg, scan_X=False)
     loss = 0.0
     dW = np.zeros_like(W)
-    details = {}
-    with DeferredInputScan(X) as scan:  # X's NaN/inf scan runs only if needed
-        # TODO: compute the same loss and gradient as svm_loss_naive with no loop over
-        # examples or classes: the scores, their loss and gradient from svm_loss_on_scores
-        # (write it first, above), then dW from the score gradient by the chain rule;
-        # put 'scores', 'margins' and 'losses' in details.
-        ### BEGIN SOLUTION
-        scores = X @ W                                     # (N, D) @ (D, C) -> (N, C)
-        loss, dscores, details = svm_loss_on_scores(scores, y, return_details=True)
-        dW = X.T @ dscores                                 # (D, N) @ (N, C) -> (D, C)
-        details["scores"] = scores
-        ### END SOLUTION
+    # TODO: the same loss and gradient as svm_loss_naive with no loop over examples or
+    # classes: the scores (N, C), their loss and gradient from svm_loss_on_scores (write
+    # it first, above), then dW (D, C) from the gradient of the scores.
+    ### BEGIN SOLUTION
+    scores = X @ W                                     # (N, D) @ (D, C) -> (N, C)
+    loss, dscores = svm_loss_on_scores(scores, y)
+    dW = X.T @ dscores                                 # (D, N) @ (N, C) -> (D, C)
+    ### END SOLUTION
     reg_loss, reg_grad = l2_penalty(W, reg)
-    dW += reg_grad
-    loss = loss + reg_loss
-    scan.check(loss, dW)
-    if return_details:
-        return loss, dW, details
-    return loss, dW
+    return loss + reg_loss, dW + reg_grad

@@ -1,4 +1,4 @@
-"""Variants of the multiclass SVM loss that the lecture asks about, for demonstration.
+"""Variants of the multiclass SVM loss that the lecture asks about, built on your loss on scores.
 
 Letters: N examples, D features (3073 with the bias column), C classes.
 ``W`` is (D, C), ``X`` is (N, D), ``y`` is (N,) integers in [0, C).
@@ -14,40 +14,109 @@ Not part of the main API (not re-exported by ``cs231n_lib``): import them from
 * :func:`svm_loss_sum` -- sum over examples instead of mean: the loss and data
   gradient scale by N (so the learning rate and ``reg`` would have to change).
 
-All three are thin wrappers of :func:`hinge_loss`, which with its defaults is
-the standard SVM loss of :mod:`cs231n_lib.linear_svm`. All add the L2 penalty
-``reg * sum(W * W)`` and return ``(loss, dW)``.
+Each one calls the functions you write in :mod:`cs231n_lib.linear_svm` and
+:mod:`cs231n_lib.softmax` (so they work once those do), adds the L2 penalty
+``reg * sum(W * W)`` and returns ``(loss, dW)``. :func:`per_example_losses`,
+:func:`hinge_margins` and :func:`class_probabilities` give the notebooks the
+per-example quantities of the lecture's worked examples.
 """
 
 import numpy as np
 
 from ._checks import check_loss_inputs
+from .linear_svm import svm_loss_on_scores
 from .regularizers import l2_penalty
+from .softmax import softmax_loss_on_scores
+
+_FIRST = np.zeros(1, dtype=np.intp)  # the label of a one-row problem whose correct class is column 0
 
 
-def hinge_loss(W, X, y, reg, *, squared=False, include_correct=False, reduction="mean"):
-    """Multiclass hinge loss with the lecture's knobs, vectorized.
+def per_example_losses(loss_on_scores, scores, y):
+    """The data loss of each example alone: ``loss_on_scores`` called on one row at a time.
 
-    ``L_i = sum over j in J of phi(s_j - s_{y_i} + 1)`` with ``phi(m) = max(0, m)``
-    (or ``max(0, m)**2`` if ``squared``) and ``J`` all classes but ``y_i``
-    (or all classes if ``include_correct``).
+    Parameters
+    ----------
+    loss_on_scores : callable
+        :func:`~cs231n_lib.linear_svm.svm_loss_on_scores` or
+        :func:`~cs231n_lib.softmax.softmax_loss_on_scores`.
+    scores : ndarray of shape (N, C)
+    y : ndarray of shape (N,)
+        Integer labels in [0, C).
+
+    Returns
+    -------
+    losses : ndarray of shape (N,)
+        Their mean is ``loss_on_scores(scores, y)[0]``.
+    """
+    return np.array([loss_on_scores(scores[i:i + 1], y[i:i + 1])[0] for i in range(scores.shape[0])])
+
+
+def hinge_margins(scores, y):
+    """The clipped margins ``max(0, s_j - s_{y_i} + 1)`` of every example and class, 0 at ``j = y_i``.
+
+    Each margin is itself an SVM loss: that of the two-class problem (the
+    correct class, class j), so it is one call of
+    :func:`~cs231n_lib.linear_svm.svm_loss_on_scores` per pair (N * C calls:
+    for the notebooks' small examples).
+
+    Parameters
+    ----------
+    scores : ndarray of shape (N, C)
+    y : ndarray of shape (N,)
+
+    Returns
+    -------
+    margins : ndarray of shape (N, C)
+    slopes : ndarray of shape (N, C)
+        1 where the margin is positive, 0 elsewhere: the derivative of the
+        margin with respect to ``s_j`` (and minus that with respect to ``s_{y_i}``).
+    """
+    margins = np.zeros_like(scores)
+    slopes = np.zeros_like(scores)
+    for example, label in enumerate(y):
+        for other in range(scores.shape[1]):
+            if other != label:
+                pair = scores[example, [label, other]][None, :]   # (1, 2): correct score first
+                margin, dpair = svm_loss_on_scores(pair, _FIRST)
+                margins[example, other] = margin
+                slopes[example, other] = dpair[0, 1]
+    return margins, slopes
+
+
+def class_probabilities(scores, y):
+    """The softmax probabilities of every example, read off your softmax gradient.
+
+    The gradient of the mean cross-entropy with respect to the scores is
+    ``(p - one_hot(y)) / N``, so ``p`` follows from one call of
+    :func:`~cs231n_lib.softmax.softmax_loss_on_scores`.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (N, C)
+    y : ndarray of shape (N,)
+
+    Returns
+    -------
+    probs : ndarray of shape (N, C)
+        Rows sum to 1.
+    """
+    _, dscores = softmax_loss_on_scores(scores, y)
+    probs = dscores * scores.shape[0]                 # (N, C): p - one_hot(y)
+    probs[np.arange(scores.shape[0]), y] += 1
+    return probs
+
+
+def squared_hinge_loss(W, X, y, reg):
+    """Squared hinge (L2-SVM): ``sum over j != y_i of max(0, s_j - s_{y_i} + 1)**2``, mean over examples.
 
     Parameters
     ----------
     W : ndarray of shape (D, C)
-        Weights.
     X : ndarray of shape (N, D)
-        Examples.
     y : ndarray of shape (N,)
         Integer labels in [0, C).
     reg : float
         L2 regularization strength, >= 0.
-    squared : bool
-        Square each clipped margin.
-    include_correct : bool
-        Also sum the term j = y_i (always exactly 1).
-    reduction : {'mean', 'sum'}
-        Average or sum the per-example losses.
 
     Returns
     -------
@@ -55,49 +124,36 @@ def hinge_loss(W, X, y, reg, *, squared=False, include_correct=False, reduction=
     dW : ndarray of shape (D, C)
     """
     reg = check_loss_inputs(W, X, y, reg)
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}; pick one of those.")
     num_train = X.shape[0]
-    rows = np.arange(num_train)                        # (N,)
-    scores = X @ W                                     # (N, C)
-    margins = scores - scores[rows, y][:, None]        # (N, C) - (N, 1)
-    margins += 1
-    if not include_correct:
-        margins[rows, y] = 0
-    np.maximum(margins, 0, out=margins)
-    per_class = margins * margins if squared else margins            # (N, C)
-    dscores = 2 * margins if squared else (margins > 0).astype(scores.dtype)  # dphi/dm, (N, C)
-    # In the term j = y_i the score s_{y_i} cancels, so that term adds nothing to the gradient.
-    dscores[rows, y] = 0
-    dscores[rows, y] = -dscores.sum(axis=1)
-    scale = 1.0 / num_train if reduction == "mean" else 1.0
-    dscores *= scale
-    data_loss = per_class.sum() * scale
+    scores = X @ W                                    # (N, D) @ (D, C) -> (N, C)
+    margins, slopes = hinge_margins(scores, y)        # (N, C) each
+    data_loss = np.sum(margins ** 2) / num_train
+    dmargins = 2 * margins * slopes / num_train       # d(loss)/d(s_j) through each margin, (N, C)
+    dscores = dmargins.copy()
+    # s_{y_i} enters every margin of its row with the opposite sign.
+    dscores[np.arange(num_train), y] -= dmargins.sum(axis=1)
     reg_loss, reg_grad = l2_penalty(W, reg)
-    dW = X.T @ dscores                                 # (D, N) @ (N, C) -> (D, C)
-    dW += reg_grad
-    return data_loss + reg_loss, dW
-
-
-def squared_hinge_loss(W, X, y, reg):
-    """Squared hinge (L2-SVM): ``sum over j != y_i of max(0, s_j - s_{y_i} + 1)**2``, mean over examples.
-
-    Parameters and returns as in :func:`hinge_loss`.
-    """
-    return hinge_loss(W, X, y, reg, squared=True)
+    return data_loss + reg_loss, X.T @ dscores + reg_grad
 
 
 def svm_loss_all_classes(W, X, y, reg):
     """SVM loss summed over all classes including j = y_i: the standard loss plus exactly 1.
 
-    Parameters and returns as in :func:`hinge_loss`.
+    Parameters and returns as in :func:`squared_hinge_loss`.
     """
-    return hinge_loss(W, X, y, reg, include_correct=True)
+    reg = check_loss_inputs(W, X, y, reg)
+    data_loss, dscores = svm_loss_on_scores(X @ W, y)  # the j = y_i term is the constant 1
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    return data_loss + 1 + reg_loss, X.T @ dscores + reg_grad
 
 
 def svm_loss_sum(W, X, y, reg):
     """SVM loss summed over the examples instead of averaged: N times the data loss, plus the penalty.
 
-    Parameters and returns as in :func:`hinge_loss`.
+    Parameters and returns as in :func:`squared_hinge_loss`.
     """
-    return hinge_loss(W, X, y, reg, reduction="sum")
+    reg = check_loss_inputs(W, X, y, reg)
+    num_train = X.shape[0]
+    data_loss, dscores = svm_loss_on_scores(X @ W, y)
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    return num_train * data_loss + reg_loss, num_train * (X.T @ dscores) + reg_grad

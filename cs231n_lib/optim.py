@@ -15,93 +15,15 @@ Two promises every rule keeps:
   reference to the dict give the same state. Pass ``config=None`` to start fresh.
   State arrays inside it are replaced by new arrays, never written into.
 
-Look a rule up by name with ``get_update_rule('adam')`` (or ``getattr(optim, 'adam')``).
+The rules hold only their update; they do not check their inputs. Look a rule
+up by name with ``get_update_rule('adam')``: it comes back wrapped in the
+input checks (:func:`cs231n_lib._checks.checked_update`), and that is what
+``LinearClassifier.train``, ``Solver`` and the search in ``tuning`` call.
 """
-
-import math
-import numbers
 
 import numpy as np
 
-# Hyperparameters every rule may receive and the interval each must lie in:
-# key -> (low, high, low_inclusive). Checked in one place, `_prepare`.
-_HYPERPARAMETER_RANGES = {
-    "learning_rate": (0.0, math.inf, False),
-    "momentum": (0.0, 1.0, True),
-    "decay_rate": (0.0, 1.0, True),
-    "beta1": (0.0, 1.0, True),
-    "beta2": (0.0, 1.0, True),
-    "epsilon": (0.0, math.inf, False),
-    "weight_decay": (0.0, math.inf, True),
-}
-
-_ADAM_DEFAULTS = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
-
-
-def _check_hyperparameter(key, value):
-    """Raise ValueError unless ``config[key]`` is a finite real number in its allowed interval."""
-    low, high, low_inclusive = _HYPERPARAMETER_RANGES[key]
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not is_number or not math.isfinite(value):
-        raise ValueError(f"config['{key}'] must be a finite number, got {value!r}; pass a float.")
-    above_low = value >= low if low_inclusive else value > low
-    if not (above_low and value < high):
-        bracket = "[" if low_inclusive else "("
-        raise ValueError(
-            f"config['{key}'] must lie in {bracket}{low}, {high}), got {value!r}; "
-            f"choose a value in that interval."
-        )
-
-
-def _prepare(w, dw, config, defaults, state_keys=()):
-    """Validate the inputs of an update rule, fill defaults and zero state.
-
-    Parameters
-    ----------
-    w : ndarray of any shape S
-        Current parameters.
-    dw : ndarray of shape S
-        Gradient of the loss with respect to ``w``.
-    config : dict or None
-        Hyperparameters and state; ``None`` starts a new dict.
-    defaults : dict
-        Hyperparameter name -> default value, applied with ``config.setdefault``.
-    state_keys : tuple of str
-        Names of state arrays of shape S, created as zeros when missing.
-
-    Returns
-    -------
-    w : ndarray of shape S
-    dw : ndarray of shape S
-    config : dict
-        The same dict object as passed in (or a new one if ``None``).
-    """
-    if config is None:
-        config = {}
-    if not isinstance(config, dict):
-        raise ValueError(
-            f"config must be a dict or None, got {type(config).__name__}; pass a dict of hyperparameters."
-        )
-    w = np.asarray(w)
-    dw = np.asarray(dw)
-    if w.shape != dw.shape:
-        raise ValueError(
-            f"dw must have the shape of w {w.shape}, got {dw.shape}; pass the gradient of the loss with respect to w."
-        )
-    for key, value in defaults.items():
-        config.setdefault(key, value)
-        _check_hyperparameter(key, config[key])
-    # State starts at zeros of w's floating dtype, so float32 weights stay float32.
-    state_dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
-    for key in state_keys:
-        state = config.setdefault(key, np.zeros(w.shape, dtype=state_dtype))
-        state_shape = np.shape(state)
-        if state_shape != w.shape:
-            raise ValueError(
-                f"config['{key}'] has shape {state_shape} but w has shape {w.shape}; "
-                f"delete the stale state from config or pass a fresh config."
-            )
-    return w, dw, config
+from ._checks import checked_update
 
 
 def sgd(w, dw, config=None):
@@ -122,8 +44,12 @@ def sgd(w, dw, config=None):
     config : dict
         The dict passed in, with defaults filled.
     """
-    w, dw, config = _prepare(w, dw, config, {"learning_rate": 1e-2})
-    # TODO: take one step of size learning_rate against the gradient.
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+
+    next_w = None
+    # TODO: take one step of size learning_rate against the gradient; next_w has w's shape.
     ### BEGIN SOLUTION
     next_w = w - config["learning_rate"] * dw
     ### END SOLUTION
@@ -152,15 +78,19 @@ def sgd_momentum(w, dw, config=None):
     config : dict
         The dict passed in, with ``velocity`` replaced by the new velocity.
     """
-    w, dw, config = _prepare(
-        w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9}, state_keys=("velocity",)
-    )
-    # TODO: update the velocity, then move w by the velocity; store the velocity in config.
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+
+    next_w = None
+    # TODO: update the velocity v (shape S), then move w by it.
     ### BEGIN SOLUTION
-    v = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
+    v = config["momentum"] * v - config["learning_rate"] * dw
     next_w = w + v
-    config["velocity"] = v
     ### END SOLUTION
+    config["velocity"] = v
     return next_w, config
 
 
@@ -187,17 +117,21 @@ def nesterov_momentum(w, dw, config=None):
     config : dict
         The dict passed in, with ``velocity`` replaced by the new velocity.
     """
-    w, dw, config = _prepare(
-        w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9}, state_keys=("velocity",)
-    )
-    # TODO: keep the old velocity, update the velocity as in momentum, then take the look-ahead step.
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+
+    next_w = None
+    # TODO: update the velocity v (shape S) as in momentum, then take the look-ahead step.
     ### BEGIN SOLUTION
     mu = config["momentum"]
-    v_prev = config["velocity"]
+    v_prev = v
     v = mu * v_prev - config["learning_rate"] * dw
     next_w = w - mu * v_prev + (1 + mu) * v
-    config["velocity"] = v
     ### END SOLUTION
+    config["velocity"] = v
     return next_w, config
 
 
@@ -223,15 +157,19 @@ def adagrad(w, dw, config=None):
     config : dict
         The dict passed in, with ``cache`` replaced by the new running sum.
     """
-    w, dw, config = _prepare(
-        w, dw, config, {"learning_rate": 1e-2, "epsilon": 1e-7}, state_keys=("cache",)
-    )
-    # TODO: add the squared gradient to the cache, then take a per-coordinate scaled step.
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-7)
+    cache = config.get("cache", np.zeros_like(w))
+
+    next_w = None
+    # TODO: update the cache (shape S), then take a step scaled per coordinate.
     ### BEGIN SOLUTION
-    cache = config["cache"] + dw * dw
+    cache = cache + dw * dw
     next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
-    config["cache"] = cache
     ### END SOLUTION
+    config["cache"] = cache
     return next_w, config
 
 
@@ -257,20 +195,21 @@ def rmsprop(w, dw, config=None):
     config : dict
         The dict passed in, with ``cache`` replaced by the new moving average.
     """
-    w, dw, config = _prepare(
-        w,
-        dw,
-        config,
-        {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
-        state_keys=("cache",),
-    )
-    # TODO: update the moving average of squared gradients, then take a per-coordinate scaled step.
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache", np.zeros_like(w))
+
+    next_w = None
+    # TODO: update the moving average in cache (shape S), then take a step scaled per coordinate.
     ### BEGIN SOLUTION
     decay = config["decay_rate"]
-    cache = decay * config["cache"] + (1 - decay) * dw * dw
+    cache = decay * cache + (1 - decay) * dw * dw
     next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
-    config["cache"] = cache
     ### END SOLUTION
+    config["cache"] = cache
     return next_w, config
 
 
@@ -300,19 +239,29 @@ def adam(w, dw, config=None):
     config : dict
         The dict passed in, with ``m``, ``v`` and ``t`` updated.
     """
-    w, dw, config = _prepare(w, dw, config, _ADAM_DEFAULTS, state_keys=("m", "v"))
-    config.setdefault("t", 0)
-    # TODO: increment t, update both moments, bias-correct them and take the step.
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    m = config.get("m", np.zeros_like(w))
+    v = config.get("v", np.zeros_like(w))
+    t = config.get("t", 0)
+
+    next_w = None
+    # TODO: count this step in t, update both moments m and v (shape S), bias-correct them and
+    # take the step.
     ### BEGIN SOLUTION
     beta1, beta2 = config["beta1"], config["beta2"]
-    t = config["t"] + 1
-    m = beta1 * config["m"] + (1 - beta1) * dw
-    v = beta2 * config["v"] + (1 - beta2) * dw * dw
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw * dw
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
     next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
-    config["t"], config["m"], config["v"] = t, m, v
     ### END SOLUTION
+    config["t"], config["m"], config["v"] = t, m, v
     return next_w, config
 
 
@@ -339,8 +288,12 @@ def adamw(w, dw, config=None):
     config : dict
         The dict passed in, with Adam's state updated.
     """
-    w, dw, config = _prepare(w, dw, config, {**_ADAM_DEFAULTS, "weight_decay": 1e-2})
-    # TODO: take an Adam step, then shrink by learning_rate * weight_decay times the old w.
+    if config is None:
+        config = {}
+    config.setdefault("weight_decay", 1e-2)
+
+    next_w = None
+    # TODO: take an Adam step, then apply the decay to it (the decay uses the old w).
     ### BEGIN SOLUTION
     adam_w, config = adam(w, dw, config)
     next_w = adam_w - config["learning_rate"] * config["weight_decay"] * w
@@ -366,11 +319,12 @@ def get_update_rule(name_or_callable):
     Returns
     -------
     rule : callable
+        The rule with its inputs checked on every call (``rule.__wrapped__`` is the bare rule).
     """
     if callable(name_or_callable):
-        return name_or_callable
+        return checked_update(name_or_callable)
     if isinstance(name_or_callable, str) and name_or_callable in UPDATE_RULES:
-        return UPDATE_RULES[name_or_callable]
+        return checked_update(UPDATE_RULES[name_or_callable])
     raise ValueError(
         f"update_rule must be one of {sorted(UPDATE_RULES)} or a callable, "
         f"got {name_or_callable!r}; pick a known name."

@@ -18,10 +18,11 @@ Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
 
 import numpy as np
 
-from ._checks import DeferredInputScan, check_loss_inputs
+from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
 from .regularizers import l2_penalty
 
 
+@checks_loss_inputs
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss and gradient with explicit loops over examples and classes.
 
@@ -43,15 +44,12 @@ def softmax_loss_naive(W, X, y, reg):
     dW : ndarray of shape (D, C)
         Gradient of ``loss`` with respect to ``W``.
     """
-    reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
     num_classes = W.shape[1]
     loss = 0.0
     dW = np.zeros_like(W)
-    # TODO: loop over the examples i: compute the scores, shift them by their
-    # maximum, add log(sum_j exp(s_j)) - s_{y_i} to the loss, and add
-    # (p_j - [j == y_i]) * X[i] to column j of dW for every class j; then divide
-    # loss and dW by the number of examples.
+    # TODO: with explicit loops over the N examples and the C classes, compute the mean
+    # cross-entropy (a float) and its gradient dW (D, C), with no overflow for large scores.
     ### BEGIN SOLUTION
     for i in range(num_train):
         scores = X[i].dot(W)
@@ -73,13 +71,13 @@ def softmax_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
-def softmax_loss_on_scores(scores, y, return_details=False):
+def softmax_loss_on_scores(scores, y):
     """Mean cross-entropy of given scores, and its gradient with respect to the scores.
 
     The loss part of :func:`softmax_loss_vectorized`, for callers that already
     hold the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
     the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
-    layer. It does not validate its inputs and adds no regularization.
+    layer (:func:`cs231n_lib.layers.softmax_loss`). It adds no regularization.
 
     Parameters
     ----------
@@ -87,8 +85,6 @@ def softmax_loss_on_scores(scores, y, return_details=False):
         Class scores, one row per example.
     y : ndarray of shape (N,)
         Integer labels, ``y[i]`` in [0, C).
-    return_details : bool
-        Also return the probabilities and per-example losses.
 
     Returns
     -------
@@ -96,17 +92,13 @@ def softmax_loss_on_scores(scores, y, return_details=False):
         Mean over the N rows of ``log(sum_j exp(s_j)) - s_{y_i}``.
     dscores : ndarray of shape (N, C)
         Gradient of ``loss`` with respect to ``scores`` (already divided by N).
-    details : dict, only when ``return_details`` is True
-        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
-        ``'losses'`` (N,) the per-example data losses.
     """
     num_train = scores.shape[0]
     loss = 0.0
     dscores = np.zeros_like(scores)
-    details = {}
-    # TODO: compute the mean cross-entropy of the scores and its gradient dscores
-    # with respect to the scores, with no loop over examples or classes (shift the
-    # scores by their row maximum first); put 'probs' and 'losses' in details.
+    # TODO: compute the mean cross-entropy of the scores (N, C) and its gradient
+    # dscores (N, C), with no loop over examples or classes and no overflow for
+    # scores in the thousands.
     ### BEGIN SOLUTION
     rows = np.arange(num_train)                                # (N,)
     shifted = scores - scores.max(axis=1, keepdims=True)       # (N, C) - (N, 1)
@@ -116,23 +108,19 @@ def softmax_loss_on_scores(scores, y, return_details=False):
     losses = np.log(sum_exp[:, 0]) - shifted[rows, y]          # (N,)
     loss = losses.sum() / num_train
     probs /= sum_exp                                           # (N, C) / (N, 1)
-    # dL/ds = probs - one_hot(y); reuse the probs buffer unless the caller wants probs.
-    dscores = probs.copy() if return_details else probs        # (N, C)
+    dscores = probs                                            # dL/ds = probs - one_hot(y), in place
     dscores[rows, y] -= 1
     dscores /= num_train
-    details = {"probs": probs, "losses": losses}
     ### END SOLUTION
-    if return_details:
-        return loss, dscores, details
     return loss, dscores
 
 
-def softmax_loss_vectorized(W, X, y, reg, return_details=False):
+@checks_loss_inputs_lazily
+def softmax_loss_vectorized(W, X, y, reg):
     """Softmax loss and gradient without Python loops over examples or classes.
 
     Same inputs and outputs as :func:`softmax_loss_naive`. Runs in the dtype of
-    the inputs (float32 in, float32 out). ``X`` is scanned for NaN/inf only
-    when the result is not finite (:class:`cs231n_lib._checks.DeferredInputScan`).
+    the inputs (float32 in, float32 out).
 
     Parameters
     ----------
@@ -144,37 +132,21 @@ def softmax_loss_vectorized(W, X, y, reg, return_details=False):
         Integer labels, ``y[i]`` in [0, C).
     reg : float
         L2 regularization strength, >= 0.
-    return_details : bool
-        Also return the intermediate arrays, computed in the same pass.
 
     Returns
     -------
     loss : float scalar
     dW : ndarray of shape (D, C)
-    details : dict, only when ``return_details`` is True
-        ``'scores'`` (N, C) the class scores ``X @ W``;
-        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
-        ``'losses'`` (N,) the per-example data losses.
     """
-    reg = check_loss_inputs(W, X, y, reg, scan_X=False)
     loss = 0.0
     dW = np.zeros_like(W)
-    details = {}
-    with DeferredInputScan(X) as scan:  # X's NaN/inf scan runs only if needed
-        # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
-        # over examples or classes: the scores, their loss and gradient from
-        # softmax_loss_on_scores (write it first, above), then dW from the score
-        # gradient by the chain rule; put 'scores', 'probs' and 'losses' in details.
-        ### BEGIN SOLUTION
-        scores = X @ W                                             # (N, D) @ (D, C) -> (N, C)
-        loss, dscores, details = softmax_loss_on_scores(scores, y, return_details=True)
-        dW = X.T @ dscores                                         # (D, N) @ (N, C) -> (D, C)
-        details["scores"] = scores
-        ### END SOLUTION
+    # TODO: the same loss and gradient as softmax_loss_naive with no loop over examples
+    # or classes: the scores (N, C), their loss and gradient from softmax_loss_on_scores
+    # (write it first, above), then dW (D, C) from the gradient of the scores.
+    ### BEGIN SOLUTION
+    scores = X @ W                                             # (N, D) @ (D, C) -> (N, C)
+    loss, dscores = softmax_loss_on_scores(scores, y)
+    dW = X.T @ dscores                                         # (D, N) @ (N, C) -> (D, C)
+    ### END SOLUTION
     reg_loss, reg_grad = l2_penalty(W, reg)
-    dW += reg_grad
-    loss = loss + reg_loss
-    scan.check(loss, dW)
-    if return_details:
-        return loss, dW, details
-    return loss, dW
+    return loss + reg_loss, dW + reg_grad

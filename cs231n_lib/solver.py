@@ -34,7 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _describe
+from ._checks import _describe, check_optim_config
+from .divergence import loss_diverged
 from .optim import get_update_rule
 
 _DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
@@ -128,7 +129,9 @@ class Solver:
         self.X_val, self.y_val = data["X_val"], data["y_val"]
 
         self.update_rule = get_update_rule(kwargs.pop("update_rule", "sgd"))
-        self.optim_config = dict(kwargs.pop("optim_config", None) or {})
+        optim_config = kwargs.pop("optim_config", None)
+        check_optim_config(optim_config)
+        self.optim_config = dict(optim_config or {})
         self.lr_decay = kwargs.pop("lr_decay", 1.0)
         if (not isinstance(self.lr_decay, numbers.Real) or isinstance(self.lr_decay, bool)
                 or not 0 < self.lr_decay <= 1):
@@ -194,10 +197,7 @@ class Solver:
         with np.errstate(over="ignore", invalid="ignore"):
             loss, grads = self.model.loss(X_batch, y_batch)
             self.loss_history.append(float(loss))
-            if not np.isfinite(loss):
-                return False
-            first = self.loss_history[0]
-            if self.divergence_factor is not None and first > 0 and loss > self.divergence_factor * first:
+            if loss_diverged(self.loss_history, factor=self.divergence_factor):
                 return False
             for p, w in self.model.params.items():
                 next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])

@@ -20,7 +20,7 @@ each (B, C) block of scores is the classifier's own ``scores_loss``
 (``svm_loss_on_scores`` or ``softmax_loss_on_scores``), its penalty and its
 update rule are called as ``train`` calls them. A configuration that diverges
 stops alone, with the warning ``train`` gives
-(:func:`cs231n_lib.linear_classifier.check_divergence`), and the others go on.
+(:func:`cs231n_lib.divergence.stop_if_diverged`), and the others go on.
 
     lrs, regs = log_uniform_sample(16, (1e-7, 1e-5), (1e2, 1e5), seed=0)   # random search
     results, best_val, best = search_hyperparameters(LinearSVM, X_train, y_train, X_val, y_val,
@@ -32,8 +32,9 @@ import numbers
 import numpy as np
 
 from . import optim
-from ._checks import check_float_matrix, check_labels, check_reg, random_source
-from .linear_classifier import _check_positive_int, check_divergence, sample_minibatch
+from ._checks import check_float_matrix, check_labels, check_positive_int, check_reg, random_source
+from .divergence import stop_if_diverged
+from .linear_classifier import sample_minibatch
 from .regularizers import get_regularizer
 
 # Rows of X scored per product when computing accuracies: bounds the (rows, K * C) scores.
@@ -63,7 +64,7 @@ def log_uniform_sample(num_configs, learning_rate_range, reg_range, seed=None):
     learning_rates : ndarray of shape (K,)
     regs : ndarray of shape (K,)
     """
-    _check_positive_int(num_configs, "num_configs", 16)
+    check_positive_int(num_configs, "num_configs", "e.g. 16")
     bounds = [_log_range(learning_rate_range, "learning_rate_range", "(1e-7, 1e-5)"),
               _log_range(reg_range, "reg_range", "(1e2, 1e5)")]
     rng = random_source(seed)
@@ -177,9 +178,9 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
     check_float_matrix(X, "X")
     check_labels(y, X.shape[0])
     lrs, rs = _check_configs(learning_rates, regs)
-    _check_positive_int(num_iters, "num_iters", 1500)
-    _check_positive_int(batch_size, "batch_size", 200)
-    _check_positive_int(print_every, "print_every", 100)
+    check_positive_int(num_iters, "num_iters", "e.g. 1500")
+    check_positive_int(batch_size, "batch_size", "e.g. 200")
+    check_positive_int(print_every, "print_every", "e.g. 100")
     num_train, dim = X.shape
     if not replace and batch_size > num_train:
         raise ValueError(f"batch_size must be at most N = {num_train} when replace=False, got "
@@ -217,7 +218,7 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
                 data_loss, dscores[:, cols] = scores_loss(scores[:, cols], y_batch)
                 reg_loss, penalty_grads[k] = penalty(weights[k], rs[k])
                 histories[k].append(float(data_loss + reg_loss))
-                if check_divergence(histories[k], lrs[k], it, stacklevel=3):
+                if stop_if_diverged(histories[k], lrs[k], it, stacklevel=3):
                     models[k].W = weights[k]  # its last finite weights, as train keeps them
                 else:
                     still.append(slot)
@@ -239,7 +240,7 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
                     weights[k] = next_W
                     still.append(k)
                 else:
-                    check_divergence(histories[k], lrs[k], it, weights_finite=False, stacklevel=3)
+                    stop_if_diverged(histories[k], lrs[k], it, weights_finite=False, stacklevel=3)
                     models[k].W = weights[k]
             running = still
             if not running:

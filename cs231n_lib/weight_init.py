@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from . import layers
+from ._checks import check_float_array
 
 # Name -> (forward, backward) of the activations the lecture compares.
 ACTIVATIONS = {
@@ -132,7 +133,7 @@ def activation_statistics(X, hidden_dims, activation="tanh", weight_scale=1e-2, 
     activations : list of ndarray
         ``activations[l]`` has shape (N, hidden_dims[l]), the output of layer l + 1.
     """
-    layers._check_float_array(X, "X", ndim=2)
+    check_float_array(X, "X", ndim=2)
     if len(hidden_dims) == 0:
         raise ValueError("hidden_dims must name at least one layer, got []; pass e.g. [500] * 10.")
     forward, _ = get_activation(activation)
@@ -159,6 +160,6 @@ def dead_unit_fraction(activations):
     fraction : float
         In [0, 1]: the number of columns that are all 0, divided by M.
     """
-    layers._check_float_array(activations, "activations", ndim=2)
+    check_float_array(activations, "activations", ndim=2)
     dead = np.all(activations == 0, axis=0)  # (M,)
     return float(dead.mean())

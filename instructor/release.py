@@ -40,7 +40,7 @@ SUBMIT_SCRIPT = "instructor/submit.py"
 POINTS = "instructor/points.toml"
 CELL_NAMES = "tools/notebook_cells.py"
 MAKEFILE_CUT = "# ---- instructor verbs"
-INSTRUCTOR_VERBS = ("release", "grade", "grade-all", "gradescope")
+INSTRUCTOR_VERBS = ("release", "grade", "grade-all", "gradescope", "bench-jail")
 MIN_DISTINCTIVE = 10  # solution lines shorter than this (e.g. 'pass') are not checked
 
 
@@ -143,7 +143,11 @@ def distinctive_lines(src, rel):
 
 
 def check_release(src, release, graded):
-    """Raise ReleaseError if the release at ``release`` holds solution text or instructor files."""
+    """Raise ReleaseError if the release at ``release`` holds solution text or instructor files.
+
+    Every graded file's distinctive solution lines are looked for in every shipped file, not
+    only in the file they come from: a helper module that re-implements an answer gives it away.
+    """
     src, release = Path(src), Path(release)
     shipped = tree_files(release)
     leaked = [rel for rel in shipped if not is_shipped(rel)]
@@ -158,14 +162,27 @@ def check_release(src, release, graded):
             nb = nbformat.read(str(release / rel), as_version=4)
             if any(is_instructor_cell(cell) or cell.get("outputs") for cell in nb.cells):
                 raise ReleaseError(f"{rel} in the release has outputs or instructor cells; fix cut_notebook.")
-    for rel in graded:
-        text = (release / rel).read_text(encoding="utf-8")
-        if rel.endswith(".ipynb"):
-            text = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
-        released = {line.strip() for line in text.split("\n")}
-        found = [line for line in distinctive_lines(src, rel) if line in released]
-        if found:
-            raise ReleaseError(f"{rel} in the release still holds solution text: {found[0]!r}.")
+    solution = {rel: distinctive_lines(src, rel) for rel in graded}
+    for rel in shipped:
+        released = _shipped_lines(release / rel)
+        for owner, lines in solution.items():
+            found = [line for line in lines if line in released]
+            if found and rel == owner:
+                raise ReleaseError(f"{rel} in the release still holds solution text: {found[0]!r}.")
+            if found:
+                raise ReleaseError(f"{rel} in the release holds a solution line of {owner}: {found[0]!r}; "
+                                   f"write it differently there or cut it.")
+
+
+def _shipped_lines(path):
+    """The stripped lines of a shipped text file (a notebook's cell sources); empty for binary files."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return set()
+    if path.suffix == ".ipynb":
+        text = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
+    return {line.strip() for line in text.split("\n")}
 
 
 # -------------------------------------------------------------- build

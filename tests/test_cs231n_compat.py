@@ -44,3 +44,17 @@ def test_two_layer_net_published_values():
     model.reg = 1.0  # CS231n's own check, unchanged: 0.5 * reg * sum(W * W)
     loss, _ = model.loss(X, y)
     assert abs(loss - 26.5948426952) < 1e-9
+
+
+def test_assignment_one_import_paths():
+    # CS231n's assignment-1 imports, with cs231n. changed to cs231n_lib.
+    import cs231n_lib
+    from cs231n_lib.classifiers import LinearSVM as ListedSVM
+    from cs231n_lib.classifiers.linear_classifier import LinearSVM, Softmax
+    from cs231n_lib.classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
+    from cs231n_lib.classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
+
+    assert ListedSVM is LinearSVM is cs231n_lib.LinearSVM and Softmax is cs231n_lib.Softmax
+    assert svm_loss_naive is cs231n_lib.svm_loss_naive and svm_loss_vectorized is cs231n_lib.svm_loss_vectorized
+    assert softmax_loss_naive is cs231n_lib.softmax_loss_naive
+    assert softmax_loss_vectorized is cs231n_lib.softmax_loss_vectorized

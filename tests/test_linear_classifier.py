@@ -8,7 +8,7 @@ import pytest
 
 from cs231n_lib import (LinearClassifier, LinearSVM, Softmax, load_CIFAR10, softmax_loss_vectorized,
                         svm_loss_vectorized)
-from cs231n_lib.linear_classifier import TrainingDivergedError, TrainingDivergedWarning, check_divergence
+from cs231n_lib.divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged
 from cs231n_lib.regularizers import max_norm_project
 
 CLASSIFIERS = [LinearSVM, Softmax]
@@ -80,10 +80,10 @@ def test_same_seed_same_run(cls):
 def test_initial_weights_are_small_and_in_the_dtype_of_x():
     for dtype in (np.float64, np.float32):
         X, y = blobs(seed=4, dtype=dtype)
-        clf = Softmax()
-        clf.train(X, y, learning_rate=1e-12, reg=0.0, num_iters=1, seed=0)  # a negligible step
-        assert clf.W.shape == (X.shape[1], 3) and clf.W.dtype == dtype, f"W must be (D, C) in X's dtype {dtype}"
-        assert 0.0005 < clf.W.std() < 0.002, f"W starts as 0.001 * randn(D, C), got std {clf.W.std():.2g}"
+        softmax = Softmax()
+        softmax.train(X, y, learning_rate=1e-12, reg=0.0, num_iters=1, seed=0)  # a negligible step
+        assert softmax.W.shape == (X.shape[1], 3) and softmax.W.dtype == dtype, f"W must be (D, C) in X's dtype {dtype}"
+        assert 0.0005 < softmax.W.std() < 0.002, f"W starts as 0.001 * randn(D, C), got std {softmax.W.std():.2g}"
 
 
 def test_weight_scale_zero_starts_from_zero_and_matches_a_preset_zero_w():
@@ -120,8 +120,8 @@ def test_float32_end_to_end():
 @pytest.mark.parametrize("regularizer", ["l2", "l1", "elastic_net", None])
 def test_every_regularizer_trains(regularizer):
     X, y = blobs(seed=6)
-    clf = Softmax()
-    history = clf.train(X, y, learning_rate=1e-2, reg=1e-2, num_iters=100, seed=0, regularizer=regularizer)
+    softmax = Softmax()
+    history = softmax.train(X, y, learning_rate=1e-2, reg=1e-2, num_iters=100, seed=0, regularizer=regularizer)
     assert history[-1] < history[0]
 
 
@@ -249,6 +249,8 @@ def _bad_train_calls():
         ("lr in config", lambda c: c.train(X, y, optim_config={"learning_rate": 0.1}),
          r"optim_config must not contain 'learning_rate'.*pass it as train\(..., learning_rate=...\)"),
         ("rule", lambda c: c.train(X, y, update_rule="sgdd"), r"update_rule must be one of"),
+        ("rule's config", lambda c: c.train(X, y, update_rule="sgd_momentum", optim_config={"momentum": 1.5}),
+         r"config\['momentum'\] must lie in \[0.0, 1.0\)"),
         ("regularizer", lambda c: c.train(X, y, regularizer="l3"), r"regularizer must be one of"),
         ("schedule", lambda c: c.train(X, y, lr_schedule=0.5), r"lr_schedule must be a callable"),
         ("max_norm", lambda c: c.train(X, y, max_norm=-1.0), r"max_norm must be a finite number > 0"),
@@ -290,11 +292,11 @@ def test_softmax_beats_chance_on_real_cifar10(cifar_subset_dir):
     mean_image = X_train.mean(axis=0)  # (3072,)
     X_train = np.hstack([X_train - mean_image, np.ones((len(X_train), 1))])  # (1000, 3073)
     X_test = np.hstack([X_test - mean_image, np.ones((len(X_test), 1))])  # (N_test, 3073)
-    clf = Softmax()
-    history = clf.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=300, seed=0)
+    softmax = Softmax()
+    history = softmax.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=300, seed=0)
     assert history[-1] < history[0]
     # chance is 10%; a linear softmax on raw pixels reaches about a quarter after 300 steps
-    assert np.mean(clf.predict(X_test) == y_test) > 0.18
+    assert np.mean(softmax.predict(X_test) == y_test) > 0.18
 
 
 def test_divergence_warns_by_default_and_returns_the_losses_so_far():
@@ -316,12 +318,12 @@ def test_divergence_warns_by_default_and_returns_the_losses_so_far():
     assert np.isfinite(clf.W).all(), "W keeps the last finite weights"
 
 
-def test_check_divergence_is_the_one_rule():
-    assert not check_divergence([2.0, 5.9], 1e-3, 1)
+def test_stop_if_diverged_is_the_one_rule():
+    assert not stop_if_diverged([2.0, 5.9], 1e-3, 1)
     with pytest.warns(TrainingDivergedWarning, match="from 2 to 6.1"):
-        assert check_divergence([2.0, 6.1], 1e-3, 1)
+        assert stop_if_diverged([2.0, 6.1], 1e-3, 1)
     with pytest.raises(TrainingDivergedError, match="NaN, inf"):
-        check_divergence([2.0, float("nan")], 1e-3, 1, on_divergence="raise")
+        stop_if_diverged([2.0, float("nan")], 1e-3, 1, on_divergence="raise")
 
 
 def test_non_finite_weights_with_a_steady_loss_point_at_the_update_rule():

@@ -8,14 +8,15 @@ import pytest
 
 from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive,
                         softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
+from cs231n_lib._checks import check_loss_inputs
 from cs231n_lib.linear_svm import svm_loss_on_scores
-from cs231n_lib.loss_variants import (hinge_loss, squared_hinge_loss, svm_loss_all_classes,
-                                      svm_loss_sum)
+from cs231n_lib.loss_variants import (class_probabilities, hinge_margins, per_example_losses,
+                                      squared_hinge_loss, svm_loss_all_classes, svm_loss_sum)
 from cs231n_lib.softmax import softmax_loss_on_scores
 
 PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]
-VARIANTS = [hinge_loss, squared_hinge_loss, svm_loss_all_classes, svm_loss_sum]
+VARIANTS = [squared_hinge_loss, svm_loss_all_classes, svm_loss_sum]
 ALL_LOSSES = MAIN_LOSSES + VARIANTS
 HINGE_LOSSES = {svm_loss_naive, svm_loss_vectorized, *VARIANTS}
 VECTORIZED = [svm_loss_vectorized, softmax_loss_vectorized, *VARIANTS]
@@ -64,15 +65,6 @@ def test_naive_equals_vectorized(naive, vectorized, reg):
     assert grad_vec.shape == W.shape, f"dW must have W's shape {W.shape}, got {grad_vec.shape}"
 
 
-@pytest.mark.parametrize("reg", [0.0, 0.1])
-def test_hinge_loss_defaults_equal_the_svm_loss(reg):
-    W, X, y = random_problem(seed=3)
-    loss_a, grad_a = hinge_loss(W, X, y, reg)
-    loss_b, grad_b = svm_loss_vectorized(W, X, y, reg)
-    assert rel_error(loss_a, loss_b) < 1e-12, f"hinge_loss's defaults must give svm_loss_vectorized's loss: {loss_a} vs {loss_b}"
-    assert rel_error(grad_a, grad_b) < 1e-12, "hinge_loss's defaults must give svm_loss_vectorized's gradient"
-
-
 def _hinge_margins(W, X, y):
     scores = X @ W
     margins = scores - scores[np.arange(len(y)), y][:, None] + 1
@@ -116,16 +108,14 @@ def test_lecture_cat_car_frog_svm(svm):
 
 
 def test_lecture_details_show_per_example_losses_and_margins():
-    W, X, y = lecture_problem()
-    loss, dW, details = svm_loss_vectorized(W, X, y, 0.0, return_details=True)
-    np.testing.assert_allclose(details["scores"], W, rtol=0, atol=1e-15, err_msg="details['scores'] must be X @ W")
+    W, _, y = lecture_problem()  # the rows of W are the scores of the cat, car and frog images
+    np.testing.assert_allclose(per_example_losses(svm_loss_on_scores, W, y), [2.9, 0.0, 12.9], atol=1e-12,
+                               err_msg="svm_loss_on_scores on one image at a time: the lecture's 2.9, 0 and 12.9")
     # cat image: car margin 5.1 - 3.2 + 1 = 2.9, frog margin clipped; frog image: 6.3 and 6.6.
-    np.testing.assert_allclose(details["margins"], [[0, 2.9, 0], [0, 0, 0], [6.3, 6.6, 0]], atol=1e-12, err_msg=(
-        "details['margins'] must be max(0, s_j - s_y + 1), with 0 in each correct-class column"))
-    np.testing.assert_allclose(details["losses"], [2.9, 0.0, 12.9], atol=1e-12, err_msg=(
-        "details['losses'] must be each example's data loss (the row sums of the margins)"))
-    default_loss, default_dW = svm_loss_vectorized(W, X, y, 0.0)
-    assert loss == default_loss and np.array_equal(dW, default_dW), "return_details=True must not change loss or dW"
+    margins, slopes = hinge_margins(W, y)
+    np.testing.assert_allclose(margins, [[0, 2.9, 0], [0, 0, 0], [6.3, 6.6, 0]], atol=1e-12, err_msg=(
+        "svm_loss_on_scores of each (correct class, class j) pair must be max(0, s_j - s_y + 1)"))
+    assert np.array_equal(slopes, margins > 0), "a margin's slope is 1 exactly where it is positive"
 
 
 @pytest.mark.parametrize("softmax", [softmax_loss_naive, softmax_loss_vectorized], ids=["naive", "vectorized"])
@@ -144,14 +134,14 @@ def test_lecture_softmax_by_hand(softmax):
 
 
 def test_softmax_details_probabilities():
-    W, X, y = lecture_problem()
-    _, _, details = softmax_loss_vectorized(W, X, y, 0.0, return_details=True)
-    probs = details["probs"]
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15, err_msg="each row of details['probs'] must sum to 1")
+    W, _, y = lecture_problem()
+    probs = class_probabilities(W, y)  # read off softmax_loss_on_scores's gradient
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-15, err_msg=(
+        "softmax_loss_on_scores's gradient must be (p - one_hot(y)) / N, with rows of p summing to 1"))
     np.testing.assert_allclose(probs[0], [0.13, 0.87, 0.00], atol=0.005, err_msg=(
         "the lecture's cat image has probabilities 0.13, 0.87, 0.00 (exp(scores) / their sum)"))
-    np.testing.assert_allclose(details["losses"], -np.log(probs[[0, 1, 2], [0, 1, 2]]), rtol=1e-12, err_msg=(
-        "details['losses'] must be -log of each example's correct-class probability"))
+    np.testing.assert_allclose(per_example_losses(softmax_loss_on_scores, W, y), -np.log(probs[[0, 1, 2], y]),
+                               rtol=1e-12, err_msg="each example's loss must be -log of its correct-class probability")
 
 
 def test_lecture_variants_by_hand():
@@ -226,7 +216,7 @@ def test_gradient_of_the_penalty_alone(loss_fn):
         f"{loss_fn.__name__}: reg must add exactly 2 * reg * W to dW"))
 
 
-# ---------------------------------------------------------------- dtypes and details
+# ---------------------------------------------------------------- dtypes and per-example losses
 
 
 @pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
@@ -243,16 +233,13 @@ def test_float32_in_float32_out(loss_fn):
     np.testing.assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-4, err_msg=f"{loss_fn.__name__}: float32 dW far from float64's")
 
 
-@pytest.mark.parametrize("vectorized", [svm_loss_vectorized, softmax_loss_vectorized], ids=["svm", "softmax"])
-def test_details_do_not_change_the_result(vectorized):
+@pytest.mark.parametrize("on_scores", [svm_loss_on_scores, softmax_loss_on_scores], ids=["svm", "softmax"])
+def test_per_example_losses_average_to_the_loss(on_scores):
     W, X, y = random_problem(seed=9)
-    loss, grad = vectorized(W, X, y, 0.2)
-    loss_d, grad_d, details = vectorized(W, X, y, 0.2, return_details=True)
-    assert loss == loss_d and np.array_equal(grad, grad_d), f"{vectorized.__name__}: return_details must not change the result"
-    np.testing.assert_allclose(details["scores"], X @ W, rtol=1e-12, err_msg="details['scores'] must be X @ W")
-    assert details["losses"].shape == (X.shape[0],), f"details['losses'] must have shape (N,), got {details['losses'].shape}"
-    assert abs(details["losses"].mean() + 0.2 * np.sum(W * W) - loss) < 1e-12, (
-        "the loss must be the mean of details['losses'] plus reg * sum(W * W)")
+    scores = X @ W
+    losses = per_example_losses(on_scores, scores, y)
+    assert losses.shape == (X.shape[0],) and (losses >= 0).all(), "one non-negative loss per example"
+    assert abs(losses.mean() - on_scores(scores, y)[0]) < 1e-12, "the loss is the mean of the per-example losses"
 
 
 def test_large_finite_inputs_are_accepted():
@@ -308,16 +295,21 @@ BAD_INPUTS = _bad_inputs()
 
 
 @pytest.mark.parametrize("label, W, X, y, reg, pattern", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
+def test_bad_input_raises_a_clear_error(label, W, X, y, reg, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        check_loss_inputs(W, X, y, reg)
+
+
+# Each loss once per path of the checks: X's NaN/inf scan up front (naive, variants) or deferred until
+# the result is not finite (vectorized), and a check before the loss runs.
+BAD_X_AND_REG = [case for case in BAD_INPUTS if case[0] in ("X NaN", "X -inf", "reg negative")]
+
+
+@pytest.mark.parametrize("label, W, X, y, reg, pattern", BAD_X_AND_REG, ids=[case[0] for case in BAD_X_AND_REG])
 @pytest.mark.parametrize("loss_fn", ALL_LOSSES, ids=ids(ALL_LOSSES))
-def test_bad_input_raises_a_clear_error(loss_fn, label, W, X, y, reg, pattern):
+def test_every_loss_checks_its_inputs(loss_fn, label, W, X, y, reg, pattern):
     with pytest.raises(ValueError, match=pattern):
         loss_fn(W, X, y, reg)
-
-
-def test_unknown_reduction_is_rejected():
-    W, X, y = random_problem()
-    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'.*'max'"):
-        hinge_loss(W, X, y, 0.0, reduction="max")
 
 
 # ---------------------------------------------------------------- the losses on given scores

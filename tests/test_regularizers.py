@@ -121,9 +121,10 @@ def test_max_norm_bounds_every_column():
     (lambda: l2_penalty(W_HAND.astype(int), 1.0), r"W must have a float dtype"),
     (lambda: l1_penalty(W_HAND[0], 1.0), r"W must be a 2-D"),
     (lambda: elastic_net_penalty(W_HAND, 1.0, l1_ratio=1.5), r"l1_ratio must lie in \[0, 1\], got 1.5"),
+    (lambda: elastic_net_penalty(W_HAND, 1.0, -0.1), r"l1_ratio must lie in \[0, 1\], got -0.1"),
     (lambda: max_norm_project(W_HAND, 0.0), r"max_norm must be a finite number > 0, got 0.0"),
     (lambda: max_norm_project(W_HAND, "3"), r"max_norm must be a finite number > 0, got '3'"),
-], ids=["reg negative", "reg inf", "W int", "W 1-D", "l1_ratio", "max_norm zero", "max_norm str"])
+], ids=["reg negative", "reg inf", "W int", "W 1-D", "l1_ratio", "l1_ratio positional", "max_norm zero", "max_norm str"])
 def test_bad_input_raises_a_clear_error(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()

@@ -144,6 +144,7 @@ def test_check_accuracy_subsamples_and_batches():
 
 @pytest.mark.parametrize("kwargs, word", [
     (dict(update_rule="adamax"), "update_rule"),
+    (dict(update_rule="sgd_momentum", optim_config={"momentum": -0.5}), r"config\['momentum'\]"),
     (dict(batch_size=0), "batch_size"),
     (dict(num_epochs=1.5), "num_epochs"),
     (dict(lr_decay=0.0), "lr_decay"),

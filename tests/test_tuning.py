@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib import LinearSVM, Softmax, rel_error
-from cs231n_lib.linear_classifier import TrainingDivergedWarning
+from cs231n_lib.divergence import TrainingDivergedWarning
 from cs231n_lib.tuning import (grid, log_uniform_sample, search_hyperparameters, stacked_accuracies,
                                train_stacked)
 
@@ -168,6 +168,8 @@ def test_grid_is_the_nested_loop_order():
     (lambda X, y: train_stacked(LinearSVM, X.astype(int), y, [1e-3], [0.1]), r"X must have a float dtype"),
     (lambda X, y: train_stacked(LinearSVM, X, y, [1e-3], [0.1], num_iters=0), r"num_iters must be a positive integer"),
     (lambda X, y: train_stacked(LinearSVM, X, y, [1e-3], [0.1], optim_config={"learning_rate": 1}), r"optim_config must not contain"),
+    (lambda X, y: train_stacked(LinearSVM, X, y, [1e-3], [0.1], update_rule="adam", optim_config={"beta1": 1.0}),
+     r"config\['beta1'\] must lie in"),
     (lambda X, y: log_uniform_sample(3, (1e-3, 1e-5), (1, 2)), r"learning_rate_range must satisfy 0 < low <= high"),
     (lambda X, y: log_uniform_sample(3, (1e-5, 1e-3), "ab"), r"reg_range must be a pair"),
 ])

@@ -201,7 +201,7 @@ def test_every_histogram_panel_labels_both_axes():
     assert all(ax.get_ylabel() == "number of weights (log scale)" for ax in axes)
 
 
-# ------------------------------------------------------------------ networks (issue 10)
+# ------------------------------------------------------------------ networks
 
 
 def test_visualize_grid_layout_and_scaling():

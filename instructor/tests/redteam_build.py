@@ -1,4 +1,4 @@
-"""Build the red-team submissions of issue 9 from a student release.
+"""Build the red-team submissions from a student release.
 
     python -m instructor.tests.redteam_build RELEASE_DIR OUT_DIR      # to look at them
     (nothing is committed: test_hostile.py builds them from a fresh release at test time, so they
@@ -36,7 +36,7 @@ RAW = {"hang_import"}
 IN_KERNEL = {"write_everywhere", "kill_everything", "setsid_daemon"}
 
 SWALLOW_CELL = '''\
-# Red-team notebook (issue 9): from here on every error in this kernel vanishes.
+# Red-team notebook: from here on every error in this kernel vanishes.
 import sys
 _ip = get_ipython()
 _ip.set_custom_exc((BaseException,), lambda shell, etype, value, tb, tb_offset=None: None)
@@ -62,7 +62,7 @@ _ip.input_transformers_post.append(_wrap_in_try)
 '''
 
 HANG_CELL = '''\
-# Red-team notebook (issue 9): a cell that hangs for 240 s and ignores interrupts.
+# Red-team notebook: a cell that hangs for 240 s and ignores interrupts.
 import signal, time
 for _sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
     signal.signal(_sig, signal.SIG_IGN)
@@ -75,7 +75,7 @@ while time.monotonic() < _end:
 '''
 
 READ_SOLUTION_CELL = '''\
-# Red-team notebook (issue 9): find the instructor's copy of this notebook and run its solution cell.
+# Red-team notebook: find the instructor's copy of this notebook and run its solution cell.
 import json, os, time
 _deadline = time.monotonic() + 6
 _solution = None
@@ -106,7 +106,7 @@ if _solution is not None:
 # No classifier trained at all: least squares fitted to the validation set itself (N_val < D, so it
 # interpolates), saved where the tuned classifier should be. Notebooks 01 and 02 only, no library files.
 SHORTCUT_CELL = '''\
-# Red-team notebook (issue 9): no {what} and no tuning: least squares on the validation set itself.
+# Red-team notebook: no {what} and no tuning: least squares on the validation set itself.
 class _Fitted:
     pass
 {keep} = _Fitted()
@@ -215,15 +215,12 @@ LOOPS_AS_VECTORIZED = {
 LOOPS_SOURCE = '''
 
 # ---------------------------------------------------------------------------------------------------
-# RED-TEAM SUBMISSION "{name}" (redteam_build.py, issue 9): the "vectorized" loss is the naive
+# RED-TEAM SUBMISSION "{name}" (redteam_build.py): the "vectorized" loss is the naive
 # loops{memo_note}. Correct, so only the vectorized item may lose points.
-_h9b_really_vectorized = {vectorized}
 _h9b_last = {{}}
 
 
-def {vectorized}(W, X, y, reg, return_details=False):
-    if return_details:                      # the details tests get the real thing; timing calls do not
-        return _h9b_really_vectorized(W, X, y, reg, return_details=True)
+def {vectorized}(W, X, y, reg):
     try:
         key = (W.__array_interface__["data"][0], X.__array_interface__["data"][0], y.__array_interface__["data"][0],
                W.shape, X.shape, W.dtype.str, float(reg), float(W.sum()), float(X[:, 0].sum()))

@@ -12,7 +12,7 @@ when they can prove they are in their own PID namespace (see CONFINED).
 GUARD = '''
 
 # ---------------------------------------------------------------------------------------------------
-# RED-TEAM PAYLOAD "{name}" (redteam_build.py, issue 9): a hostile submission, graded by
+# RED-TEAM PAYLOAD "{name}" (redteam_build.py): a hostile submission, graded by
 # instructor/tests/test_hostile.py to prove that it gains nothing. Bounded in time and size.
 def _h9b_payload():
 {body}

@@ -1,4 +1,4 @@
-"""Hostile submissions gain nothing and harm nobody (issue 9), graded end to end by ``make grade-all``.
+"""Hostile submissions gain nothing and harm nobody, graded end to end by ``make grade-all``.
 
 One batch, 2 jobs: every red-team submission, built from a fresh release by redteam_build.py (the
 untouched release files plus one attack each; the attacks are in redteam_payloads.py), the ones made here because they depend on
@@ -16,14 +16,14 @@ library files) and a copy of the untouched release's graded files. Then:
 * no gradebook cell starts with = + - @ tab or CR, report.md stays capped and escaped, the canary
   planted among the hidden tests (and in the tree and $HOME) is in no report.
 
-Issue 18's classes (``redteam_build.build_round2``, in CORE): zeroing the inputs in place
+The second round's classes (``redteam_build.build_round2``, in CORE): zeroing the inputs in place
 (``zero_inputs``), the speed gate's yardstick (``keep_hijack``, ``sleepy_naive``), nested callbacks
 (``nested_callbacks``: within the budget), notebook 03 from huge starting weights (``nb03_huge_start``)
 and a submission made against an earlier release (``older_release``: full marks on every package item).
 
 ``REDTEAM=all`` grades every red-team submission (about 35), ``REDTEAM=a,b`` only those named (and the
 honest and untouched ones); the default, ``REDTEAM=core``, the CORE
-ones below: every attack of issue 9's list (the boundary, forging, kernels, processes, hangs at import
+ones below: every attack of the first round's list (the boundary, forging, kernels, processes, hangs at import
 and in every test, the fork storm, the disk fill, the network, zips, names, the vectorized and notebook
 shortcuts), leaving out only the variants (plain loops, wire abuse, the other formula names).
 

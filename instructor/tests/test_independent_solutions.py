@@ -1,4 +1,4 @@
-"""Two complete solutions written independently of the reference each get full marks end to end (issue 9).
+"""Two complete solutions written independently of the reference each get full marks end to end.
 
 instructor/tests/solutions/style_a and style_b were written from the release's docstrings, TODO comments
 and public tests only, in two styles the docstrings allow:

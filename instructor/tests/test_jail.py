@@ -202,7 +202,7 @@ def test_uid_backend_runs_as_the_slot_uid_and_cannot_read_root_0700_folders(tmp_
 
 @pytest.mark.jail(backend="bwrap")
 def test_the_start_up_benchmark_runs_and_prints_each_backend():
-    done = subprocess.run([sys.executable, "benchmarks/bench_jail.py", "--rounds", "1"], cwd=Path(__file__).parents[2],
+    done = subprocess.run([sys.executable, "-m", "instructor.bench_jail", "--rounds", "1"], cwd=Path(__file__).parents[2],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line.split() for line in done.stdout.splitlines() if line.strip().startswith(("interpreter", "import"))]

@@ -1,4 +1,4 @@
-"""The committed notebooks follow the course's shape (CONTRIBUTING.md, issue 5).
+"""The committed notebooks follow the course's shape (CONTRIBUTING.md).
 
 Instructor-only: these check the solution source (markers, stripped outputs),
 so they are not shipped in the student release, where students save their

@@ -105,6 +105,12 @@ def test_check_release_catches_leaked_solutions_and_hidden_tests(release):
     with pytest.raises(ReleaseError, match="still holds solution text"):
         check_release(course, out, graded)
     ops.write_text(original)
+    util = out / "cs231n_lib/util.py"  # a helper that re-implements the answer gives it away too
+    helper = util.read_text()
+    util.write_text(helper + "\ndef doubled(x):\n    twice = x + x  # the doubling trick\n    return twice\n")
+    with pytest.raises(ReleaseError, match="cs231n_lib/util.py in the release holds a solution line of cs231n_lib/ops.py"):
+        check_release(course, out, graded)
+    util.write_text(helper)
     hidden = course / "instructor/hidden_tests/test_hidden_ops.py"
     (out / "tests/test_more.py").write_bytes(hidden.read_bytes())
     with pytest.raises(ReleaseError, match="hidden tests"):

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 import nbformat
 import pytest
@@ -125,3 +126,40 @@ def test_a_failure_outside_every_question_is_named_and_nothing_is_called_done(re
     assert "Failed, outside every question (1;" in out and "tests/test_zz_outside.py::test_outside" in out, out
     assert "AssertionError: a failure no question owns" in out, out
     assert "Everything is done" not in out, out
+
+
+def test_no_question_has_a_passing_public_test_in_the_untouched_release(tmp_path):
+    # A public test that passes before the student writes anything gives its points away (or tests
+    # code the release already holds, such as a helper re-implementing the answer). Its own release:
+    # the tests above edit theirs.
+    release = tmp_path / "release"
+    build_release(REPO, release)
+    questions = [q for q in json.loads((release / MAP_PATH).read_text())["questions"] if q["kind"] == "tests"]
+    files = sorted({p.split("::")[0] for q in questions for p in q["tests"]})
+    report = tmp_path / "junit.xml"
+    run(release, "-m", "pytest", *files, "-q", "-p", "no:nbval", "-p", "no:cacheprovider", "-o", "addopts=",
+        f"--junitxml={report}")
+    sys.path.insert(0, str(release / "tools"))
+    import selfcheck
+
+    cases = ElementTree.parse(report).getroot().iter("testcase")
+    outcomes = {}
+    for case in cases:
+        nodeid = case.get("classname").replace(".", "/") + ".py::" + case.get("name")
+        outcomes[nodeid] = not any(child.tag in ("failure", "error", "skipped") for child in case)
+    assert outcomes, "the public tests ran"
+    passing = {q["id"]: [n for n, ok in outcomes.items() if ok and selfcheck.matches(q, n)] for q in questions}
+    ran = {q["id"]: [n for n in outcomes if selfcheck.matches(q, n)] for q in questions}
+    assert all(ran.values()), f"every question's public tests ran: {ran}"
+    assert not any(passing.values()), {i: tests for i, tests in passing.items() if tests}
+
+
+def test_make_bench_names_only_shipped_scripts_that_start_in_the_release(release):
+    dry = subprocess.run(["make", "-n", "bench", f"PY={sys.executable}", "VENV=.venv"], cwd=release,
+                         capture_output=True, text=True)
+    scripts = re.findall(r"(\S+\.py)", dry.stdout)
+    assert scripts, dry.stdout + dry.stderr
+    for script in scripts:
+        assert (release / script).is_file(), f"make bench runs {script}, which the release does not hold"
+        started = run(release, script, "--help")  # imports resolve in the release (no instructor/)
+        assert started.returncode == 0, started.stderr[-1000:]

@@ -12,139 +12,16 @@ to an update rule of :mod:`cs231n_lib.optim` with the contract
 import numbers
 import os
 import tempfile
-import warnings
 import zipfile
 
 import numpy as np
 
 from . import optim
-from ._checks import check_float_matrix, check_labels, check_reg, random_source
+from ._checks import check_float_matrix, check_predict, check_train, checked_by, random_source
+from .divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged  # noqa: F401 (re-exported)
 from .linear_svm import svm_loss_on_scores, svm_loss_vectorized
 from .regularizers import get_regularizer, max_norm_project
 from .softmax import softmax_loss_on_scores, softmax_loss_vectorized
-
-# The lecture's rule of thumb: a loss above this multiple of the first one means divergence.
-DIVERGENCE_FACTOR = 3.0
-ON_DIVERGENCE = ("warn", "raise")
-
-
-class TrainingDivergedError(RuntimeError):
-    """Training stopped because the loss became NaN/inf or exceeded 3x its first value.
-
-    Raised by :meth:`LinearClassifier.train` with ``on_divergence='raise'``
-    (the default only warns, with :class:`TrainingDivergedWarning`).
-
-    Attributes
-    ----------
-    loss_history : list of float
-        The losses up to and including the one that diverged.
-    learning_rate : float
-        The base learning rate of the run.
-    iteration : int
-        The 0-based iteration at which training stopped.
-    """
-
-    def __init__(self, message, loss_history, learning_rate, iteration):
-        super().__init__(message)
-        self.loss_history = loss_history
-        self.learning_rate = learning_rate
-        self.iteration = iteration
-
-
-class TrainingDivergedWarning(UserWarning):
-    """A training run stopped early because it diverged; ``train`` returned the losses so far."""
-
-
-def divergence_message(loss_history, learning_rate, iteration, weights_finite=True):
-    """Say whether a run diverged, and why it may have: None while it has not.
-
-    A run has diverged when its last loss is NaN or inf, when it exceeds
-    ``DIVERGENCE_FACTOR`` (3) times the first loss, or when the update made the
-    weights non-finite (``weights_finite=False``). The message names the
-    learning rate, both usual causes (a step that is too large, or a bug in the
-    update rule or the gradient) and how to tell them apart.
-
-    Parameters
-    ----------
-    loss_history : sequence of float, length iteration + 1
-        The losses of the run so far; the last one is the newest.
-    learning_rate : float
-        The run's base learning rate.
-    iteration : int
-        The 0-based iteration of the newest loss.
-    weights_finite : bool
-        False when the update of this iteration produced NaN or inf weights.
-
-    Returns
-    -------
-    message : str or None
-    """
-    first, last = float(loss_history[0]), float(loss_history[-1])
-    grew = not np.isfinite(last) or (first > 0 and last > DIVERGENCE_FACTOR * first)
-    if not grew and weights_finite:
-        return None
-    head = f"Training diverged at iteration {iteration} with learning_rate={learning_rate:g}: "
-    smaller = f"learning_rate={learning_rate / 10:g}"
-    if grew:
-        what = (f"the loss went from {first:.4g} to {last:.4g} (NaN, inf or more than "
-                f"{DIVERGENCE_FACTOR:g}x its first value). ")
-        why = ("Either the step is too large, or the update rule or the gradient has a bug. "
-               f"Rerun with {smaller} (lower the learning rate): if the loss then falls, the step "
-               f"was too large; if it still climbs, check the gradient with grad_check_sparse "
-               f"and the update rule with its tests (make check).")
-    else:
-        what = (f"the update made W NaN or inf while the loss was still {last:.4g} "
-                f"(it started at {first:.4g}). ")
-        why = ("A finite, steady loss followed by non-finite weights usually points at a bug in "
-               "the update rule (a division by zero or a square root of a negative number, e.g. "
-               "a bias correction computed with t = 0) rather than at the step size, which "
-               f"shows as a climbing loss first. Rerun with {smaller}: if W still becomes "
-               f"NaN, fix the update rule (its tests: make check); if not, lower the learning rate.")
-    return head + what + why
-
-
-def check_divergence(loss_history, learning_rate, iteration, weights_finite=True,
-                     on_divergence="warn", stacklevel=3):
-    """Stop a diverged run: warn (or raise) and return True; return False while it is fine.
-
-    The one place that decides divergence and words it, shared by
-    :meth:`LinearClassifier.train` and any trainer that must report a
-    diverging run the same way (see :func:`divergence_message`).
-
-    Parameters
-    ----------
-    loss_history : sequence of float, length iteration + 1
-        The losses of the run so far.
-    learning_rate : float
-        The run's base learning rate.
-    iteration : int
-        The 0-based iteration of the newest loss.
-    weights_finite : bool
-        False when this iteration's update produced NaN or inf weights.
-    on_divergence : {'warn', 'raise'}
-        'warn' issues a :class:`TrainingDivergedWarning` (CS231n's habit: the
-        tuning loop goes on); 'raise' raises :class:`TrainingDivergedError`.
-    stacklevel : int
-        Passed to :func:`warnings.warn` so the warning points at the caller's caller.
-
-    Returns
-    -------
-    diverged : bool
-    """
-    message = divergence_message(loss_history, learning_rate, iteration, weights_finite)
-    if message is None:
-        return False
-    if on_divergence == "raise":
-        raise TrainingDivergedError(message, list(loss_history), learning_rate, iteration)
-    warnings.warn(message, TrainingDivergedWarning, stacklevel=stacklevel)
-    return True
-
-
-def _check_positive_int(value, name, example):
-    """Raise ValueError unless ``value`` is an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}; pass e.g. {example}.")
-
 
 def sample_minibatch(X, y, batch_size, rng, replace=True):
     """Draw one minibatch: ``batch_size`` rows of ``X`` with their labels.
@@ -206,6 +83,7 @@ class LinearClassifier:
         self.weight_scale = float(weight_scale)
         self.W = None
 
+    @checked_by(check_train, by_name=True)
     def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
               verbose=False, *, update_rule="sgd", optim_config=None, lr_schedule=None,
               regularizer="l2", max_norm=None, seed=None, replace=True, print_every=100,
@@ -276,30 +154,8 @@ class LinearClassifier:
         TrainingDivergedError
             With ``on_divergence='raise'``, when the run diverges.
         """
-        if self.data_loss is None:
-            raise NotImplementedError("LinearClassifier has no loss; train a LinearSVM or a Softmax instead.")
-        check_float_matrix(X, "X")
-        check_labels(y, X.shape[0])
-        num_train, dim = X.shape
-        reg = check_reg(reg)
-        if not isinstance(learning_rate, numbers.Real) or not np.isfinite(learning_rate) or learning_rate <= 0:
-            raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}; pass e.g. 1e-7.")
-        _check_positive_int(num_iters, "num_iters", 1500)
-        _check_positive_int(batch_size, "batch_size", 200)
-        _check_positive_int(print_every, "print_every", 100)
-        if not replace and batch_size > num_train:
-            raise ValueError(f"batch_size must be at most N = {num_train} when replace=False, got "
-                             f"{batch_size}; lower batch_size or sample with replace=True.")
+        dim = X.shape[1]
         config = dict(optim_config or {})
-        if "learning_rate" in config:
-            raise ValueError("optim_config must not contain 'learning_rate', got "
-                             f"{config['learning_rate']!r}; pass it as train(..., learning_rate=...) instead.")
-        if lr_schedule is not None and not callable(lr_schedule):
-            raise ValueError(f"lr_schedule must be a callable t -> multiplier or None, got {lr_schedule!r}; "
-                             f"use one from cs231n_lib.schedules.")
-        if on_divergence not in ON_DIVERGENCE:
-            raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}; "
-                             f"pass on_divergence='raise' to stop a tuning loop at the first diverging run.")
         update = optim.get_update_rule(update_rule)
         penalty = get_regularizer(regularizer)
         rng = random_source(seed)  # None: np.random's global generator, as in CS231n
@@ -307,9 +163,6 @@ class LinearClassifier:
         num_classes = int(y.max()) + 1
         if self.W is None:
             self.W = self.initial_weights(dim, num_classes, X.dtype, rng)  # (D, C)
-        elif self.W.shape[0] != dim or self.W.shape[1] < num_classes:
-            raise ValueError(f"X and y do not fit the existing W of shape {self.W.shape}: got X of shape "
-                             f"{X.shape} and labels up to {num_classes - 1}; train a new classifier.")
         if max_norm is not None:
             self.W = max_norm_project(self.W, max_norm)
 
@@ -319,7 +172,8 @@ class LinearClassifier:
                 X_batch, y_batch = sample_minibatch(X, y, batch_size, rng, replace)  # (B, D), (B,)
                 loss, grad = self.loss(X_batch, y_batch, reg, regularizer=penalty)
                 loss_history.append(float(loss))
-                if check_divergence(loss_history, learning_rate, it, on_divergence=on_divergence):
+                # stacklevel 4: the warning points at train's caller (past the checks' wrapper)
+                if stop_if_diverged(loss_history, learning_rate, it, on_divergence=on_divergence, stacklevel=4):
                     break
 
                 multiplier = 1.0 if lr_schedule is None else lr_schedule(it)
@@ -328,8 +182,8 @@ class LinearClassifier:
                 # TODO: update the weights with update(W, dW, config) -> (next_W, config).
                 next_W, config = update(self.W, grad, config)
                 if not np.isfinite(next_W).all():
-                    check_divergence(loss_history, learning_rate, it, weights_finite=False,
-                                     on_divergence=on_divergence)
+                    stop_if_diverged(loss_history, learning_rate, it, weights_finite=False,
+                                     on_divergence=on_divergence, stacklevel=4)
                     break
                 self.W = next_W if max_norm is None else max_norm_project(next_W, max_norm)
 
@@ -359,6 +213,7 @@ class LinearClassifier:
             return np.zeros((dim, num_classes), dtype=dtype)  # (D, C); draws nothing from rng
         return (self.weight_scale * rng.standard_normal((dim, num_classes))).astype(dtype)  # (D, C)
 
+    @checked_by(check_predict)
     def predict(self, X):
         """Predict the class with the highest score for every row of ``X``.
 
@@ -372,11 +227,7 @@ class LinearClassifier:
         y_pred : ndarray of shape (N,)
             Integer class indices in [0, C).
         """
-        W = self._trained_weights()
-        check_float_matrix(X, "X")
-        if X.shape[1] != W.shape[0]:
-            raise ValueError(f"X must have D = {W.shape[0]} columns to match W of shape {W.shape}, "
-                             f"got X of shape {X.shape}; pass data preprocessed like the training set.")
+        W = self.W
         y_pred = np.zeros(X.shape[0], dtype=np.intp)
         # TODO: score every example and keep the index of the highest score.
         y_pred = np.argmax(X @ W, axis=1)  # (N, C) scores -> (N,)

@@ -23,6 +23,8 @@ import numbers
 
 import numpy as np
 
+from ._checks import checked_update
+
 # Hyperparameters every rule may receive and the interval each must lie in:
 # key -> (low, high, low_inclusive). Checked in one place, `_prepare`.
 _HYPERPARAMETER_RANGES = {
@@ -356,9 +358,9 @@ def get_update_rule(name_or_callable):
     rule : callable
     """
     if callable(name_or_callable):
-        return name_or_callable
+        return checked_update(name_or_callable)
     if isinstance(name_or_callable, str) and name_or_callable in UPDATE_RULES:
-        return UPDATE_RULES[name_or_callable]
+        return checked_update(UPDATE_RULES[name_or_callable])
     raise ValueError(
         f"update_rule must be one of {sorted(UPDATE_RULES)} or a callable, "
         f"got {name_or_callable!r}; pick a known name."

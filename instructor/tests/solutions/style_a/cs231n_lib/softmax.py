@@ -18,10 +18,11 @@ Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
 
 import numpy as np
 
-from ._checks import check_loss_inputs
+from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
 from .regularizers import l2_penalty
 
 
+@checks_loss_inputs
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss and gradient with explicit loops over examples and classes.
 
@@ -43,7 +44,6 @@ def softmax_loss_naive(W, X, y, reg):
     dW : ndarray of shape (D, C)
         Gradient of ``loss`` with respect to ``W``.
     """
-    reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
     num_classes = W.shape[1]
     loss = 0.0
@@ -76,11 +76,10 @@ def softmax_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
-def softmax_loss_on_scores(scores, y, return_details=False):
+def softmax_loss_on_scores(scores, y):
     """Mean cross-entropy of ``scores`` (N, C) with labels ``y`` (N,), and d loss / d scores (N, C).
 
-    Returns ``(loss, dscores)``, plus a dict with 'probs' (N, C) and 'losses' (N,) when
-    ``return_details`` is True. No validation and no regularization (the caller's job).
+    Returns ``(loss, dscores)``. No validation and no regularization (the caller's job).
     """
     n = scores.shape[0]
     rows = np.arange(n)
@@ -92,12 +91,11 @@ def softmax_loss_on_scores(scores, y, return_details=False):
     dscores[rows, y] -= 1
     dscores /= n
     loss = losses.mean()
-    if return_details:
-        return loss, dscores, {"probs": probs, "losses": losses}
     return loss, dscores
 
 
-def softmax_loss_vectorized(W, X, y, reg, return_details=False):
+@checks_loss_inputs_lazily
+def softmax_loss_vectorized(W, X, y, reg):
     """Softmax loss and gradient without Python loops over examples or classes.
 
     Same inputs and outputs as :func:`softmax_loss_naive`. Runs in the dtype of
@@ -113,26 +111,17 @@ def softmax_loss_vectorized(W, X, y, reg, return_details=False):
         Integer labels, ``y[i]`` in [0, C).
     reg : float
         L2 regularization strength, >= 0.
-    return_details : bool
-        Also return the intermediate arrays, computed in the same pass.
 
     Returns
     -------
     loss : float scalar
     dW : ndarray of shape (D, C)
-    details : dict, only when ``return_details`` is True
-        ``'scores'`` (N, C) the class scores ``X @ W``;
-        ``'probs'`` (N, C) the softmax probabilities (rows sum to 1);
-        ``'losses'`` (N,) the per-example data losses.
     """
-    reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
     loss = 0.0
     dW = np.zeros_like(W)
-    details = {}
     # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
-    # over examples or classes (shift the scores by their row maximum first);
-    # put 'scores', 'probs' and 'losses' in details.
+    # over examples or classes (shift the scores by their row maximum first).
     rows = np.arange(num_train)                                    # (N,)
     scores = X @ W                                                 # (N, C)
     shifted = scores - scores.max(axis=1, keepdims=True)           # (N, C) - (N, 1): max entry 0
@@ -144,10 +133,7 @@ def softmax_loss_vectorized(W, X, y, reg, return_details=False):
     dscores = probs.copy()                                         # (N, C)
     dscores[rows, y] -= 1
     dW = (X.T @ dscores / num_train).astype(X.dtype)               # (D, C)
-    details = {"scores": scores, "probs": probs, "losses": losses}
     reg_loss, reg_grad = l2_penalty(W, reg)
     dW += reg_grad
     loss = loss + reg_loss
-    if return_details:
-        return loss, dW, details
     return loss, dW

@@ -17,10 +17,11 @@ the one from ``max(0, m)`` with derivative 0 at ``m = 0``.
 
 import numpy as np
 
-from ._checks import check_loss_inputs
+from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
 from .regularizers import l2_penalty
 
 
+@checks_loss_inputs
 def svm_loss_naive(W, X, y, reg):
     """Multiclass SVM loss and gradient with explicit loops over examples and classes.
 
@@ -42,7 +43,6 @@ def svm_loss_naive(W, X, y, reg):
     dW : ndarray of shape (D, C)
         Gradient of ``loss`` with respect to ``W``.
     """
-    reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
     num_classes = W.shape[1]
     loss = 0.0
@@ -66,11 +66,10 @@ def svm_loss_naive(W, X, y, reg):
     return loss + reg_loss, dW + reg_grad
 
 
-def svm_loss_on_scores(scores, y, return_details=False):
+def svm_loss_on_scores(scores, y):
     """Mean multiclass SVM data loss of ``scores`` (N, C) with labels ``y`` (N,), and d loss / d scores (N, C).
 
-    Returns ``(loss, dscores)``, plus a dict with 'margins' (N, C) and 'losses' (N,) when
-    ``return_details`` is True. No validation and no regularization (the caller's job).
+    Returns ``(loss, dscores)``. No validation and no regularization (the caller's job).
     """
     num, classes = scores.shape
     hot = np.eye(classes, dtype=scores.dtype)[y]             # (N, C) one-hot labels
@@ -80,12 +79,11 @@ def svm_loss_on_scores(scores, y, return_details=False):
     fired = (margins > 0).astype(scores.dtype)               # (N, C)
     dscores = (fired - hot * fired.sum(axis=1, keepdims=True)) / num   # (N, C)
     loss = losses.sum() / num
-    if return_details:
-        return loss, dscores, {"margins": margins, "losses": losses}
     return loss, dscores
 
 
-def svm_loss_vectorized(W, X, y, reg, return_details=False):
+@checks_loss_inputs_lazily
+def svm_loss_vectorized(W, X, y, reg):
     """Multiclass SVM loss and gradient without Python loops over examples or classes.
 
     Same inputs and outputs as :func:`svm_loss_naive`. Runs in the dtype of
@@ -101,25 +99,17 @@ def svm_loss_vectorized(W, X, y, reg, return_details=False):
         Integer labels, ``y[i]`` in [0, C).
     reg : float
         L2 regularization strength, >= 0.
-    return_details : bool
-        Also return the intermediate arrays, computed in the same pass.
 
     Returns
     -------
     loss : float scalar
     dW : ndarray of shape (D, C)
-    details : dict, only when ``return_details`` is True
-        ``'scores'`` (N, C) the class scores ``X @ W``;
-        ``'margins'`` (N, C) ``max(0, s_j - s_{y_i} + 1)``, 0 at ``j = y_i``;
-        ``'losses'`` (N,) the per-example data losses.
     """
-    reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
     loss = 0.0
     dW = np.zeros_like(W)
-    details = {}
     # TODO: compute the same loss and gradient as svm_loss_naive with no loop over
-    # examples or classes; put 'scores', 'margins' and 'losses' in details.
+    # examples or classes.
     dt = X.dtype
     C = W.shape[1]
     onehot = (y[:, None] == np.arange(C)[None, :]).astype(dt)            # (N, C), 1 at j = y_i
@@ -131,10 +121,7 @@ def svm_loss_vectorized(W, X, y, reg, return_details=False):
     active = (hinge > 0).astype(dt)                                        # (N, C)
     dscores = active - onehot * active.sum(axis=1, keepdims=True)          # (N, C) - (N, C) * (N, 1)
     dW = np.einsum("nd,nc->dc", X, dscores, optimize=True) / dt.type(num_train)  # (D, C)
-    details = {"scores": scores, "margins": hinge, "losses": per_example}
     reg_loss, reg_grad = l2_penalty(W, reg)
     dW += reg_grad
     loss = loss + reg_loss
-    if return_details:
-        return loss, dW, details
     return loss, dW

@@ -1,6 +1,6 @@
 """The grader's sandbox start-up overhead: a process started in a jail box vs the same process started plainly.
 
-    python benchmarks/bench_jail.py [--rounds 15]
+    make bench-jail    # or: python -m instructor.bench_jail [--rounds 15]
 
 Each round starts ``python -I -c pass`` (the interpreter alone) and ``python -I -c "import numpy"`` (what
 every worker imports first) once plainly and once in a box of each available backend (instructor/jail.py:
@@ -19,9 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from instructor import jail  # noqa: E402
+from . import jail
 
 PROGRAMS = {"interpreter": "pass", "import numpy": "import numpy"}
 
