@@ -43,13 +43,13 @@ _memo = {}          # problem key -> (block rows, where it came from)
 _lock = threading.Lock()
 
 
-def l2_cache_bytes():
+def l2_cache_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
     """The level-2 cache of one core in bytes, as the system reports it, or None when it does not.
 
-    Linux lists the caches of cpu0 under ``/sys/devices/system/cpu/cpu0/cache``;
-    glibc's ``os.sysconf("SC_LEVEL2_CACHE_SIZE")`` is the fallback.
+    Linux lists the caches of cpu0 under ``root`` (``index*/level``, ``type``,
+    ``size`` such as ``2048K``); glibc's ``os.sysconf("SC_LEVEL2_CACHE_SIZE")``
+    is the fallback.
     """
-    root = "/sys/devices/system/cpu/cpu0/cache"
     try:
         for entry in sorted(os.listdir(root)):
             folder = os.path.join(root, entry)
