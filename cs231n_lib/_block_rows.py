@@ -121,6 +121,7 @@ def machine_description():
         pass
     try:
         import scipy
+        import scipy.linalg.blas  # noqa: F401  (loaded, so its BLAS is listed whichever dtype came first)
         scipy_version = scipy.__version__
     except ImportError:
         scipy_version = None

@@ -3,6 +3,8 @@ vectorized losses, finite differences and fake timings (no test here depends on 
 
 import json
 import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -331,3 +333,11 @@ def test_overflow_with_finite_X_still_follows_the_callers_errstate():
         with DeferredInputScan(X) as scan:
             X.sum()
         scan.check(np.inf, np.zeros((1, 1)))  # the caller ignores overflow: silent
+
+
+def test_the_machine_description_does_not_depend_on_what_was_imported_before():
+    code = ("import sys; from cs231n_lib import _block_rows; assert 'scipy.linalg' not in sys.modules; "
+            "first = _block_rows.machine_description(); import scipy.linalg.blas; "
+            "assert first == _block_rows.machine_description(), first")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
