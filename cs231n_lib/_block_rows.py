@@ -3,9 +3,12 @@
 Letters: D features, C classes, B rows per block.
 
 A block of B rows of ``X`` is read from memory by the score product and read
-again, from cache, by the gradient product, so the block must fit in one
+again, from cache, by the gradient product, so the block should fit in one
 core's level-2 cache: that bound (B * D * itemsize <= the L2 size the system
-reports) gives the candidates. Which candidate is fastest depends on the BLAS
+reports) gives the candidates. With many classes ``W`` and its gradient
+(2 * D * C * itemsize) outgrow the L2 themselves and every block streams them
+from the next cache level; blocks as large as they are then keep that
+traffic at most half of the total, so the bound becomes their size. Which candidate is fastest depends on the BLAS
 (its small-matrix kernels, its call overhead) and on Python's work per block,
 which no cache size predicts, so the candidates are timed once, on a sample
 the size of a few blocks, and the fastest is kept:
@@ -38,6 +41,8 @@ LADDER = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 102
 # Each candidate is timed over at least this many rows and 4 of its blocks, best of ROUNDS interleaved rounds.
 MIN_SAMPLE_ROWS = 256
 ROUNDS = 5
+# Stored with the choices: choices made by another rule (other candidates, another bound) are measured again.
+RULE = "v2: ladder within max(L2, W + dW), CPU time per row, best of 5 interleaved rounds"
 
 _memo = {}          # problem key -> (block rows, where it came from)
 _lock = threading.Lock()
@@ -68,16 +73,17 @@ def l2_cache_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
         return None
 
 
-def candidates(row_bytes, l2_bytes):
-    """Block sizes B to time: the ladder's sizes whose block of ``row_bytes``-byte rows fits in ``l2_bytes``.
+def candidates(row_bytes, l2_bytes, weight_bytes=0):
+    """Block sizes B to time: the ladder's sizes whose block of ``row_bytes``-byte rows fits in
+    ``max(l2_bytes, weight_bytes)`` (``weight_bytes``: W and dW, which every block streams past).
 
     When even the smallest does not fit (very long rows), the one size that
     fits, at least 1 row. ``l2_bytes`` None (not reported) assumes 1 MiB, the
     smallest L2 of current desktop and server cores.
     """
-    l2_bytes = l2_bytes or 1024 ** 2
-    fitting = [rows for rows in LADDER if rows * row_bytes <= l2_bytes]
-    return fitting or [max(1, l2_bytes // row_bytes)]
+    limit = max(l2_bytes or 1024 ** 2, weight_bytes)
+    fitting = [rows for rows in LADDER if rows * row_bytes <= limit]
+    return fitting or [max(1, limit // row_bytes)]
 
 
 def fastest(candidate_rows, time_rows):
@@ -112,7 +118,8 @@ def cache_path():
 
 
 def machine_description():
-    """What a measured block size depends on besides the problem: CPU, L2, BLAS libraries, numpy/scipy versions."""
+    """What a measured block size depends on besides the problem: CPU, L2, BLAS libraries, numpy/scipy
+    versions, and the rule that chose it."""
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -132,7 +139,7 @@ def machine_description():
     except ImportError:
         blas = []
     return {"cpu": model, "cores": os.cpu_count(), "l2_bytes": l2_cache_bytes(), "blas": blas,
-            "numpy": np.__version__, "scipy": scipy_version}
+            "numpy": np.__version__, "scipy": scipy_version, "rule": RULE}
 
 
 def _read_cache(path, machine):
@@ -183,7 +190,7 @@ def problem_key(loss_on_scores, dtype, dim, num_classes):
     return f"{name}@{digest}|{np.dtype(dtype).name}|D={dim}|C={num_classes}"
 
 
-def choose(key, row_bytes, time_rows):
+def choose(key, row_bytes, time_rows, weight_bytes=0):
     """Rows per block for problem ``key``: the environment's override, else the process's or the cache file's
     earlier choice, else the fastest candidate measured now (and stored).
 
@@ -195,6 +202,8 @@ def choose(key, row_bytes, time_rows):
         Bytes of one row of ``X`` (D * itemsize).
     time_rows : callable
         ``time_rows(block_rows, rows) -> seconds`` for one pass of the block loop over ``rows`` sample rows.
+    weight_bytes : int
+        Bytes of ``W`` and its gradient together (2 * D * C * itemsize).
 
     Returns
     -------
@@ -214,7 +223,7 @@ def choose(key, row_bytes, time_rows):
         if key in choices:
             _memo[key] = (choices[key], "cache file")
             return choices[key], "cache file"
-        rows = fastest(candidates(row_bytes, l2_cache_bytes()), time_rows)
+        rows = fastest(candidates(row_bytes, l2_cache_bytes(), weight_bytes), time_rows)
         choices = _read_cache(path, machine)  # again: another process may have added its own meanwhile
         choices[key] = rows
         _write_cache(path, machine, choices)

@@ -174,7 +174,8 @@ def choose_block_rows(loss_on_scores, W, X):
                           DeferredInputScan(X_sample), products)
             return time.thread_time() - begin
 
-    return _block_rows.choose(key, dim * products.dtype.itemsize, time_rows)
+    itemsize = products.dtype.itemsize
+    return _block_rows.choose(key, dim * itemsize, time_rows, weight_bytes=2 * dim * num_classes * itemsize)
 
 
 def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None):

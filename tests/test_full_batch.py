@@ -189,6 +189,10 @@ def test_candidates_are_the_blocks_that_fit_in_l2():
     assert _block_rows.candidates(row_bytes, None)[-1] == 32, "no size reported: 1 MiB assumed"
     assert _block_rows.candidates(10 ** 6, 2 * 1024 ** 2) == [2], "rows too long for the ladder: what fits"
     assert _block_rows.candidates(10 ** 7, 2 * 1024 ** 2) == [1], "at least one row"
+    assert _block_rows.candidates(row_bytes, 2 * 1024 ** 2, weight_bytes=2 * 3073 * 100 * 8)[-1] == 192, \
+        "C = 100: W and dW (4.9 MB) outgrow the L2, blocks as large as they are"
+    assert _block_rows.candidates(row_bytes, 2 * 1024 ** 2, weight_bytes=2 * 3073 * 10 * 8)[-1] == 64, \
+        "C = 10: W and dW fit, the L2 bounds the block"
 
 
 def test_the_fastest_candidate_per_row_is_chosen_over_interleaved_rounds():
@@ -266,7 +270,7 @@ def test_a_bad_override_is_one_sentence(monkeypatch, value):
 def test_the_default_measures_for_this_problem_and_then_reuses_the_choice():
     W, X, y = problem(num_train=300, dim=40, num_classes=5)
     rows, source = choose_block_rows(svm_loss_on_scores, W, X)
-    assert source == "measured" and rows in _block_rows.candidates(40 * 8, _block_rows.l2_cache_bytes())
+    assert source == "measured" and rows in _block_rows.candidates(40 * 8, _block_rows.l2_cache_bytes(), 2 * 40 * 5 * 8)
     assert choose_block_rows(svm_loss_on_scores, W, X) == (rows, "this process")
     assert choose_block_rows(svm_loss_on_scores, W.astype(np.float32), X.astype(np.float32))[1] == "measured", \
         "float32 is a problem of its own"
