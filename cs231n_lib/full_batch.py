@@ -22,9 +22,10 @@ the scores into one (B, C) buffer, the gradient accumulated in place into
 contiguous range per thread, and the BLAS is held to one thread meanwhile,
 so the block products run on the thread that calls them.
 
-B is chosen for the machine (:mod:`cs231n_lib._block_rows`): the blocks that
-fit in one core's L2 cache are timed once and the fastest is remembered, in
-the user's cache folder; ``CS231N_BLOCK_ROWS`` or ``block_rows=`` override it.
+B is chosen for the machine (:mod:`cs231n_lib._block_rows`): the block sizes
+that fit in one core's L2 cache (or in the size of ``W`` and ``dW`` when
+those outgrow it) are timed once and the fastest is remembered, in the
+user's cache folder; ``CS231N_BLOCK_ROWS`` or ``block_rows=`` override it.
 
 Use these where the whole training set goes through the loss at once:
 L-BFGS (``second_order.lbfgs_train(softmax_loss_full_batch, ...)``), the
