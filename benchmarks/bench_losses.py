@@ -351,6 +351,7 @@ def main():
     parser.add_argument("--sections", type=int, nargs="+", choices=(1, 2, 3, 4, 5), default=[1, 2, 3, 4, 5],
                         help="run only these sections (4, the search, and 5, the scaling table, take minutes)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, also into a pipe or a file (minutes of work)
     print(blas_settings() + ". Ratios are measured side by side in this run; on a busy machine times grow "
           "but the ratios hold better.")
     print(f"load at the start: {load_line()}")
