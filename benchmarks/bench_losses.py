@@ -254,23 +254,31 @@ def bench_blocked_vs_floor(rng, num_rows, rounds):
 
 
 def bench_scaling(rng, row_counts, rounds):
-    """Blocked softmax vs the floor at growing N, C = 10 and 100: time per example and ratio, on prefixes of one X."""
+    """Blocked softmax vs the floor at growing N, C = 10 and 100: time per example and ratio, on prefixes of one X.
+
+    For each C the rounds are interleaved over every N as well, so a change of
+    the machine's load during the section slows every N alike.
+    """
     reg = 1e-5
     X_all = rng.standard_normal((max(row_counts), DIM))  # (N_max, D); X[:N] is C-contiguous, no copy
     print(f"\n5. scaling: blocked softmax loss + gradient vs the floor, N = {row_counts[0]:,} to {row_counts[-1]:,} "
-          f"rows x {DIM}, float64 (min of {rounds} interleaved rounds at each N)")
+          f"rows x {DIM}, float64 (min of {rounds} rounds interleaved over every N)")
     print(f"   {'C':>4}{'N':>9}{'B':>5}{'floor ms':>11}{'blocked ms':>12}{'/ floor':>10}{'us / example':>15}")
     all_ok = True
     for num_classes in SCALING_CLASSES:
-        ratios, per_example = [], []
+        candidates, chosen = {}, {}
         for num_rows in row_counts:
             W, X, y, G = make_problem(rng, num_rows, np.float64, num_classes, X=X_all[:num_rows])
-            rows = choose_block_rows(softmax_loss_on_scores, W, X)[0]
-            best = min_times_interleaved({"floor": lambda: (X @ W, X.T @ G),
-                                          "blocked": lambda: softmax_loss_full_batch(W, X, y, reg)}, rounds)
-            ratios.append(best["blocked"] / best["floor"])
-            per_example.append(best["blocked"] / num_rows)
-            print(f"   {num_classes:>4}{num_rows:>9,}{rows:>5}{best['floor'] * 1e3:>11.1f}{best['blocked'] * 1e3:>12.1f}"
+            chosen[num_rows] = choose_block_rows(softmax_loss_on_scores, W, X)[0]
+            candidates[("floor", num_rows)] = lambda W=W, X=X, G=G: (X @ W, X.T @ G)
+            candidates[("blocked", num_rows)] = lambda W=W, X=X, y=y: softmax_loss_full_batch(W, X, y, reg)
+        best = min_times_interleaved(candidates, rounds)
+        ratios, per_example = [], []
+        for num_rows in row_counts:
+            floor_s, blocked_s = best[("floor", num_rows)], best[("blocked", num_rows)]
+            ratios.append(blocked_s / floor_s)
+            per_example.append(blocked_s / num_rows)
+            print(f"   {num_classes:>4}{num_rows:>9,}{chosen[num_rows]:>5}{floor_s * 1e3:>11.1f}{blocked_s * 1e3:>12.1f}"
                   f"{ratios[-1]:>9.2f}x{per_example[-1] * 1e6:>15.2f}")
         flat_time = max(per_example) / min(per_example)
         flat_ratio = max(ratios) / min(ratios)
