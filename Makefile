@@ -59,10 +59,13 @@ lab: setup ## open JupyterLab on assignments/ and print the URL to open (as root
 	exec $(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser --ip=$(LAB_IP) \
 	  --port=$(LAB_PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token assignments/
 
-bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch)
+bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch); fails when a target is missed
 	@# Library speed on every core (the one-thread default above is for shared test runs).
-	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py $(BENCH_ARGS)
-	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_nets.py
+	@# Every benchmark runs; the verb then exits non-zero if one of them did (a missed target).
+	status=0; \
+	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py $(BENCH_ARGS) || status=$$?; \
+	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_nets.py || status=$$?; \
+	exit $$status
 
 clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache

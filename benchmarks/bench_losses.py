@@ -7,27 +7,39 @@
    ``X.T @ G`` on the same arrays: target within 1.15x of the floor in
    float64, input validation included, and float32 faster than float64.
 3. The blocked full-batch losses (``cs231n_lib.full_batch``: X read from
-   memory once) versus the same floor: target at most 0.8x, and agreement
-   with the vectorized losses to 1e-10. Also printed: the memory floor, one
-   read of X at the bandwidth measured here (the faster of ``X.sum()`` and
-   the BLAS product ``X @ ones``), and a sweep of block sizes.
+   memory once, the rows per block chosen for this machine) versus the same
+   floor, in float64 and float32: target at most 0.6x of the floor in float64
+   for both losses, float32 at least 1.5x faster than float64, and agreement
+   with the vectorized losses to 1e-10. Also printed: the block size chosen
+   (and whether it was measured now, read from the cache file or set by
+   CS231N_BLOCK_ROWS), a sweep of block sizes around it, and the memory
+   floor, one read of X at the bandwidth measured here (the faster of
+   ``X.sum()`` and the BLAS product ``X @ ones``).
 4. A 4 x 4 grid of (learning rate, reg) for LinearSVM, 1500 iterations of
    batch 200 on full-size random data: ``tuning.train_stacked`` versus 16
    sequential ``train`` runs with the same seed, target at least 4x faster,
    and every configuration equal to its own sequential run to 1e-10.
+5. Scaling of the blocked softmax loss: N = 10,000 to 200,000 rows, C = 10
+   and 100, time per example and the ratio to the floor at every N. Targets:
+   time per example flat (largest / smallest at most 1.5x: no hidden
+   quadratic term), the ratio to the floor as flat, and for C = 10 within
+   the 0.6x of section 3 at every N. Needs 5 GB of memory for X.
 
 Every timed call is repeated; the repeats of all candidates are interleaved
 (one round calls each candidate once), so a busy machine slows them alike,
 and the minimum over rounds is reported (in section 4, per sequential run).
 Data are random: speed does not depend on the values. ``--quick`` uses 10000
-rows instead of 49000, fewer rounds and 150 search iterations;
-``--sections 1 2 3`` runs only those sections (4 takes minutes).
+rows instead of 49000, fewer rounds, 150 search iterations and N up to 50,000
+in section 5; ``--sections 1 2 3`` runs only those sections (4 and 5 take
+minutes). The exit status is 1 when a target is missed (2 for bad arguments).
 
     .venv/bin/python benchmarks/bench_losses.py [--quick] [--sections N ...]
 """
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -35,9 +47,10 @@ import numpy as np
 from cs231n_lib import (LinearSVM, softmax_loss_naive, softmax_loss_vectorized, svm_loss_naive,
                         svm_loss_vectorized)
 from cs231n_lib._checks import check_loss_inputs
-from cs231n_lib.full_batch import (DEFAULT_BLOCK_ROWS, blocked_loss, softmax_loss_full_batch,
-                                   svm_loss_full_batch)
+from cs231n_lib._block_rows import cache_path
+from cs231n_lib.full_batch import blocked_loss, choose_block_rows, softmax_loss_full_batch, svm_loss_full_batch
 from cs231n_lib.linear_svm import svm_loss_on_scores
+from cs231n_lib.softmax import softmax_loss_on_scores
 from cs231n_lib.tuning import grid, train_stacked
 
 DIM = 3073
@@ -45,9 +58,12 @@ NUM_CLASSES = 10
 DEV_ROWS = 500
 TARGET_SPEEDUP = 10.0
 TARGET_FLOOR_RATIO = 1.15
-TARGET_BLOCKED_RATIO = 0.8
+TARGET_BLOCKED_RATIO = 0.6
+TARGET_BLOCKED_FLOAT32_SPEEDUP = 1.5
 TARGET_STACKED_SPEEDUP = 4.0
-BLOCK_SWEEP = (8, 16, 64, 256)
+TARGET_FLAT = 1.5
+SCALING_ROWS = (10000, 20000, 50000, 100000, 200000)
+SCALING_CLASSES = (10, 100)
 GRID_LEARNING_RATES = (1e-7, 3e-7, 1e-6, 3e-6)
 GRID_REGS = (1e3, 5e3, 2.5e4, 1e5)
 BATCH_SIZE = 200
@@ -72,12 +88,12 @@ def min_times_interleaved(candidates, rounds):
     return best
 
 
-def make_problem(rng, num_rows, dtype):
-    """Random W (D, C), X (N, D), y (N,) and an upstream gradient G (N, C) in ``dtype``."""
-    W = 1e-3 * rng.standard_normal((DIM, NUM_CLASSES), dtype=dtype)
-    X = rng.standard_normal((num_rows, DIM), dtype=dtype)
-    y = rng.integers(0, NUM_CLASSES, num_rows)
-    G = rng.standard_normal((num_rows, NUM_CLASSES), dtype=dtype)
+def make_problem(rng, num_rows, dtype, num_classes=NUM_CLASSES, X=None):
+    """Random W (D, C), X (N, D), y (N,) and an upstream gradient G (N, C) in ``dtype`` (``X`` given: used as it is)."""
+    W = 1e-3 * rng.standard_normal((DIM, num_classes), dtype=dtype)
+    X = rng.standard_normal((num_rows, DIM), dtype=dtype) if X is None else X
+    y = rng.integers(0, num_classes, num_rows)
+    G = rng.standard_normal((num_rows, num_classes), dtype=dtype)
     return W, X, y, G
 
 
@@ -161,54 +177,128 @@ def bench_vectorized_vs_floor(rng, num_rows, rounds):
     return all_ok
 
 
-def bench_blocked_vs_floor(rng, num_rows, rounds):
-    W, X, y, G = make_problem(rng, num_rows, np.float64)
-    reg = 1e-5
-    ones = np.ones(DIM)
+def block_sweep(chosen):
+    """Block sizes around the chosen one: a quarter, a half, twice and four times."""
+    return sorted({max(1, chosen // 4), max(1, chosen // 2), 2 * chosen, 4 * chosen} - {chosen})
 
-    def floor():
+
+def bench_blocked_vs_floor(rng, num_rows, rounds):
+    problems = {dtype: make_problem(rng, num_rows, dtype) for dtype in (np.float64, np.float32)}
+    reg = 1e-5
+    losses = {"svm": (svm_loss_full_batch, svm_loss_vectorized, svm_loss_on_scores),
+              "softmax": (softmax_loss_full_batch, softmax_loss_vectorized, softmax_loss_on_scores)}
+    W, X, y, G = problems[np.float64]
+    ones = np.ones(DIM)
+    print(f"\n3. blocked full-batch loss + gradient (X read once) vs the floor X @ W + X.T @ G, {num_rows} x {DIM}, "
+          f"C = {NUM_CLASSES} (min of {rounds} interleaved rounds)")
+    chosen = {}
+    for dtype, (W_d, X_d, _, _) in problems.items():
+        for name, (_, _, on_scores) in losses.items():
+            start = time.perf_counter()
+            rows, source = choose_block_rows(on_scores, W_d, X_d)
+            chosen[(name, np.dtype(dtype).name)] = rows
+            took = f", {time.perf_counter() - start:.1f} s" if source == "measured" else ""
+            print(f"   rows per block, {name} {np.dtype(dtype).name}: {rows} ({source}{took}; "
+                  f"{rows * DIM * np.dtype(dtype).itemsize / 2 ** 20:.2f} MiB a block)")
+    print(f"   (the choices are kept in {cache_path()}; delete it to measure again, or set CS231N_BLOCK_ROWS)")
+
+    def floor(W=W, X=X, G=G):
         X @ W  # (N, C)
         X.T @ G  # (D, C)
 
-    candidates = {
-        "floor": floor,
-        "read X (sum)": lambda: X.sum(),
-        "read X (X @ ones)": lambda: X @ ones,  # (N,): BLAS, every thread
-        "svm vectorized": lambda: svm_loss_vectorized(W, X, y, reg),
-        "svm blocked": lambda: svm_loss_full_batch(W, X, y, reg),
-        "softmax blocked": lambda: softmax_loss_full_batch(W, X, y, reg),
-    }
-    for rows in BLOCK_SWEEP:
+    candidates = {"floor": floor, "read X (sum)": lambda: X.sum(), "read X (X @ ones)": lambda: X @ ones,
+                  "svm vectorized": lambda: svm_loss_vectorized(W, X, y, reg)}
+    W32, X32, y32, G32 = problems[np.float32]
+    candidates["floor float32"] = lambda: (X32 @ W32, X32.T @ G32)
+    for name, (full_batch, _, _) in losses.items():
+        candidates[f"{name} blocked"] = lambda f=full_batch: f(W, X, y, reg)
+        candidates[f"{name} blocked float32"] = lambda f=full_batch: f(W32, X32, y32, reg)
+    sweep = block_sweep(chosen[("svm", "float64")])
+    for rows in sweep:
         candidates[f"svm blocked, B = {rows}"] = lambda rows=rows: blocked_loss(svm_loss_on_scores, W, X, y, reg, rows)
     best = min_times_interleaved(candidates, rounds)
 
     # Agreement with the plain vectorized losses, on the same arrays.
-    agree = max(scaled_error(a, b) for f_blocked, f_plain in ((svm_loss_full_batch, svm_loss_vectorized),
-                                                           (softmax_loss_full_batch, softmax_loss_vectorized))
+    agree = max(scaled_error(a, b) for f_blocked, f_plain, _ in losses.values()
                 for a, b in zip(f_blocked(W, X, y, reg), f_plain(W, X, y, reg)))
     read = min(best["read X (sum)"], best["read X (X @ ones)"])
     bandwidth = X.nbytes / read
     floor_s = best["floor"]
 
-    print(f"\n3. blocked full-batch loss + gradient (X read once, {DEFAULT_BLOCK_ROWS} rows per block) vs the floor, "
-          f"{num_rows} x {DIM} float64 (min of {rounds} interleaved rounds)")
-    print(f"   {'':<30}{'ms':>9}{'/ floor':>10}")
-    rows_shown = ["floor", "svm vectorized", "svm blocked", "softmax blocked"] + [
-        f"svm blocked, B = {rows}" for rows in BLOCK_SWEEP]
+    print(f"   {'':<32}{'ms':>9}{'/ floor':>10}{'/ memory floor':>16}")
+    rows_shown = (["floor", "svm vectorized", "svm blocked", "softmax blocked"]
+                  + [f"svm blocked, B = {rows}" for rows in sweep])
     for name in rows_shown:
         label = "floor (two matmuls)" if name == "floor" else name
-        print(f"   {label:<30}{best[name] * 1e3:>9.1f}{best[name] / floor_s:>9.2f}x")
-    print(f"   {'memory floor: one read of X':<30}{read * 1e3:>9.1f}{read / floor_s:>9.2f}x   "
+        if name in ("svm blocked", "softmax blocked"):
+            label += f", B = {chosen[(name.split()[0], 'float64')]} (chosen)"
+        print(f"   {label:<32}{best[name] * 1e3:>9.1f}{best[name] / floor_s:>9.2f}x{best[name] / read:>15.2f}x")
+    print(f"   {'memory floor: one read of X':<32}{read * 1e3:>9.1f}{read / floor_s:>9.2f}x{1:>15.2f}x   "
           f"({X.nbytes / 1e9:.2f} GB at the measured {bandwidth / 1e9:.1f} GB/s)")
+    floor32 = best["floor float32"]
+    for name in losses:
+        f32 = best[f"{name} blocked float32"]
+        print(f"   {name + ' blocked float32, B = ' + str(chosen[(name, 'float32')]):<32}{f32 * 1e3:>9.1f}"
+              f"{f32 / floor32:>9.2f}x   (of the float32 floor, {floor32 * 1e3:.1f} ms)")
     all_ok = agree <= 1e-10
     print(f"   blocked vs vectorized: max |difference| / max |entry| of loss and dW {agree:.1e} "
           f"(target <= 1e-10): {verdict(agree <= 1e-10)}")
-    for name in ("svm blocked", "softmax blocked"):
-        ratio = best[name] / floor_s
-        all_ok &= ratio <= TARGET_BLOCKED_RATIO
-        print(f"   {name}: {ratio:.2f}x of floor (target <= {TARGET_BLOCKED_RATIO:g}x): "
-              f"{verdict(ratio <= TARGET_BLOCKED_RATIO)}; {best[name] / read:.2f}x the memory floor")
+    for name in losses:
+        ratio = best[f"{name} blocked"] / floor_s
+        speedup = best[f"{name} blocked"] / best[f"{name} blocked float32"]
+        all_ok &= ratio <= TARGET_BLOCKED_RATIO and speedup >= TARGET_BLOCKED_FLOAT32_SPEEDUP
+        print(f"   {name} blocked: {ratio:.2f}x of floor (target <= {TARGET_BLOCKED_RATIO:g}x): "
+              f"{verdict(ratio <= TARGET_BLOCKED_RATIO)}; float32 {speedup:.2f}x faster than float64 "
+              f"(target >= {TARGET_BLOCKED_FLOAT32_SPEEDUP:g}x): {verdict(speedup >= TARGET_BLOCKED_FLOAT32_SPEEDUP)}")
     return all_ok
+
+
+def bench_scaling(rng, row_counts, rounds):
+    """Blocked softmax vs the floor at growing N, C = 10 and 100: time per example and ratio, on prefixes of one X.
+
+    For each C the rounds are interleaved over every N as well, so a change of
+    the machine's load during the section slows every N alike.
+    """
+    reg = 1e-5
+    X_all = rng.standard_normal((max(row_counts), DIM))  # (N_max, D); X[:N] is C-contiguous, no copy
+    print(f"\n5. scaling: blocked softmax loss + gradient vs the floor, N = {row_counts[0]:,} to {row_counts[-1]:,} "
+          f"rows x {DIM}, float64 (min of {rounds} rounds interleaved over every N)")
+    print(f"   {'C':>4}{'N':>9}{'B':>5}{'floor ms':>11}{'blocked ms':>12}{'/ floor':>10}{'us / example':>15}")
+    all_ok = True
+    for num_classes in SCALING_CLASSES:
+        candidates, chosen = {}, {}
+        for num_rows in row_counts:
+            W, X, y, G = make_problem(rng, num_rows, np.float64, num_classes, X=X_all[:num_rows])
+            chosen[num_rows] = choose_block_rows(softmax_loss_on_scores, W, X)[0]
+            candidates[("floor", num_rows)] = lambda W=W, X=X, G=G: (X @ W, X.T @ G)
+            candidates[("blocked", num_rows)] = lambda W=W, X=X, y=y: softmax_loss_full_batch(W, X, y, reg)
+        best = min_times_interleaved(candidates, rounds)
+        ratios, per_example = [], []
+        for num_rows in row_counts:
+            floor_s, blocked_s = best[("floor", num_rows)], best[("blocked", num_rows)]
+            ratios.append(blocked_s / floor_s)
+            per_example.append(blocked_s / num_rows)
+            print(f"   {num_classes:>4}{num_rows:>9,}{chosen[num_rows]:>5}{floor_s * 1e3:>11.1f}{blocked_s * 1e3:>12.1f}"
+                  f"{ratios[-1]:>9.2f}x{per_example[-1] * 1e6:>15.2f}")
+        flat_time = max(per_example) / min(per_example)
+        flat_ratio = max(ratios) / min(ratios)
+        ok = flat_time <= TARGET_FLAT and flat_ratio <= TARGET_FLAT
+        line = (f"   C = {num_classes}: time per example largest / smallest {flat_time:.2f}x, ratio to the floor "
+                f"{min(ratios):.2f}x to {max(ratios):.2f}x (targets: both spreads <= {TARGET_FLAT:g}x")
+        if num_classes == NUM_CLASSES:
+            ok &= max(ratios) <= TARGET_BLOCKED_RATIO
+            line += f", every ratio <= {TARGET_BLOCKED_RATIO:g}x"
+        print(f"{line}): {verdict(ok)}")
+        all_ok &= ok
+    return all_ok
+
+
+def load_line():
+    """The machine's load averages, as ``uptime`` prints them (other users' work slows every timing)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "uptime: not available"
 
 
 def bench_stacked_search(rng, num_rows, num_iters, rounds):
@@ -266,25 +356,32 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="10000 rows, fewer rounds, 150 search iterations (a smoke run)")
-    parser.add_argument("--sections", type=int, nargs="+", choices=(1, 2, 3, 4), default=[1, 2, 3, 4],
-                        help="run only these sections (4, the search, takes minutes)")
+    parser.add_argument("--sections", type=int, nargs="+", choices=(1, 2, 3, 4, 5), default=[1, 2, 3, 4, 5],
+                        help="run only these sections (4, the search, and 5, the scaling table, take minutes)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, also into a pipe or a file (minutes of work)
     print(blas_settings() + ". Ratios are measured side by side in this run; on a busy machine times grow "
           "but the ratios hold better.")
+    print(f"load at the start: {load_line()}")
     rng = np.random.default_rng(0)
     if args.quick:
         num_rows, dev_rounds, full_rounds, search_iters, search_rounds = 10000, 9, 3, 150, 1
+        scaling_rows, scaling_rounds = SCALING_ROWS[:3], 1
     else:
         num_rows, dev_rounds, full_rounds, search_iters, search_rounds = 49000, 15, 7, 1500, 2
+        scaling_rows, scaling_rounds = SCALING_ROWS, 3
     sections = {1: lambda: bench_naive_vs_vectorized(rng, dev_rounds),
                 2: lambda: bench_vectorized_vs_floor(rng, num_rows, full_rounds),
                 3: lambda: bench_blocked_vs_floor(rng, num_rows, full_rounds),
-                4: lambda: bench_stacked_search(rng, num_rows, search_iters, search_rounds)}
+                4: lambda: bench_stacked_search(rng, num_rows, search_iters, search_rounds),
+                5: lambda: bench_scaling(rng, scaling_rows, scaling_rounds)}
     ok = True
     for number in sorted(set(args.sections)):
         ok &= sections[number]()
-    print(f"\nall targets met: {'yes' if ok else 'NO (timings on a busy machine vary; run again to confirm)'}")
+    print(f"\nload at the end: {load_line()}")
+    print(f"all targets met: {'yes' if ok else 'NO (timings on a busy machine vary; run again to confirm)'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
