@@ -36,7 +36,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@# checkout's .venv, so a linked worktree (git worktree add) leaves the shared config alone.
 	@if [ -d instructor ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  if [ "$$(git rev-parse --path-format=absolute --git-dir)" = "$$(git rev-parse --path-format=absolute --git-common-dir)" ]; then \
-	    $(VENV)/bin/nbstripout --install && echo "setup: git strips notebook outputs on add (nbstripout filter)"; \
+	    if $(VENV)/bin/nbstripout --install; then echo "setup: git strips notebook outputs on add (nbstripout filter)"; \
+	    else echo "setup: nbstripout could not install its git filter; clear notebook outputs before git add." >&2; fi; \
 	  else echo "setup: a linked git worktree; run make setup in the main checkout to strip notebook outputs on git add"; fi; \
 	fi
 	@touch $(STAMP)
@@ -61,7 +62,7 @@ lab: setup ## JupyterLab on the course folder, opening in assignments/; prints t
 	@# identical "Python 3"). JupyterLab refuses to start as root, which is how containers
 	@# and many course VMs run: then --allow-root, said out loud.
 	@$(PY) -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2])))' $(LAB_IP) $(LAB_PORT) 2>/dev/null || \
-	  { echo "make lab: port $(LAB_PORT) on $(LAB_IP) is taken (another JupyterLab?); stop it or pick a free port, e.g. make lab LAB_PORT=8890." >&2; exit 1; }
+	  { echo "make lab: port $(LAB_PORT) on $(LAB_IP) is taken (another JupyterLab?); stop that server or choose a free port, as in make lab LAB_PORT=8890." >&2; exit 1; }
 	@if [ "$$(id -u)" = 0 ]; then echo "make lab: running as root (uid 0), so JupyterLab starts with --allow-root."; fi
 	@token=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
 	echo "make lab: open http://$(LAB_IP):$(LAB_PORT)/lab/tree/assignments?token=$$token in your browser (Ctrl+C here stops JupyterLab)."; \

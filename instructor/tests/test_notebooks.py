@@ -10,6 +10,7 @@ open with a title cell that says how long it runs, end with inline questions
 and a summary, and name the course's kernel ("cs231n", which make setup installs).
 """
 
+import ast
 import re
 import subprocess
 from pathlib import Path
@@ -259,3 +260,19 @@ def test_every_function_asked_here_is_checked_before_it_is_first_used(path):
         assert checked[0] < used[0], (
             f"{path.name}: check({question!r}) must come before the first cell that uses {function} "
             f"(code cell {used[0] + 2}).")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_kernel_without_the_package_is_told_which_kernel_to_pick(path, tmp_path):
+    imports = [cell.source for cell in read(path).cells if cell.cell_type == "code"][1]
+    python = "\n".join(line for line in imports.splitlines() if not line.startswith("%"))
+    check = next(node for node in ast.parse(python).body
+                 if isinstance(node, ast.Assert) and "find_spec" in ast.get_source_segment(python, node))
+    script = "import importlib.util\n" + ast.get_source_segment(python, check)
+    import sys
+
+    other = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)  # -S: no site-packages, as a kernel of another Python
+    assert other.returncode != 0 and "pick the kernel 'Python (cs231n)'" in other.stderr, other.stderr
+    course = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert course.returncode == 0, course.stderr

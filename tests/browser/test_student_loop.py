@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import REPO, code_cell, open_notebook, notebook, prompts, run_all, run_cell, save, shoot
+from labdriver import REPO, code_cell, menu, open_notebook, notebook, prompts, run_all, run_cell, save, shoot
 
 pytestmark = pytest.mark.slow
 
@@ -42,14 +42,19 @@ def stub_messages(path):
     return set(re.findall(r"raise NotImplementedError\('([^']+)'\)", path.read_text()))
 
 
-@pytest.fixture(scope="module")
-def release(course_copy):
-    return course_copy("release")
-
-
-@pytest.fixture(scope="module")
-def instructor(course_copy):
-    return course_copy("instructor")
+def test_lands_in_assignments_and_the_launcher_offers_only_the_course_kernel(page, lab, release):
+    server = lab(release)
+    page.goto(server.url(""))  # what make lab prints, minus the path: its default URL
+    page.locator(".jp-DirListing-item").first.wait_for()
+    assert page.url.split("?")[0].endswith("/lab/tree/assignments"), page.url
+    listed = sorted(page.locator(".jp-DirListing-itemText").all_inner_texts())
+    assert listed == sorted(path.name for path in (release / "assignments").glob("*.ipynb")), listed
+    menu(page, "File", "New Launcher")
+    cards = page.locator(".jp-LauncherCard[data-category='Notebook']:visible")
+    cards.first.wait_for()
+    shoot(page, "release-00-landing-and-launcher")
+    tiles = [card.get_attribute("title") for card in cards.all()]
+    assert tiles == [COURSE_KERNEL], f"one notebook kernel, the course's: {tiles}"
 
 
 def test_run_all_stops_at_the_first_unimplemented_function_then_an_outside_edit_needs_no_restart(
@@ -59,7 +64,7 @@ def test_run_all_stops_at_the_first_unimplemented_function_then_an_outside_edit_
     assert notebook(page).locator(".jp-KernelName").inner_text().strip() == COURSE_KERNEL, (
         "the notebook must open with the course's kernel, without asking")
     run_all(page)
-    show(code_cell(page, CHECK_LOSSES))
+    show(code_cell(page, FIRST_CALL))
     shoot(page, "release-01-run-all-stops")
     saved = save(page, release / NB01)
     errors = error_outputs(saved)
@@ -103,6 +108,7 @@ def test_notebook_01_of_the_instructor_tree_runs_to_the_end_with_its_math_render
     server = lab(instructor)
     open_notebook(page, server, NB01)
     run_all(page, timeout=900)
+    show(notebook(page).locator(".jp-CodeCell").filter(has=page.locator(".jp-OutputArea-output img")).last)
     shoot(page, "instructor-01-ran")
     saved = save(page, instructor / NB01)
     assert not error_outputs(saved), error_outputs(saved)
