@@ -111,7 +111,7 @@ def start_lab(root, workdir, port=None, timeout=LAB_START_TIMEOUT):
 # ------------------------------------------------------------------ notebooks in the page
 
 
-def open_notebook(page, lab, rel, timeout=120):
+def open_notebook(page, lab, rel, timeout=300):
     """Open the notebook ``rel`` (relative to the course folder); wait until its kernel has started and is idle.
 
     A dialog instead (e.g. JupyterLab asking which kernel to pick) is an AssertionError quoting it.
@@ -137,7 +137,7 @@ def notebook(page):
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
 
 
-def wait_kernel_idle(page, timeout=120):
+def wait_kernel_idle(page, timeout=300):
     """Wait until the toolbar's kernel status says idle."""
     status = notebook(page).locator(".jp-Notebook-ExecutionIndicator")
     deadline = time.monotonic() + timeout
