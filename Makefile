@@ -35,6 +35,15 @@ $(STAMP): requirements.txt pyproject.toml $(JAIL_REQS)
 	$(PY) -m pip install --quiet -r requirements.txt -e .
 	$(if $(JAIL_REQS),$(PY) -m pip install --quiet --require-hashes --no-deps -r $(JAIL_REQS))
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cs231n)" >/dev/null
+	@# The instructor's git checkout: JupyterLab saves outputs into the notebooks, and git strips them
+	@# on add (nbstripout as a git filter), so they are never committed. Its config names this
+	@# checkout's .venv, so a linked worktree (git worktree add) leaves the shared config alone.
+	@if [ -d instructor ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  if [ "$$(git rev-parse --path-format=absolute --git-dir)" = "$$(git rev-parse --path-format=absolute --git-common-dir)" ]; then \
+	    if $(VENV)/bin/nbstripout --install; then echo "setup: git strips notebook outputs on add (nbstripout filter)"; \
+	    else echo "setup: nbstripout could not install its git filter; clear notebook outputs before git add." >&2; fi; \
+	  else echo "setup: a linked git worktree; run make setup in the main checkout to strip notebook outputs on git add"; fi; \
+	fi
 	@touch $(STAMP)
 	@echo "setup: .venv ready (kernel '$(KERNEL)')"
 
@@ -51,13 +60,21 @@ run: setup ## the whole walkthrough: fetch data, execute every notebook into bui
 	@bash get_datasets.sh || echo "NOTICE: CIFAR-10 could not be fetched; the notebooks will use the synthetic stand-in (run 'make data' later for the real images)."
 	$(PY) tools/run_notebooks.py --out build
 
-lab: setup ## open JupyterLab on assignments/ and print the URL to open (as root: says so, allows it)
-	@# JupyterLab refuses to start as root, which is how containers and many course VMs run.
+lab: setup ## JupyterLab on the course folder, opening in assignments/; prints the URL (LAB_PORT=8890 for another port)
+	@# The course folder is served so that cs231n_lib/*.py open in JupyterLab's editor; the
+	@# browser lands in assignments/. Only the course's kernel is offered (not the venv's
+	@# identical "Python 3"). JupyterLab refuses to start as root, which is how containers
+	@# and many course VMs run: then --allow-root, said out loud.
+	@$(PY) -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2])))' $(LAB_IP) $(LAB_PORT) 2>/dev/null || \
+	  { echo "make lab: port $(LAB_PORT) on $(LAB_IP) is taken (another JupyterLab?); stop that server or choose a free port, as in make lab LAB_PORT=8890." >&2; exit 1; }
 	@if [ "$$(id -u)" = 0 ]; then echo "make lab: running as root (uid 0), so JupyterLab starts with --allow-root."; fi
 	@token=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
-	echo "make lab: open http://$(LAB_IP):$(LAB_PORT)/lab?token=$$token in your browser (Ctrl+C here stops JupyterLab)."; \
+	echo "make lab: open http://$(LAB_IP):$(LAB_PORT)/lab/tree/assignments?token=$$token in your browser (Ctrl+C here stops JupyterLab)."; \
 	exec $(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser --ip=$(LAB_IP) \
-	  --port=$(LAB_PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token assignments/
+	  --port=$(LAB_PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token \
+	  --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/assignments \
+	  --KernelSpecManager.ensure_native_kernel=False --KernelSpecManager.allowed_kernelspecs=$(KERNEL) \
+	  --MultiKernelManager.default_kernel_name=$(KERNEL)
 
 bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch); fails when a target is missed
 	@# Library speed on every core (the one-thread default above is for shared test runs).

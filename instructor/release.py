@@ -32,7 +32,8 @@ from .markers import MarkerError, cut_notebook, cut_python, is_instructor_cell, 
 from .tree import replace_dir, tree_files
 
 REPO = Path(__file__).resolve().parents[1]
-INSTRUCTOR_ONLY = ("instructor/", ".ci/", "CONTRIBUTING.md")  # CONTRIBUTING: the solution-marker conventions
+INSTRUCTOR_ONLY = ("instructor/", ".ci/", "CONTRIBUTING.md",  # CONTRIBUTING: the solution-marker conventions
+                   "tests/browser/")  # drives make lab on the instructor tree and on a release it builds
 GENERATED = {"README.md", "Makefile", "pyproject.toml", "tools/submit.py"}
 README_TEMPLATE = "instructor/release_README.md"
 README_SLOT = "<!-- graded files -->"

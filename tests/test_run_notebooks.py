@@ -53,6 +53,18 @@ def test_failing_notebook_is_named_failed_and_exit_is_nonzero(two_runs):
     assert not list(out.glob(".*.tmp")), "no temporary files are left behind"
 
 
+def test_html_page_is_titled_by_the_notebooks_first_heading(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 07 · Losses & <friends>\n\n**Goal:** a title."),
+                nbformat.v4.new_code_cell("x = 1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "07_titled.ipynb")
+    proc = run("--out", tmp_path / "build", tmp_path / "07_titled.ipynb")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "build" / "07_titled.html").read_text()
+    assert "<title>07 · Losses &amp; &lt;friends&gt;</title>" in page, page[:600]
+
+
 def test_missing_notebook_is_a_clear_error(tmp_path):
     proc = run("--out", tmp_path, tmp_path / "nope.ipynb")
     assert proc.returncode == 2

@@ -178,7 +178,8 @@ def run_one(path: Path, out_dir: Path, kernel: str, timeout: int,
     for stale in (f"{path.stem}.failed.ipynb", f"{path.stem}.failed.html"):
         (out_dir / stale).unlink(missing_ok=True)
     write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(nb))
-    page, _ = (exporter or html_exporter(None)).from_notebook_node(nb)
+    title, _ = title_and_goal(path)  # the page's <title>: the notebook's first heading, not nbconvert's "Notebook"
+    page, _ = (exporter or html_exporter(None)).from_notebook_node(nb, resources={"metadata": {"name": title}})
     write_atomically(out_dir / f"{stem}.html", page)
     return ok, detail or f"-> {out_dir / stem}.html"
 

@@ -7,10 +7,12 @@ notebooks with outputs and the markers are already cut.
 These tests read the .ipynb files as JSON; they do not execute them (nbval does
 that in the same pytest call). A notebook must be committed without outputs,
 open with a title cell that says how long it runs, end with inline questions
-and a summary, and use the python3 kernel.
+and a summary, and name the course's kernel ("cs231n", which make setup installs).
 """
 
+import ast
 import re
+import subprocess
 from pathlib import Path
 
 import importlib.util
@@ -30,6 +32,9 @@ colab = importlib.util.module_from_spec(_spec)  # tools/ is not a package
 _spec.loader.exec_module(colab)
 
 # "runs in about 30 s", "about 2 minutes", "under 4 min": a number and a unit of time.
+# The kernel `make setup` installs (Makefile: KERNEL, --display-name); make lab offers only this one.
+COURSE_KERNELSPEC = {"name": "cs231n", "display_name": "Python (cs231n)", "language": "python"}
+
 RUN_TIME = re.compile(r"\b\d+(\.\d+)?\s*(s|sec|seconds?|min|minutes?)\b", re.IGNORECASE)
 
 
@@ -38,20 +43,41 @@ def read(path):
     return nbformat.read(path, as_version=nbformat.NO_CONVERT)
 
 
+def staged(path):
+    """The notebook at path as the next commit will hold it: git's index (what `git add` staged, after the
+    nbstripout filter that make setup installs), else the file itself (not a git checkout, or not yet added).
+
+    JupyterLab saves outputs into the working copy on every Run All; those never reach a commit through the
+    filter, so they must not fail the tests either.
+    """
+    root = path.parent
+    try:
+        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, timeout=60)
+        if top.returncode == 0:
+            rel = path.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
+            shown = subprocess.run(["git", "-C", str(root), "show", f":{rel}"], capture_output=True, text=True,
+                                   timeout=60)
+            if shown.returncode == 0:
+                return nbformat.reads(shown.stdout, as_version=nbformat.NO_CONVERT)
+    except OSError:  # no git on this machine
+        pass
+    return read(path)
+
+
 def test_the_course_notebooks_are_all_there():
     missing = [name for name in EXPECTED if not (ASSIGNMENTS / name).exists()]
     assert not missing, f"assignments/ is missing {missing}; the course has six notebooks (CONTRIBUTING.md)."
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_valid_nbformat_4_with_the_python3_kernel(path):
+def test_valid_nbformat_4_with_the_course_kernel(path):
     nb = read(path)
     assert nb.nbformat == 4, f"{path.name} is nbformat {nb.nbformat}; write notebooks as nbformat 4."
     nbformat.validate(nb)
-    kernel = nb.metadata.get("kernelspec", {})
-    assert kernel.get("name") == "python3" and kernel.get("language") == "python", (
-        f"{path.name} has kernelspec {dict(kernel)}; use "
-        "{'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}."
+    kernel = dict(nb.metadata.get("kernelspec", {}))
+    assert kernel == COURSE_KERNELSPEC, (
+        f"{path.name} has kernelspec {kernel}; use {COURSE_KERNELSPEC} (the kernel make setup installs)."
     )
 
 
@@ -59,13 +85,43 @@ def test_valid_nbformat_4_with_the_python3_kernel(path):
 def test_committed_without_outputs(path):
     dirty = [
         index
-        for index, cell in enumerate(read(path).cells)
+        for index, cell in enumerate(staged(path).cells)
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
     ]
     assert not dirty, (
         f"{path.name} has outputs or execution counts in code cells {dirty}; "
-        "clear all outputs before committing (e.g. jupyter nbconvert --clear-output --inplace)."
+        "clear all outputs before committing (make setup installs nbstripout as a git filter, which does it on "
+        "git add; or jupyter nbconvert --clear-output --inplace, then git add again)."
     )
+
+
+def _git(cwd, *args):
+    return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_outputs_saved_by_jupyter_but_not_staged_do_not_count(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(1)")]
+    path = tmp_path / "assignments" / "07_x.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "assignments/07_x.ipynb")
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    nb.cells[0].execution_count = 1
+    nbformat.write(nb, path)  # what JupyterLab's save does after Run All
+    assert staged(path).cells[0].outputs == [] and read(path).cells[0].outputs, "the staged copy is read, not the file"
+    _git(tmp_path, "add", "assignments/07_x.ipynb")  # without the filter, the outputs reach the index
+    assert staged(path).cells[0].outputs, "outputs that git add staged are seen"
+
+
+def test_the_students_notebook_folder_holds_only_notebooks():
+    from instructor.tree import tree_files
+
+    others = [rel for rel in tree_files(ASSIGNMENTS.parent)
+              if rel.startswith("assignments/") and not rel.endswith(".ipynb")]
+    assert not others, (f"assignments/ is the folder students open, so it holds only the notebooks; move {others} "
+                        "to the course folder or tools/ (pytest's conftest.py, nbval's sanitizer file).")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -159,3 +215,64 @@ def test_every_solution_region_has_a_todo_above_it(path):
             assert comment > 0 and lines[comment - 1].startswith("# TODO:"), (
                 f"{path.name} cell {index}: put a '# TODO:' comment just above ### BEGIN SOLUTION."
             )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_imports_cell_autoreloads_the_library_and_names_the_course_kernel(path):
+    imports = [cell.source for cell in read(path).cells if cell.cell_type == "code"][1]
+    assert "%load_ext autoreload" in imports and "%autoreload 2" in imports, (
+        f"{path.name}'s imports cell must turn on autoreload (%load_ext autoreload, %autoreload 2), so the "
+        "kernel runs the library as saved and check(...) and the next cell agree without a restart.")
+    assert imports.index("%autoreload 2") < imports.index("from cs231n_lib"), (
+        f"{path.name}: turn on autoreload before importing cs231n_lib.")
+    kernel_line = 'importlib.util.find_spec("cs231n_lib")'
+    assert kernel_line in imports and COURSE_KERNELSPEC["display_name"] in imports, (
+        f"{path.name}'s imports cell must say which kernel to pick when cs231n_lib cannot be imported.")
+    assert imports.index(kernel_line) < imports.index("from cs231n_lib")
+
+
+def _first_use(name):
+    """A regex for a call or use of the asked function ``name`` (last part of ASKED_IN's dotted name)."""
+    if name in ("train", "predict"):
+        return re.compile(rf"\.{name}\(")
+    if name == "sgd":  # train's default update rule
+        return re.compile(r"\.train\(|\bsgd\b")
+    if name == "max_norm_project":  # what train(max_norm=...) calls after every update
+        return re.compile(r"\bmax_norm=|\bmax_norm_project\b")
+    if name in ("normalization", "dropout_keep_ratio"):  # FullyConnectedNet's keyword arguments
+        return re.compile(rf"\b{name}=")
+    return re.compile(rf"\b{name}\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_function_asked_here_is_checked_before_it_is_first_used(path):
+    rel = f"assignments/{path.name}"
+    code = [cell.source for cell in read(path).cells if cell.cell_type == "code"][2:]  # after Colab and imports
+    checks = [re.findall(r"[\'\"](\w+)[\'\"]", src) if src.startswith("check(") else [] for src in code]
+    for question, (asked, function) in questions.ASKED_IN.items():
+        if asked != rel:
+            continue
+        checked = [i for i, names in enumerate(checks) if question in names]
+        assert checked, f"{path.name} asks for {function} but has no check({question!r}) cell."
+        pattern = _first_use(function.split(".")[-1])
+        used = [i for i, src in enumerate(code) if not checks[i] and pattern.search(src)]
+        assert used, f"{path.name} asks for {function} but no cell uses it."
+        assert checked[0] < used[0], (
+            f"{path.name}: check({question!r}) must come before the first cell that uses {function} "
+            f"(code cell {used[0] + 2}).")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_kernel_without_the_package_is_told_which_kernel_to_pick(path, tmp_path):
+    imports = [cell.source for cell in read(path).cells if cell.cell_type == "code"][1]
+    python = "\n".join(line for line in imports.splitlines() if not line.startswith("%"))
+    check = next(node for node in ast.parse(python).body
+                 if isinstance(node, ast.Assert) and "find_spec" in ast.get_source_segment(python, node))
+    script = "import importlib.util\n" + ast.get_source_segment(python, check)
+    import sys
+
+    other = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)  # -S: no site-packages, as a kernel of another Python
+    assert other.returncode != 0 and "pick the kernel 'Python (cs231n)'" in other.stderr, other.stderr
+    course = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert course.returncode == 0, course.stderr

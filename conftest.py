@@ -1,4 +1,5 @@
-"""pytest settings for executing the notebooks with nbval.
+"""pytest settings for executing the notebooks with nbval (in the course folder, so that
+assignments/ holds only what a student opens; nbval's sanitizers: tools/nbval_sanitize.cfg).
 
 The notebooks' matrix products are small (a minibatch times W), and on a
 2-core machine one BLAS thread beats two fighting over the cores (measured
