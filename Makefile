@@ -55,11 +55,13 @@ lab: setup ## open JupyterLab on assignments/ and print the URL to open (as root
 	exec $(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser --ip=$(LAB_IP) \
 	  --port=$(LAB_PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token assignments/
 
-bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch, the grader's sandbox start-up)
+bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch, the grader's sandbox start-up, a playground's redraw)
 	@# Library speed on every core (the one-thread default above is for shared test runs).
 	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py $(BENCH_ARGS)
 	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_nets.py
 	$(PY) benchmarks/bench_jail.py
+	@# The interactive playgrounds' redraw after a control change (budget 0.5 s; issue 23).
+	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_playgrounds.py
 
 clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache

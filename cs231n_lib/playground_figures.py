@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullLocator
 
 from .plotting import plot_trajectories
 
@@ -103,7 +104,7 @@ def landscape_figure(alphas, line_data, line_reg, example_lines, grid_data, grid
     line_ax.axvline(0, color="tab:orange", linewidth=1, label="trained W")
     line_ax.set_xlabel("a")
     line_ax.set_title("$L(W + a W_1)$ over the examples")
-    line_ax.legend(loc="upper center", fontsize="small")
+    line_ax.legend(loc="upper center", fontsize="small")  # fixed places: "best" searches on every redraw
     for column, index in enumerate(examples):
         example_ax.plot(alphas, example_lines[:, column], marker=".", markersize=3, label=f"example {index}")
     example_ax.set_xlabel("a")
@@ -151,7 +152,8 @@ def optimizer_figure(fn, paths, learning_rates, momenta, losses_map, step_size, 
             path = path[: np.argmax(outside) + 1] if outside.any() else path
             name = f"{name} (diverged at step {len(paths[name][0])})"
         labelled[name] = path
-    plot_trajectories(fn, labelled, ax=path_ax, num_levels=14, title=f"{fn.name}: {num_steps} steps")
+    plot_trajectories(fn, labelled, ax=path_ax, num_levels=14, title=f"{fn.name}: {num_steps} steps", legend=False)
+    path_ax.legend(loc="upper right", fontsize="small")  # a fixed place: "best" searches on every redraw
 
     finite = losses_map[np.isfinite(losses_map)]
     low = max(finite.min(), 1e-12) if finite.size else 1e-12
@@ -159,12 +161,15 @@ def optimizer_figure(fn, paths, learning_rates, momenta, losses_map, step_size, 
     cmap = colormaps["viridis_r"].with_extremes(bad=DIVERGED_COLOR)  # NaN cells: the diverged runs
     shown = np.where(np.isfinite(losses_map), np.maximum(losses_map, low), np.nan)  # (M, L)
     mesh = map_ax.pcolormesh(learning_rates, momenta, shown, norm=LogNorm(low, high), cmap=cmap, shading="nearest")
-    fig.colorbar(mesh, ax=map_ax, label=f"loss after {num_steps} steps (red: diverged)")
+    colorbar = fig.colorbar(mesh, ax=map_ax, label=f"loss after {num_steps} steps (red: diverged)")
+    colorbar.ax.yaxis.set_major_locator(LogLocator(numticks=6))
+    colorbar.ax.yaxis.set_minor_locator(NullLocator())  # minor ticks on log axes cost a third of a redraw
     if boundary is not None:
         map_ax.plot(boundary, momenta, color="white", linestyle="--", label="stability limit $\\eta = 2(1+\\rho)/\\kappa$")
         map_ax.legend(loc="lower left", fontsize="small")
     map_ax.plot(step_size, momentum, "o", color="white", markeredgecolor="black", markersize=9)
     map_ax.set_xscale("log")
+    map_ax.xaxis.set_minor_locator(NullLocator())
     map_ax.set_xlim(learning_rates[0], learning_rates[-1])
     map_ax.set_ylim(momenta[0], momenta[-1])
     map_ax.set_xlabel("step size $\\eta$")
