@@ -225,8 +225,11 @@ class OptimizerPlayground(Playground):
     """
 
     needs = "the update rules sgd, sgd_momentum, nesterov_momentum, rmsprop and adam (cs231n_lib/optim.py)"
-    learning_rates = np.logspace(-3, 0, 31)
     momenta = np.linspace(0.0, 0.96, 25)
+    # Per landscape: the map's step sizes, and the step sizes (SGD family, RMSProp/Adam) set when switching to it.
+    # Rosenbrock's walls are steep (curvature ~ 1000 at the start): its useful steps are 100x smaller.
+    MAP_STEPS = {"quadratic": np.logspace(-3, 0, 31), "rosenbrock": np.logspace(-5, -2, 31)}
+    START_STEPS = {"quadratic": (0.05, 0.1), "rosenbrock": (1e-3, 0.05)}
 
     def __init__(self, landscape="quadratic", condition_number=10.0, step_size=0.05, momentum=0.8,
                  adaptive_step_size=0.1, num_steps=60):
@@ -235,12 +238,28 @@ class OptimizerPlayground(Playground):
         self.condition_number = _slider("condition number κ", condition_number, 0, 3, log=True)
         self.num_steps = widgets.IntSlider(value=num_steps, min=5, max=200, description="steps k",
                                            continuous_update=False)
-        self.step_size = _slider("step size η", step_size, -3, 0, log=True)
+        self.step_size = _slider("step size η", step_size, -5, 0, log=True)
         self.momentum = _slider("momentum ρ", momentum, 0.0, 0.96)
         self.adaptive_step_size = _slider("RMSProp/Adam step", adaptive_step_size, -3, 0, log=True)
         self._map_key, self._map = None, None
+        self.condition_number.disabled = landscape != "quadratic"
+        self.landscape.observe(self._switch_landscape, names="value")  # registered first: runs before the redraw
         super().__init__([self.landscape, self.condition_number, self.num_steps, self.step_size, self.momentum,
                           self.adaptive_step_size])
+
+    @property
+    def learning_rates(self):
+        """The map's step sizes for the current landscape, shape (L,)."""
+        return self.MAP_STEPS[self.landscape.value]
+
+    def _switch_landscape(self, change):
+        """Move the step sizes into the new landscape's useful range (one redraw follows, from the base class)."""
+        self._holding = True
+        try:
+            self.step_size.value, self.adaptive_step_size.value = self.START_STEPS[change["new"]]
+            self.condition_number.disabled = change["new"] != "quadratic"
+        finally:
+            self._holding = False
 
     def function(self):
         return playgrounds.optimizer_landscape(self.landscape.value, self.condition_number.value)

@@ -84,3 +84,15 @@ def test_landscape_lambda_changes_only_the_penalty(monkeypatch):
     pg.reg.value = 0.0
     assert bytes(pg.image.value) != first and pg.readout.value != text
     assert calls == [3], "only the three single examples are recomputed, not the mean over all examples"
+
+
+def test_switching_to_rosenbrock_moves_the_steps_into_its_range_and_redraws_once(monkeypatch):
+    pg = playground_widgets.OptimizerPlayground(num_steps=20)
+    draws = []
+    original = pg.render
+    monkeypatch.setattr(pg, "render", lambda: draws.append(1) or original())
+    pg.landscape.value = "rosenbrock"
+    assert len(draws) == 1, "the step sliders move with the landscape, then one redraw"
+    assert (pg.step_size.value, pg.adaptive_step_size.value) == pg.START_STEPS["rosenbrock"]
+    assert pg.condition_number.disabled and pg.learning_rates[-1] == 1e-2
+    assert "diverged" not in pg.readout.value, "Rosenbrock's starting steps must not diverge"
