@@ -1,9 +1,11 @@
 """The pictures of the three interactive lessons, drawn from what :mod:`cs231n_lib.playgrounds` computed.
 
-Each function returns a new :class:`matplotlib.figure.Figure` built without
-pyplot (no global figure list, nothing shown twice), which a widget renders
-to PNG after every control change (:mod:`cs231n_lib.playground_widgets`) and
-a notebook can display as it is.
+Each function draws into a :class:`matplotlib.figure.Figure` built without
+pyplot (no global figure list, nothing shown twice), a new one or the one
+passed as ``fig`` (cleared first), and returns it. A widget passes the same
+figure on every redraw (:mod:`cs231n_lib.playground_widgets`): its Agg
+canvas keeps its renderer, and with it matplotlib's cache of text sizes,
+which saves a third of a redraw.
 """
 
 import io
@@ -11,6 +13,7 @@ import io
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap, LogNorm
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
@@ -29,12 +32,26 @@ def to_png(fig):
     return buffer.getvalue()
 
 
+def new_figure(figsize):
+    """A Figure with its own Agg canvas (kept across redraws), not registered with pyplot."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _reuse(fig, figsize):
+    if fig is None:
+        return new_figure(figsize)
+    fig.clear()
+    return fig
+
+
 def _margins(**kwargs):
     """Fixed subplot margins: a layout engine would measure every label on every redraw (half the time)."""
     return {"left": 0.06, "right": 0.98, "bottom": 0.12, "top": 0.92, **kwargs}
 
 
-def classifier_figure(X, y, W, b, regions, state, loss_name, extent):
+def classifier_figure(X, y, W, b, regions, state, loss_name, extent, fig=None):
     """Decision regions with every point's loss (left) and the losses as bars with the total (right).
 
     Parameters
@@ -49,8 +66,10 @@ def classifier_figure(X, y, W, b, regions, state, loss_name, extent):
         From ``playgrounds.classifier_state``.
     loss_name : str
     extent : tuple of 4 floats
+    fig : Figure or None
+        Drawn into after clearing it; ``None`` makes a new one.
     """
-    fig = Figure(figsize=(10, 4.4))
+    fig = _reuse(fig, (10, 4.4))
     ax, bars = fig.subplots(1, 2, width_ratios=(1.1, 1), gridspec_kw=_margins(wspace=0.22))
     xs, ys, classes = regions
     ax.imshow(classes, origin="lower", extent=extent, cmap=ListedColormap(REGION_COLORS), vmin=0, vmax=2,
@@ -81,7 +100,7 @@ def classifier_figure(X, y, W, b, regions, state, loss_name, extent):
     return fig
 
 
-def landscape_figure(alphas, line_data, line_reg, example_lines, grid_data, grid_reg, reg, examples):
+def landscape_figure(alphas, line_data, line_reg, example_lines, grid_data, grid_reg, reg, examples, fig=None):
     """The loss along one direction (full and data), single examples along it, and a 2-D slice as contours.
 
     Parameters
@@ -96,8 +115,10 @@ def landscape_figure(alphas, line_data, line_reg, example_lines, grid_data, grid
     reg : float
     examples : sequence of int
         The E example indices (for the legend).
+    fig : Figure or None
+        Drawn into after clearing it; ``None`` makes a new one.
     """
-    fig = Figure(figsize=(13, 4))
+    fig = _reuse(fig, (13, 4))
     line_ax, example_ax, grid_ax = fig.subplots(1, 3, gridspec_kw=_margins(wspace=0.25, right=0.97))
     line_ax.plot(alphas, line_data + line_reg, color="black", label=f"full loss (reg {reg:g})")
     line_ax.plot(alphas, line_data, color="gray", linestyle="--", label="data loss only")
@@ -123,7 +144,7 @@ def landscape_figure(alphas, line_data, line_reg, example_lines, grid_data, grid
 
 
 def optimizer_figure(fn, paths, learning_rates, momenta, losses_map, step_size, momentum, num_steps,
-                     boundary=None):
+                     boundary=None, fig=None):
     """Paths of several rules over the landscape's contours, and the step size x momentum map.
 
     Parameters
@@ -140,8 +161,10 @@ def optimizer_figure(fn, paths, learning_rates, momenta, losses_map, step_size, 
     num_steps : int
     boundary : ndarray of shape (M,) or None
         The largest stable step size for each momentum, drawn as a line.
+    fig : Figure or None
+        Drawn into after clearing it; ``None`` makes a new one.
     """
-    fig = Figure(figsize=(12, 4.6))
+    fig = _reuse(fig, (12, 4.6))
     path_ax, map_ax = fig.subplots(1, 2, width_ratios=(1.25, 1), gridspec_kw=_margins(wspace=0.18, right=0.94))
     xmin, xmax, ymin, ymax = fn.extent
     labelled = {}

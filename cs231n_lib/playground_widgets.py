@@ -47,6 +47,7 @@ class Playground:
                                  for i in range(0, len(controls), 3)] + [self.readout, self.image])
         self.box.add_class("cs231n-playground")
         self._holding = False
+        self.canvas_figure = None  # the Figure every redraw draws into (made by the first one)
         for control in controls:
             if hasattr(control, "value"):
                 control.observe(self._changed, names="value")
@@ -158,7 +159,9 @@ class ClassifierPlayground(Playground):
         self.readout.value = (f"total loss <b>{state['loss']:.4f}</b> = data {state['data_loss']:.4f} "
                               f"+ reg {state['reg_loss']:.4f} ({self.loss.value}, λ = {self.reg.value:.2g})")
         regions = playgrounds.decision_regions(W, b, self.extent)
-        return figures.classifier_figure(self.X, self.y, W, b, regions, state, self.loss.value, self.extent)
+        self.canvas_figure = figures.classifier_figure(self.X, self.y, W, b, regions, state, self.loss.value,
+                                                       self.extent, fig=self.canvas_figure)
+        return self.canvas_figure
 
 
 class LandscapePlayground(Playground):
@@ -214,7 +217,9 @@ class LandscapePlayground(Playground):
         full = line + line_reg
         self.readout.value = (f"λ = {reg:g}: full loss at W {full[len(full) // 2]:.3f}, lowest on the line "
                               f"{full.min():.3f} at a = {self.alphas[np.argmin(full)]:+.2f}")
-        return figures.landscape_figure(self.alphas, line, line_reg, singles, grid, grid_reg, reg, examples)
+        self.canvas_figure = figures.landscape_figure(self.alphas, line, line_reg, singles, grid, grid_reg, reg,
+                                                      examples, fig=self.canvas_figure)
+        return self.canvas_figure
 
 
 class OptimizerPlayground(Playground):
@@ -284,5 +289,7 @@ class OptimizerPlayground(Playground):
         self.readout.value = "loss after the last step: " + ", ".join(
             f"{name} <b>{'diverged' if diverged else format(losses[-1], '.3g')}</b>"
             for name, (_, losses, diverged) in paths.items())
-        return figures.optimizer_figure(fn, paths, self.learning_rates, self.momenta, losses_map,
-                                        self.step_size.value, self.momentum.value, self.num_steps.value, boundary)
+        self.canvas_figure = figures.optimizer_figure(fn, paths, self.learning_rates, self.momenta, losses_map,
+                                                      self.step_size.value, self.momentum.value, self.num_steps.value,
+                                                      boundary, fig=self.canvas_figure)
+        return self.canvas_figure
