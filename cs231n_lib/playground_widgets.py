@@ -75,7 +75,10 @@ class Playground:
             self.redraw()
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.box._repr_mimebundle_(**kwargs)
+        # The widget view, spelled out as ipywidgets 8 does (ipywidgets 7, which Colab may ship, has no
+        # _repr_mimebundle_ to ask), then the PNG that frontends without the widget show instead.
+        bundle = {"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                                "model_id": self.box.model_id}}
         if self.image.value:
             bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         bundle["text/plain"] = (f"{type(self).__name__}: an interactive figure; run the notebook in Jupyter "

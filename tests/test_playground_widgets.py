@@ -54,7 +54,8 @@ def test_missing_student_function_is_named_instead_of_a_figure(monkeypatch):
 def test_display_bundle_carries_the_widget_and_a_png_of_its_state():
     pg = playground_widgets.OptimizerPlayground(num_steps=20)
     bundle = pg._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"] == pg.box._repr_mimebundle_()[
+        "application/vnd.jupyter.widget-view+json"], "the same view ipywidgets itself would display"
     import base64
     assert base64.b64decode(bundle["image/png"]) == bytes(pg.image.value)
     assert "run the notebook in Jupyter" in bundle["text/plain"]

@@ -97,7 +97,7 @@ def test_rendered_page_needs_no_remote_script_and_its_local_ones_exist(two_runs)
         assert local.is_file(), f"the page loads {url}, but {local} was not written"
     inline = "".join(parser.scripts)
     assert "http://" not in inline and "https://" not in inline, "no inline script may fetch from the network either"
-    assert not any("require" in url for url in parser.assets), "no require.js: the notebooks use no widgets"
+    assert not any("require" in url for url in parser.assets), "no require.js: widgets show as the PNG their output carries"
 
 
 def test_markdown_formulas_are_left_for_the_local_mathjax(tmp_path):
