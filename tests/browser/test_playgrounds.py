@@ -87,10 +87,20 @@ def playground_notebook(path):
     return path
 
 
-@pytest.fixture(scope="module")
-def playground_lab_server(tmp_path_factory):
-    """A running ``jupyter lab`` on a throwaway folder: yields ``(base_url, token, root)``; stopped by pid at the end."""
+FRONTENDS = {  # name -> (jupyter subcommand, its application class, the notebook's URL path)
+    "lab": ("lab", "LabApp", "lab/tree/playgrounds.ipynb"),
+    "notebook": ("notebook", "JupyterNotebookApp", "notebooks/playgrounds.ipynb"),  # classic Notebook 7
+}
+
+
+@pytest.fixture(scope="module", params=sorted(FRONTENDS))
+def playground_lab_server(request, tmp_path_factory):
+    """A running ``jupyter lab`` (or Notebook 7) on a throwaway folder; stopped by its process group id at the end.
+
+    Yields ``(base_url, token, root, notebook_path)``: the notebook's URL is ``base_url/notebook_path?token=``.
+    """
     _require_browser()
+    subcommand, app, notebook_path = FRONTENDS[request.param]
     tmp = tmp_path_factory.mktemp("lab")
     root, settings = tmp / "root", tmp / "settings"
     root.mkdir()
@@ -104,10 +114,10 @@ def playground_lab_server(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
            "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-    command = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--ip=127.0.0.1",
+    command = [str(Path(sys.executable).with_name("jupyter")), subcommand, "--no-browser", "--ip=127.0.0.1",
                f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-               f"--LabApp.user_settings_dir={settings}"]
+               f"--ServerApp.root_dir={root}", f"--{app}.workspaces_dir={tmp / 'workspaces'}",
+               f"--{app}.user_settings_dir={settings}"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = open(tmp / "lab.log", "w")
@@ -124,10 +134,10 @@ def playground_lab_server(tmp_path_factory):
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab did not start in {SERVER_START_TIMEOUT} s; its log:\n"
+                pytest.fail(f"jupyter {subcommand} did not start in {SERVER_START_TIMEOUT} s; its log:\n"
                             f"{(tmp / 'lab.log').read_text()[-3000:]}")
             time.sleep(0.5)
-        yield base_url, token, root
+        yield base_url, token, root, notebook_path
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -143,15 +153,15 @@ def playground_lab_server(tmp_path_factory):
 def playground_browser_page(playground_lab_server):
     """A Chromium page (Playwright) on the playground notebook in JupyterLab, all cells run; yields the page."""
     sync_playwright = _require_browser()
-    base_url, token, _ = playground_lab_server
+    base_url, token, _, notebook_path = playground_lab_server
     with sync_playwright() as playwright:
         args = ["--no-sandbox"] if os.geteuid() == 0 else []
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base_url}/lab/tree/playgrounds.ipynb?token={token}")
+        page.goto(f"{base_url}/{notebook_path}?token={token}")
         page.locator(".jp-Notebook").wait_for(timeout=60_000)
-        _accept_kernel(page)
-        _run_all(page)
+        _accept_kernel(page, base_url, token)
+        _run_all(page, base_url, token)
         try:
             page.locator(".cs231n-playground img").nth(2).wait_for(timeout=RUN_TIMEOUT_MS)
         except Exception:
@@ -161,10 +171,21 @@ def playground_browser_page(playground_lab_server):
         browser.close()
 
 
-def _accept_kernel(page, timeout=90, settle=3):
+def _kernel_idle(base_url, token):
+    """True when the notebook's session has a kernel that reports idle (the server's REST API)."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/api/sessions?token={token}", timeout=5) as reply:
+            sessions = json.load(reply)
+    except OSError:
+        return False
+    return any(s["path"].endswith("playgrounds.ipynb") and (s.get("kernel") or {}).get("execution_state") == "idle"
+               for s in sessions)
+
+
+def _accept_kernel(page, base_url, token, timeout=90, settle=3):
     """Wait until the kernel has been idle for ``settle`` seconds in a row, accepting a "Select Kernel" dialog.
 
-    The indicator reads idle once before the session connects; a Run All sent then is lost.
+    A kernel reads idle once before the page's session has connected; a Run All sent then is lost.
     """
     deadline, idle_since = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
@@ -172,7 +193,7 @@ def _accept_kernel(page, timeout=90, settle=3):
         if accept.count() and accept.first.is_visible():
             accept.first.click()
             idle_since = None
-        elif page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
+        elif _kernel_idle(base_url, token):
             idle_since = idle_since or time.monotonic()
             if time.monotonic() - idle_since >= settle:
                 return
@@ -182,7 +203,7 @@ def _accept_kernel(page, timeout=90, settle=3):
     pytest.fail(f"the notebook's kernel was not idle for {settle} s within {timeout} s")
 
 
-def _run_all(page):
+def _run_all(page, base_url, token):
     """Run All Cells from the Run menu; retried once if the first cell has not started after 20 s."""
     for _ in range(2):
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
@@ -193,12 +214,13 @@ def _run_all(page):
             if first_prompt.inner_text().strip() not in ("[ ]:", ""):
                 return
             page.wait_for_timeout(300)
-        _accept_kernel(page)
+        _accept_kernel(page, base_url, token)
     pytest.fail("Run All Cells did not start the first cell")
 
 
 def _screenshot(page, tmp_path, name):
-    path = tmp_path / f"{name}.png"
+    frontend = "lab" if "/lab/" in page.url else "notebook"
+    path = tmp_path / f"{frontend}_{name}.png"
     page.screenshot(path=str(path), full_page=True)
     if os.environ.get("BROWSER_SCREENSHOTS"):
         target = Path(os.environ["BROWSER_SCREENSHOTS"])
@@ -243,11 +265,16 @@ def test_landscape_lambda_slider_changes_the_bowl(playground_browser_page, tmp_p
     before = _state(playground)
     assert before[0] and "λ = 25000" in before[1], before
     handle = playground.locator(".noUi-handle").first  # the λ slider comes first
-    handle.focus()
-    page.keyboard.press("ArrowLeft")  # one stop down: 2.5e4 -> 5e3
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 45, y, steps=5)  # drag left, down to a smaller λ (the value is sent on release)
+    page.mouse.up()
     after = _wait_for_change(page, playground, before, "landscape: the λ slider")
-    assert "λ = 5000" in after[1] and after[0] != before[0], after
-    _screenshot(page, tmp_path, "landscape_lambda_5000")
+    assert "λ = 25000" not in after[1] and after[0] != before[0], after
+    _screenshot(page, tmp_path, "landscape_smaller_lambda")
 
 
 def test_optimizer_landscape_switch_redraws(playground_browser_page, tmp_path):
