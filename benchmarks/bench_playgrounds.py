@@ -9,9 +9,10 @@ machine inflates less), with the load average, since the machine is shared.
 The verdict uses the wall-clock median. The first redraw of each control is
 left out (matplotlib's first text layout and mathtext parse are cached after it).
 
-    .venv/bin/python benchmarks/bench_playgrounds.py [--rounds 7]
+    .venv/bin/python benchmarks/bench_playgrounds.py [--rounds 7] [--strict]
 
-Exits 1 when a median wall time exceeds the budget, so a regression is seen.
+Like the other benchmarks it reports and exits 0; with ``--strict`` it exits 1
+when a median wall time exceeds the budget (for a quiet machine).
 """
 
 import argparse
@@ -50,6 +51,7 @@ def time_changes(control, values, rounds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="control changes timed per control (default 7)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a median wall time is over the budget")
     args = parser.parse_args(argv)
     from cs231n_lib import playground_widgets as pw
 
@@ -82,7 +84,8 @@ def main(argv=None):
     if worst >= BUDGET:
         print(f"A redraw took {worst:.2f} s (median) > {BUDGET} s; at load {load:.1f} on {os.cpu_count()} cores the "
               f"machine may be busy: rerun on a quiet one before reading it as a regression.")
-        return 1
+        return 1 if args.strict else 0
+    print(f"Every redraw under {BUDGET} s.")
     return 0
 
 
