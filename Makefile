@@ -76,12 +76,13 @@ lab: setup ## JupyterLab on the course folder, opening in assignments/; prints t
 	  --KernelSpecManager.ensure_native_kernel=False --KernelSpecManager.allowed_kernelspecs=$(KERNEL) \
 	  --MultiKernelManager.default_kernel_name=$(KERNEL)
 
-bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch); fails when a target is missed
+bench: setup ## print speed ratios measured side by side (losses vs the matmul floor, blocked, stacked search, a net's step vs PyTorch, a playground's redraw); fails when a target is missed
 	@# Library speed on every core (the one-thread default above is for shared test runs).
 	@# Every benchmark runs; the verb then exits non-zero if one of them did (a missed target).
 	status=0; \
 	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_losses.py $(BENCH_ARGS) || status=$$?; \
 	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_nets.py || status=$$?; \
+	OPENBLAS_NUM_THREADS=$${BENCH_THREADS:-$$(nproc)} $(PY) benchmarks/bench_playgrounds.py || status=$$?; \
 	exit $$status
 
 clean: ## remove build products and caches (keeps .venv and datasets/)

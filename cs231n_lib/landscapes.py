@@ -237,7 +237,8 @@ class Rosenbrock(Landscape):
         return np.array([[2 - 4 * self.b * y + 12 * self.b * x * x, cross], [cross, 2 * self.b]])
 
 
-def run_optimizer(fn, update_rule, x0, num_steps, optim_config=None, noise=0.0, seed=None):
+def run_optimizer(fn, update_rule, x0, num_steps, optim_config=None, noise=0.0, seed=None,
+                  stop_on_divergence=False):
     """Apply an update rule to a 2-D landscape and record where it goes.
 
     Parameters
@@ -258,13 +259,19 @@ def run_optimizer(fn, update_rule, x0, num_steps, optim_config=None, noise=0.0, 
         (imitates minibatch gradients), >= 0.
     seed : int or None
         Seed of the noise generator.
+    stop_on_divergence : bool
+        When a step leaves the box ``|x| <= 1e6`` (or is not finite): ``False``
+        raises ValueError; ``True`` stops there and returns the points so far,
+        so a picture can show where a run blew up (the interactive lessons).
 
     Returns
     -------
     trajectory : ndarray of shape (k + 1, 2)
-        ``trajectory[0] = x0``, then the point after each step.
+        ``trajectory[0] = x0``, then the point after each step. With
+        ``stop_on_divergence``, a run that diverged at step t returns only its
+        first t points (t < k + 1): the diverged point itself is left out.
     losses : ndarray of shape (k + 1,)
-        Noise-free value of ``fn`` at each point of the trajectory.
+        Noise-free value of ``fn`` at each point of the trajectory (as many as it has).
     """
     rule = optim.get_update_rule(update_rule)
     x = np.asarray(x0, dtype=float)
@@ -284,6 +291,9 @@ def run_optimizer(fn, update_rule, x0, num_steps, optim_config=None, noise=0.0, 
             grad = grad + noise * rng.standard_normal(2)  # (2,)
         x, config = rule(x, grad, config)
         if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > 1e6:
+            if stop_on_divergence:
+                trajectory = trajectory[: step + 1]  # (t, 2): the points before the diverged one
+                break
             raise ValueError(
                 f"{getattr(rule, '__name__', rule)} diverged at step {step + 1} (|x| > 1e6 or NaN): either the "
                 f"step is too large or the update rule has a bug. Rerun with a 10x smaller "

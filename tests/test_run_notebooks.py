@@ -109,7 +109,7 @@ def test_rendered_page_needs_no_remote_script_and_its_local_ones_exist(two_runs)
         assert local.is_file(), f"the page loads {url}, but {local} was not written"
     inline = "".join(parser.scripts)
     assert "http://" not in inline and "https://" not in inline, "no inline script may fetch from the network either"
-    assert not any("require" in url for url in parser.assets), "no require.js: the notebooks use no widgets"
+    assert not any("require" in url for url in parser.assets), "no require.js: widgets show as the PNG their output carries"
 
 
 def test_markdown_formulas_are_left_for_the_local_mathjax(tmp_path):
@@ -143,3 +143,22 @@ def test_every_course_notebook_has_a_title_and_a_one_line_goal():
         title, goal = run_notebooks.title_and_goal(path)
         assert title != path.stem and goal, f"{path.name} needs a '# ' title and a '**Goal:** ...' line under it"
         assert "\n" not in goal and len(goal) < 200, f"{path.name}: the goal should be one short line"
+
+
+def test_a_playground_renders_as_the_png_of_its_starting_state_without_remote_scripts(tmp_path):
+    pytest.importorskip("ipywidgets")
+    notebook = write_notebook(tmp_path / "07_playground.ipynb",
+                              "from cs231n_lib.playground_widgets import OptimizerPlayground\n"
+                              "playground = OptimizerPlayground(num_steps=10)\nplayground")
+    proc = run("--out", tmp_path / "build", notebook)
+    assert proc.returncode == 0, proc.stderr
+    executed = nbformat.read(tmp_path / "build" / "07_playground.ipynb", as_version=4)
+    bundle = executed.cells[0].outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
+    assert "widgets" not in executed.metadata, "no widget state: the page would need the CDN's widget manager"
+    page = (tmp_path / "build" / "07_playground.html").read_text()
+    assert f'src="data:image/png;base64,{bundle["image/png"][:40]}' in page, "the page shows the PNG"
+    parser = _RemoteAssets()
+    parser.feed(page)
+    assert parser.remote == [] and not any("http" in script for script in parser.scripts)
+    assert "widget-state+json" not in page and "embed-amd" not in page
