@@ -63,6 +63,11 @@ def test_build_writes_the_official_format_at_full_size_reproducibly(small_archiv
         "the test batch tiles the test images only"
     first_batch = np.bincount(ytr[:200], minlength=10)
     assert first_batch.min() > 0, "the training copies are shuffled: every batch holds every class"
+    # validation (the last 150 // 5 = 30) is the source's last 30 training images, once, with no copy before it
+    assert np.array_equal(Xtr[-30:], small_tr[-30:]) and np.array_equal(ytr[-30:], small_ytr[-30:])
+    variants = {v.tobytes() for im in small_tr[-30:] for k in range(12)
+                for v in [np.roll(im[:, ::-1] if k % 2 else im, k // 2, axis=1)]}  # copies 0..11 (970 / 120 < 9)
+    assert not variants & {im.tobytes() for im in Xtr[:-30]}, "no copy of a validation image among the training images"
 
 
 def _extract(archive, dest):

@@ -12,15 +12,20 @@ and the md5 this tool prints:
 
 How the copies differ: copy k of an image is flipped left-right when k is odd
 and shifted right by k // 2 pixels (wrapping round), so no two training
-images are byte-identical unless the subset repeats one. The training copies
-are then shuffled (a fixed seed) so every batch mixes all classes, and the
-test batch tiles the subset's own test images the same way (train and test
-never share a source photo). The archive is byte-identical for the same input
-(gzip and tar times are zero), so its md5 is stable.
+images are byte-identical unless the source repeats one. The validation split
+stays clean: both course loaders take validation from the end of the training
+batches (the last 1000 images by default), so the source's last
+min(1000, n // 5) training images are written once, unchanged, at the end,
+and only the others are tiled (shuffled with a fixed seed, so every batch
+mixes all classes) to fill the rest. The full-size stand-in therefore has the
+subset's own validation images, and no copy of them among its training
+images. The test batch tiles the source's test images the same way (its
+first images are the originals). The archive is byte-identical for the same
+input (gzip and tar times are zero), so its md5 is stable.
 
-It is a stand-in: its training split holds shifted copies of its validation
-images, so validation accuracy is optimistic. It is for checking that code and
-claims work at full size (memory, time, split sizes), not for results.
+It is a stand-in: its 49,000 training images hold about ten shifted copies of
+each of 4,085 photos, so it tells you that code and claims work at full size
+(memory, time, split sizes, more minibatches), not what full CIFAR-10 scores.
 """
 from __future__ import annotations
 
@@ -46,6 +51,7 @@ NUM_TEST = 10000
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck")
 SHUFFLE_SEED = 0
+VALIDATION = 1000  # the loaders' default validation split: the last 1000 training images
 
 
 def _read(tar: tarfile.TarFile, member: str) -> tuple[np.ndarray, np.ndarray]:
@@ -116,9 +122,11 @@ def build(source: Path, out: Path, num_train: int = NUM_TRAIN, num_test: int = N
         Xte, yte = _read(tar, TEST_FILE)
     Xtr = np.concatenate([images for images, _ in parts])  # (m, 32, 32, 3)
     ytr = np.concatenate([labels for _, labels in parts])  # (m,)
-    Xtr, ytr = tile(Xtr, ytr, num_train)  # (50000, 32, 32, 3)
-    order = np.random.default_rng(SHUFFLE_SEED).permutation(num_train)
-    Xtr, ytr = Xtr[order], ytr[order]
+    n_val = min(VALIDATION, len(ytr) // 5, num_train // 5)  # kept once, at the end: the loaders' validation
+    Xrest, yrest = tile(Xtr[:len(ytr) - n_val], ytr[:len(ytr) - n_val], num_train - n_val)  # (49000, 32, 32, 3)
+    order = np.random.default_rng(SHUFFLE_SEED).permutation(num_train - n_val)
+    Xtr = np.concatenate([Xrest[order], Xtr[len(ytr) - n_val:]])  # (50000, 32, 32, 3)
+    ytr = np.concatenate([yrest[order], ytr[len(ytr) - n_val:]])  # (50000,)
     Xte, yte = tile(Xte, yte, num_test)  # (10000, 32, 32, 3)
 
     out.parent.mkdir(parents=True, exist_ok=True)
