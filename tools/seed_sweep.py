@@ -56,6 +56,7 @@ EXPERIMENTS = {
     "05-two-layer": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-21"]),
     "05-rules": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27"]),
     "05-decay": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27", "cell-29"]),
+    "06-init": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-03"]),
     "06-dropout": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09"]),
     "06-batchnorm": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13", "cell-15"]),
 }
@@ -102,7 +103,7 @@ class _RecordAsserts(ast.NodeTransformer):
 
 def instrument(source: str, cell_id: str) -> ast.Module:
     """A cell's code with IPython magics dropped and its asserts recording instead of raising."""
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]  # keep line numbers
     tree = _RecordAsserts(cell_id).visit(ast.parse("\n".join(lines)))
     return ast.fix_missing_locations(tree)
 
