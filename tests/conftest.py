@@ -5,8 +5,15 @@
 ``cifar_subset_archive`` the real CIFAR-10 subset's .tar.gz in ../shared/datasets,
 ``cifar_subset_dir``     and the same extracted once per session; both skip
                          when ../shared/datasets is absent.
+``cifar_full_archive``   a full-size stand-in (50,000 train, 10,000 test) tiled from
+                         the subset by tools/make_full_cifar.py, built once per
+                         session (about 15 s), as (path, md5); skips without the subset.
+                         Tests that use it carry the ``full_size`` marker
+                         (``-m "not full_size"`` leaves them out).
 """
 
+import os
+import sys
 import tarfile
 from pathlib import Path
 
@@ -16,7 +23,9 @@ from cs231n_lib.data_utils import make_synthetic_cifar10
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = REPO.parent / "shared" / "datasets"
-SUBSET_ARCHIVE = SHARED_DATASETS / "cifar-10-python-subset.tar.gz"
+# CS231N_SUBSET_ARCHIVE: the same archive elsewhere (a git worktree has no ../shared beside it)
+SUBSET_ARCHIVE = Path(os.environ.get("CS231N_SUBSET_ARCHIVE", SHARED_DATASETS / "cifar-10-python-subset.tar.gz"))
+sys.path.insert(0, str(REPO / "tools"))  # make_full_cifar (tools/ is not a package)
 
 SYNTHETIC_TRAIN_PER_BATCH = 200
 SYNTHETIC_TEST = 200
@@ -52,3 +61,12 @@ def cifar_subset_dir(cifar_subset_archive, tmp_path_factory):
     with tarfile.open(cifar_subset_archive) as tar:
         tar.extractall(dest, filter="data")
     return dest / "cifar-10-batches-py"
+
+
+@pytest.fixture(scope="session")
+def cifar_full_archive(cifar_subset_archive, tmp_path_factory):
+    """(path, md5) of a full-size CIFAR-10 stand-in tiled from the real subset; skips without the subset."""
+    import make_full_cifar
+
+    out = tmp_path_factory.mktemp("cifar-full") / "cifar-10-python-full.tar.gz"
+    return out, make_full_cifar.build(cifar_subset_archive, out)
