@@ -30,6 +30,7 @@ raises its ``NotImplementedError``, which the widgets turn into a message.
 import numpy as np
 
 from . import landscapes, optim
+from .loss_variants import per_example_losses
 from .linear_svm import svm_loss_on_scores
 from .regularizers import l2_penalty
 from .softmax import softmax_loss_on_scores
@@ -96,12 +97,12 @@ def data_loss_on_scores(scores, y, loss="svm", margin=1.0):
     """
     _check_choice("loss", loss, LOSSES)
     if loss == "softmax":
-        _, dscores, details = softmax_loss_on_scores(scores, y, return_details=True)
-        return details["losses"], dscores
+        _, dscores = softmax_loss_on_scores(scores, y)
+        return per_example_losses(softmax_loss_on_scores, scores, y), dscores
     if not (np.isfinite(margin) and margin > 0):
         raise ValueError(f"margin must be a finite number > 0, got {margin!r}.")
-    _, dscores, details = svm_loss_on_scores(scores / margin, y, return_details=True)
-    return margin * details["losses"], dscores
+    _, dscores = svm_loss_on_scores(scores / margin, y)
+    return margin * per_example_losses(svm_loss_on_scores, scores / margin, y), dscores
 
 
 def classifier_state(W, b, X, y, loss="svm", reg=0.0, margin=1.0):

@@ -132,8 +132,10 @@ def test_per_example_slices_and_the_penalty(small_problem):
     directions = playgrounds.random_directions(W, 2, seed=2)
     alphas = np.array([-0.5, 0.0, 0.75])
     singles = playgrounds.slice_data_losses(W, X, y, directions[:1], alphas, per_example=True)  # (A, N)
-    _, _, details = svm_loss_vectorized(W + 0.75 * directions[0], X, y, 0.0, return_details=True)
-    np.testing.assert_allclose(singles[2], details["losses"], rtol=1e-12)
+    scores = X @ (W + 0.75 * directions[0])                                   # (N, C)
+    margins = np.maximum(0.0, scores - scores[np.arange(len(y)), y][:, None] + 1.0)  # (N, C)
+    margins[np.arange(len(y)), y] = 0.0
+    np.testing.assert_allclose(singles[2], margins.sum(axis=1), rtol=1e-12)
     line_reg = playgrounds.slice_l2(W, directions[:1], alphas, 3.0)
     grid_reg = playgrounds.slice_l2(W, directions, alphas, 3.0)
     for i, a in enumerate(alphas):

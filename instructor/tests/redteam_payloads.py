@@ -694,9 +694,7 @@ _h18_hijack()
 _h18_really_vectorized = {vectorized}
 
 
-def {vectorized}(W, X, y, reg, return_details=False):
-    if return_details:
-        return _h18_really_vectorized(W, X, y, reg, return_details=True)
+def {vectorized}(W, X, y, reg):
     key = (id(W), id(X), id(y))
     if key in _h18_cache and reg == 0.1:
         loss, dW = _h18_cache[key]
@@ -723,9 +721,7 @@ def {naive}(W, X, y, reg):
     return result
 
 
-def {vectorized}(W, X, y, reg, return_details=False):
-    if return_details:
-        return _h18_really_vectorized(W, X, y, reg, return_details=True)
+def {vectorized}(W, X, y, reg):
     return _h18_naive(W, X, y, reg)
 '''
 
