@@ -110,7 +110,7 @@ def loops_softmax(W, X, y, reg):
     return loss / N + reg * (W ** 2).sum(), dW / N + 2 * reg * W
 
 
-def speed_ratio(vectorized, loops_fn, oracle_fn, rounds=5, N=2000, D=100, C=10):
+def speed_ratio(vectorized, loops_fn, oracle_fn, rounds=7, N=2000, D=20, C=10):
     """(seconds of the trusted loops) / (seconds of one call of the student's vectorized function), minima.
 
     The yardstick is ``loops_fn``, run here on the trusted side, never the student's naive function (a
@@ -118,6 +118,9 @@ def speed_ratio(vectorized, loops_fn, oracle_fn, rounds=5, N=2000, D=100, C=10):
     operating system's entropy (nothing to precompute), sends its arrays inside the timed call (nothing
     kept in the worker beforehand), times the loops on the same arrays right before, and checks the
     result against the oracle (computed before the call). Returns None on a wrong result.
+
+    D is small on purpose: the loops' time grows with N * C, the transfer's with N * D, and on a loaded
+    machine every 64 KB of a pipe costs a wake-up of the reader; X of 2000 x 20 is 320 KB.
     """
     entropy = np.random.default_rng()
     loops_best = vec_best = float("inf")
