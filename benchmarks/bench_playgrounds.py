@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-BUDGET = 0.5  # seconds, issue 23
+BUDGET = 0.5  # seconds: the redraw budget
 
 
 def trained_svm_weights():

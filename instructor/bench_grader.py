@@ -7,7 +7,7 @@ in a child (the default 2 boxes at a time, as ``make grade``):
 
 * honest: the reference's graded files (149/149);
 * hostile: the same, but ``optim.sgd`` answers with the wire's memory amplification: a 128 MB blob and
-  16 arrays that all point at it (2 GB decoded before issue 18; refused now).
+  16 arrays that all point at it (2 GB decoded before round 2; refused now).
 
 For each it prints the score, the wall time, the peak RSS of grade.py and of its harness (their own
 figures, in report.json) and the largest peak RSS of any process of that grading (the jailed boxes

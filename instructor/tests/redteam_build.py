@@ -249,7 +249,7 @@ def build_loops(solutions, out):
             (out / name / rel).write_text(text, encoding="utf-8")
 
 
-# ---------------------------------------------------------------- round 2 (issue 18)
+# ---------------------------------------------------------------- round 2
 
 ROUND2_NAMES = ["keep_hijack", "nb03_huge_start", "nested_callbacks", "older_release", "sleepy_naive", "zero_inputs"]
 LAYERS_PY, FC_NET_PY = "cs231n_lib/layers.py", "cs231n_lib/fc_net.py"
@@ -294,7 +294,7 @@ def _notebook_cell(release, rel, cell_id, source):
 
 
 def build_round2(release, solutions, out):
-    """The submissions of issue 18's attack classes (ROUND2_NAMES), from the release and style_a.
+    """The submissions of round 2's attack classes (ROUND2_NAMES), from the release and style_a.
 
     zero_inputs and nb03_huge_start are the untouched release plus the attack (they must gain nothing);
     keep_hijack, sleepy_naive and nested_callbacks are style_a plus the attack; older_release is style_a's

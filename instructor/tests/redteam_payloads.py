@@ -555,16 +555,16 @@ BODIES["formula_injection"] = '''
 '''
 
 
-# ------------------------------------------------------------------- round 2 (issue 18)
+# ------------------------------------------------------------------- round 2
 # Whole-function replacements, appended to a graded file (they replace the functions of that name).
-# Built by redteam_build.build_round2; each names the attack class of issue 18 it replays.
+# Built by redteam_build.build_round2; each names the round-2 attack class it replays.
 
 # 1. Zero the inputs in place, return zeros: a test that computes its expectation from the same arrays
 #    after the call (or compares with the student's own function on them) sees zeros agree with zeros.
 ZERO_INPUTS = {
     "cs231n_lib/layers.py": '''
 
-# RED-TEAM SUBMISSION "zero_inputs" (issue 18, class 1): every layer zeroes its array arguments in place
+# RED-TEAM SUBMISSION "zero_inputs" (round 2, class 1): every layer zeroes its array arguments in place
 # (and the arrays of a tuple cache) and returns zeros of the right shapes.
 import numpy as _h18_np
 
@@ -620,7 +620,7 @@ layernorm_backward = batchnorm_backward
 ''',
     "cs231n_lib/linear_svm.py": '''
 
-# RED-TEAM SUBMISSION "zero_inputs" (issue 18, class 1): zero W and X in place, then the loss of zeros.
+# RED-TEAM SUBMISSION "zero_inputs" (round 2, class 1): zero W and X in place, then the loss of zeros.
 import numpy as _h18_np
 
 
@@ -631,7 +631,7 @@ def svm_loss_naive(W, X, y, reg):
 ''',
     "cs231n_lib/softmax.py": '''
 
-# RED-TEAM SUBMISSION "zero_inputs" (issue 18, class 1): zero W and X in place, then the loss of zeros.
+# RED-TEAM SUBMISSION "zero_inputs" (round 2, class 1): zero W and X in place, then the loss of zeros.
 import numpy as _h18_np
 
 
@@ -646,7 +646,7 @@ def softmax_loss_naive(W, X, y, reg):
 #     and once W, X and y of a large problem are in, compute the loops before any timer starts.
 KEEP_HIJACK = '''
 
-# RED-TEAM SUBMISSION "keep_hijack" (issue 18, class 2a): the "vectorized" loss is the loops, computed
+# RED-TEAM SUBMISSION "keep_hijack" (round 2, class 2a): the "vectorized" loss is the loops, computed
 # while the grader keeps the arrays in this process (before it starts its timer).
 import builtins as _h18_builtins
 import sys as _h18_sys
@@ -705,7 +705,7 @@ def {vectorized}(W, X, y, reg):
 # 2b. A naive function that sleeps ten times its own time on large problems: the loops then look fast.
 SLEEPY_NAIVE = '''
 
-# RED-TEAM SUBMISSION "sleepy_naive" (issue 18, class 2b): the "vectorized" loss is the loops, and the naive
+# RED-TEAM SUBMISSION "sleepy_naive" (round 2, class 2b): the "vectorized" loss is the loops, and the naive
 # one sleeps ten times its own time on large problems, so the loops look ten times faster than "naive".
 import time as _h18_time
 
@@ -729,7 +729,7 @@ def {vectorized}(W, X, y, reg):
 #    sleeps 8 s and calls the override again, which calls the student's loss again (a nested request).
 NESTED_CALLBACKS = '''
 
-# RED-TEAM SUBMISSION "nested_callbacks" (issue 18, class 5): 12 nested levels of 8 s each, every level
+# RED-TEAM SUBMISSION "nested_callbacks" (round 2, class 5): 12 nested levels of 8 s each, every level
 # under the per-call limit of 10 s, 96 s in all for one call.
 import time as _h18_time
 
@@ -751,7 +751,7 @@ LinearClassifier.loss = _h18_nested_loss
 
 # 7. Notebook 03: huge starting weights make the data gradient negligible, so 10 steps of SGD on the
 #    L2-regularized loss equal the closed form of the penalty alone; no loss is ever computed.
-NB03_HUGE_START = '''# RED-TEAM NOTEBOOK "nb03_huge_start" (issue 18, class 7): huge W_start, closed form, no SGD at all.
+NB03_HUGE_START = '''# RED-TEAM NOTEBOOK "nb03_huge_start" (round 2, class 7): huge W_start, closed form, no SGD at all.
 W_start = 1e9 * rng.standard_normal((D, C))
 W_l2 = W_start * (1 - 2 * lr * lam) ** num_steps
 W_decay = W_l2.copy()

@@ -61,11 +61,11 @@ CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere"
         "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
         "zip_escape.zip", "symlink_reference", "formula_injection", redteam_build.FORMULA_NAMES[0],
         "hang_import", "hang_tests", "fork_storm", "disk_fill", "network"]
-CORE += redteam_build.ROUND2_NAMES     # issue 18's classes
+CORE += redteam_build.ROUND2_NAMES     # round 2's classes
 ALL = redteam_build.BUILT_NAMES + redteam_build.GENERATED_NAMES
 _CHOICE = os.environ.get("REDTEAM", "core")
 SELECTED = ALL if _CHOICE == "all" else CORE if _CHOICE == "core" else [n for n in ALL if n in _CHOICE.split(",")]
-# Issue 18's style_a-based submissions: honest but for one attack, so they are compared with the maximum.
+# Round 2's style_a-based submissions: honest but for one attack, so they are compared with the maximum.
 ROUND2_LOOPS = ("keep_hijack", "sleepy_naive")          # the speed gate's yardstick (class 2)
 NESTED, OLDER = "nested_callbacks", "older_release"     # classes 5 and 10
 STYLE_A_BASED = (*LOOPS, *ROUND2_LOOPS, NESTED, OLDER)
@@ -275,7 +275,7 @@ def _short_of_maximum(report, items):
 
 @pytest.mark.parametrize("entry", [n for n in ROUND2_LOOPS if n in SELECTED])
 def test_the_speed_yardstick_is_trusted(red_team, entry):
-    """Issue 18, class 2: loops as the vectorized losses, with the worker's `keep` hijacked to compute them
+    """Round 2, class 2: loops as the vectorized losses, with the worker's `keep` hijacked to compute them
     before the timer (keep_hijack) or a naive function that sleeps on large problems (sleepy_naive)."""
     report = _report_of(red_team, entry)
     lost = _short_of_maximum(report, _package_items())
@@ -285,7 +285,7 @@ def test_the_speed_yardstick_is_trusted(red_team, entry):
 
 @pytest.mark.skipif(NESTED not in SELECTED, reason="REDTEAM does not select nested_callbacks")
 def test_nested_callbacks_share_the_call_deadline(red_team):
-    """Issue 18, class 5: a loss that calls the grader's override, which calls the student again, 12 levels
+    """Round 2, class 5: a loss that calls the grader's override, which calls the student again, 12 levels
     of 8 s: one deadline for the whole call, and the submission's calls stay within the budget."""
     from instructor.points import load_points
     limits = load_points(REPO / "instructor" / "points.toml").limits
@@ -299,7 +299,7 @@ def test_nested_callbacks_share_the_call_deadline(red_team):
 
 @pytest.mark.skipif(OLDER not in SELECTED, reason="REDTEAM does not select older_release")
 def test_a_submission_made_against_an_earlier_release_scores_full_marks(red_team):
-    """Issue 18, class 10: style_a's library without the loss-on-scores helpers and without train's
+    """Round 2, class 10: style_a's library without the loss-on-scores helpers and without train's
     on_divergence keyword (as an earlier release had them) loses nothing on any package item."""
     report = _report_of(red_team, OLDER)
     lost = _short_of_maximum(report, _package_items())
@@ -376,7 +376,7 @@ def test_pytest_refuses_to_run_a_submitted_notebook_named_on_the_command_line():
     assert done.returncode == 4 and "not a test" in done.stdout + done.stderr, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-# ------------------------------------------------------- round 2 (issue 18): memory, names, reports
+# ------------------------------------------------------- round 2: memory, names, reports
 # Each grades the tiny course (instructor/tests/course.py) or one notebook of the real one, alone.
 
 AMPLIFY = '''

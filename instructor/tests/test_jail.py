@@ -209,7 +209,7 @@ def test_the_start_up_benchmark_runs_and_prints_each_backend():
     assert any("bwrap" in row for row in rows), done.stdout
 
 
-# ---------------------------------------------------------------- where the grader runs (issue 18, item 9)
+# ---------------------------------------------------------------- where the grader runs (round 2, item 9)
 
 
 @pytest.mark.jail(backend="bwrap")

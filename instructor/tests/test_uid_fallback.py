@@ -229,7 +229,7 @@ def test_the_uid_fallback_runs_the_real_course_notebook_and_package_items(tmp_pa
     assert report["isolation"] == "uid" and report["status"] == "graded"
 
 
-# grade-all under --isolation uid (issue 18, items 3, 6 and 8): three submissions of the tiny course share the
+# grade-all under --isolation uid (round 2, items 3, 6 and 8): three submissions of the tiny course share the
 # machine. The thief's import watches every process's command line for another box's folder, the submissions
 # folder and the grader's logs; it takes the victim's code if it can read it (then it scores Halver.halve) and
 # gets double right if it can read any grader log (hidden test ids, live outcomes). The litterer leaves files in

@@ -1,4 +1,4 @@
-"""make lab as a student meets it (issue 20), without a browser: what it serves, which kernels it offers,
+"""make lab as a student meets it, without a browser: what it serves, which kernels it offers,
 and what it says when its port is taken."""
 
 import socket

@@ -1,4 +1,4 @@
-"""The student's loop in JupyterLab, in a real browser (issue 20).
+"""The student's loop in JupyterLab, in a real browser.
 
 On the student release: Run All stops at the first unimplemented function with the project's message;
 a library file written from outside is seen by check(...) and by the next cell in the same kernel,
