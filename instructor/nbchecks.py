@@ -204,44 +204,29 @@ def _check_search(artifacts):
     return checks
 
 
-NETS_MAX_TRAIN = 19000  # notebooks 05/06's MAX_TRAIN: training images kept of CS231n's 49000 (all of a smaller set)
-
-
-def _net_data_05():
-    """Notebook 05's data (its cell-13): at most NETS_MAX_TRAIN training images, standardized with their mean
-    image and pixel std. The same operations in the same order, so recomputed accuracies match to the bit."""
-    data = dict(_nets_loaded(subtract_mean=False))
-    data["X_train"], data["y_train"] = data["X_train"][:NETS_MAX_TRAIN].copy(), data["y_train"][:NETS_MAX_TRAIN].copy()
-    mean_image = data["X_train"].mean(axis=0)  # (3, 32, 32)
-    pixel_std = (data["X_train"] - mean_image).std()
-    for split in ("X_train", "X_val", "X_test"):
-        data[split] = (data[split] - mean_image) / pixel_std  # (N, 3, 32, 32)
-    return data
-
-
-def _net_data_06():
-    """Notebook 06's data (its cell-05): at most NETS_MAX_TRAIN mean-subtracted training images over their pixel std."""
+def _net_data():
+    """Notebooks 05/06's data: 4000/1000/1000 images standardized by the training pixels' std."""
     data = dict(_nets_loaded())
-    data["X_train"], data["y_train"] = data["X_train"][:NETS_MAX_TRAIN].copy(), data["y_train"][:NETS_MAX_TRAIN].copy()
     pixel_std = data["X_train"].std()
     for split in ("X_train", "X_val", "X_test"):
         data[split] = data[split] / pixel_std  # (N, 3, 32, 32)
     return data
 
 
-def _nets_loaded(subtract_mean=True):
+def _nets_loaded():
     with _DATA_LOCK:
-        return _nets_raw(subtract_mean)
+        return _nets_raw()
 
 
-@functools.lru_cache(maxsize=2)
-def _nets_raw(subtract_mean):
+@functools.lru_cache(maxsize=1)
+def _nets_raw():
     from cs231n_lib.data_utils import get_CIFAR10_data  # trusted
-    return get_CIFAR10_data(subtract_mean=subtract_mean, allow_synthetic=True)  # CS231n's 49000/1000/1000, shrunk to fit
+    return get_CIFAR10_data(num_training=4000, num_validation=1000, num_test=1000, allow_synthetic=True)
 
 
-def _nets_fingerprint(data):
-    return refcache.fingerprint(data["X_train"], data["y_train"], data["X_val"], data["y_val"])
+def _nets_fingerprint():
+    raw = _nets_loaded()
+    return refcache.fingerprint(raw["X_train"], raw["y_train"], raw["X_val"], raw["y_val"])
 
 
 def _check_staged_backprop(artifacts):
@@ -255,7 +240,7 @@ def _check_staged_backprop(artifacts):
 
 
 def _check_two_layer(artifacts):
-    data = _net_data_05()
+    data = _net_data()
     params = {k: _array(artifacts, k) for k in ("W1", "b1", "W2", "b2")}
     claimed = _array(artifacts, "best_val_acc", ())
     shapes_ok = all(v is not None for v in params.values()) and claimed is not None and \
@@ -293,7 +278,7 @@ def _check_sweep(artifacts):
     keys = {(int(n), float(sc)) for n, sc in zip(norms, scales)}
     checks = [("the 6 runs of the weight-scale sweep were saved",
                None if keys == {(n, sc) for n in (0, 1) for sc in (1e-3, 1e-2, 1e-1)} else "not the 6 (normalization, scale) pairs")]
-    data = _net_data_06()
+    data = _net_data()
     subset = {"X_train": data["X_train"][:1000], "y_train": data["y_train"][:1000], "X_val": data["X_val"], "y_val": data["y_val"]}
     for n, scale in ((1, 1e-1), (0, 1e-3)):
         def retrain(n=n, scale=scale):
@@ -304,7 +289,7 @@ def _check_sweep(artifacts):
             return solver.train_acc_history[-1]
 
         # the same two runs for every submission: once per batch (instructor/refcache.py)
-        reference = refcache.cached("sweep run", (n, scale), retrain, _nets_fingerprint(data))
+        reference = refcache.cached("sweep run", (n, scale), retrain, _nets_fingerprint())
         got = [a for k, sc, a in zip(norms, scales, accs) if int(k) == n and float(sc) == scale]
         checks.append((f"the {'batch-norm' if n else 'plain'} run at scale {scale:g} is reproduced",
                        None if got and abs(got[0] - reference) <= 0.1 else
@@ -345,7 +330,7 @@ CHECKS = {
                           b1="two_layer_solver.model.params['b1']", W2="two_layer_solver.model.params['W2']",
                           b2="two_layer_solver.model.params['b2']", best_val_acc="two_layer_solver.best_val_acc"),
         "check": _check_two_layer,
-        "data": functools.partial(_nets_loaded, subtract_mean=False),
+        "data": _nets_loaded,
     },
     "assignments/06_init_dropout_batchnorm.ipynb": {
         "cells": ["cell-01", "cell-05", "cell-15"],
