@@ -366,7 +366,7 @@ def report_question(question, records, write=print):
     where = f"{question['function']} in {question['file']}" if question.get("function") else question.get("file", "")
     write(f"{question['id']}: {question['title']} ({where})")
     results = [r for r in records if _counts(r)]
-    previous = None
+    shown = set()  # the stub messages already printed
     for record in results:
         name = record["nodeid"].split("::")[-1]
         if record["outcome"] == "passed":
@@ -377,9 +377,10 @@ def report_question(question, records, write=print):
             continue
         todo = record.get("exception") == "NotImplementedError"
         write(f"  {'todo' if todo else 'FAIL':<6} {name}")
-        if not (todo and record.get("message") == previous):  # a stub's message once, not once per test
+        if not (todo and record.get("message") in shown):  # a stub's message once, not once per test
             write(f"         {record.get('message') or 'the test failed without a message'}")
-        previous = record.get("message") if todo else None
+        if todo:
+            shown.add(record.get("message"))
         if not todo:
             own = [line for line in record.get("library_lines", []) if line.startswith(question.get("file") or "-")]
             look = own[-1] if own else where  # the question's own file, not a helper that raised

@@ -93,8 +93,9 @@ def graded(tiny, tmp_path_factory):
 
 def test_shards_merged_equal_one_unsharded_run_and_resume_skips_graded(tiny, graded, tmp_path, capsys):
     single = (graded["whole"] / "gradebook.csv").read_text()
-    assert single.splitlines()[1:] == ["alice,graded,4,2,6,6", "bob,graded,0,2,2,6", "carol,graded,4,2,6,6",
-                                       "dave,graded,0,2,2,6", "erin,graded,4,2,6,6", "frank,graded,0,0,0,6"]
+    assert single.splitlines()[1:] == ["alice,graded,4,2,6,6,alice", "bob,graded,0,2,2,6,bob",
+                                       "carol,graded,4,2,6,6,carol", "dave,graded,0,2,2,6,dave",
+                                       "erin,graded,4,2,6,6,erin", "frank,graded,0,0,0,6,frank.zip"]
     shards = graded["shards"]
     listed = [json.loads((shard / "batch.json").read_text())["graded"] for shard in shards]
     assert listed == [["alice", "carol", "erin"], ["bob", "dave", "frank"]]
