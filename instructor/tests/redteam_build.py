@@ -269,9 +269,6 @@ def _older_release(solutions, rel):
             ("    scores_loss = staticmethod(svm_loss_on_scores)\n", ""),
             ("    scores_loss = staticmethod(softmax_loss_on_scores)\n", ""),
             (",\n              on_divergence=\"warn\"):", "):"),
-            ("        if on_divergence not in ON_DIVERGENCE:\n"
-             "            raise ValueError(f\"on_divergence must be 'warn' or 'raise', got {on_divergence!r}; \"\n"
-             "                             f\"pass on_divergence='raise' to stop a tuning loop at the first diverging run.\")\n", ""),
             ("on_divergence=on_divergence", "on_divergence=\"warn\""),
         ],
     }
