@@ -32,8 +32,8 @@ from ._checks import (check_activation_backward, check_activation_forward, check
                       check_affine_forward, check_batchnorm_forward, check_dropout_backward,
                       check_dropout_forward, check_layernorm_forward, check_norm_backward, check_scores,
                       checked_by)
-from .linear_svm import svm_loss_on_scores
-from .softmax import softmax_loss_on_scores
+from . import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
+from . import softmax as _softmax
 
 
 # ------------------------------------------------------------ affine
@@ -630,7 +630,7 @@ def svm_loss(x, y):
     dx : ndarray of shape (N, C)
         Gradient of the loss with respect to ``x``.
     """
-    return svm_loss_on_scores(x, y)
+    return _linear_svm.svm_loss_on_scores(x, y)
 
 
 @checked_by(check_scores)
@@ -654,4 +654,4 @@ def softmax_loss(x, y):
     dx : ndarray of shape (N, C)
         ``(softmax(x) - one_hot(y)) / N``.
     """
-    return softmax_loss_on_scores(x, y)
+    return _softmax.softmax_loss_on_scores(x, y)

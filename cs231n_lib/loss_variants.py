@@ -24,9 +24,9 @@ per-example quantities of the lecture's worked examples.
 import numpy as np
 
 from ._checks import check_loss_inputs
-from .linear_svm import svm_loss_on_scores
+from . import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
 from .regularizers import l2_penalty
-from .softmax import softmax_loss_on_scores
+from . import softmax as _softmax
 
 _FIRST = np.zeros(1, dtype=np.intp)  # the label of a one-row problem whose correct class is column 0
 
@@ -77,7 +77,7 @@ def hinge_margins(scores, y):
         for other in range(scores.shape[1]):
             if other != label:
                 pair = scores[example, [label, other]][None, :]   # (1, 2): correct score first
-                margin, dpair = svm_loss_on_scores(pair, _FIRST)
+                margin, dpair = _linear_svm.svm_loss_on_scores(pair, _FIRST)
                 margins[example, other] = margin
                 slopes[example, other] = dpair[0, 1]
     return margins, slopes
@@ -100,7 +100,7 @@ def class_probabilities(scores, y):
     probs : ndarray of shape (N, C)
         Rows sum to 1.
     """
-    _, dscores = softmax_loss_on_scores(scores, y)
+    _, dscores = _softmax.softmax_loss_on_scores(scores, y)
     probs = dscores * scores.shape[0]                 # (N, C): p - one_hot(y)
     probs[np.arange(scores.shape[0]), y] += 1
     return probs
@@ -142,7 +142,7 @@ def svm_loss_all_classes(W, X, y, reg):
     Parameters and returns as in :func:`squared_hinge_loss`.
     """
     reg = check_loss_inputs(W, X, y, reg)
-    data_loss, dscores = svm_loss_on_scores(X @ W, y)  # the j = y_i term is the constant 1
+    data_loss, dscores = _linear_svm.svm_loss_on_scores(X @ W, y)  # the j = y_i term is the constant 1
     reg_loss, reg_grad = l2_penalty(W, reg)
     return data_loss + 1 + reg_loss, X.T @ dscores + reg_grad
 
@@ -154,6 +154,6 @@ def svm_loss_sum(W, X, y, reg):
     """
     reg = check_loss_inputs(W, X, y, reg)
     num_train = X.shape[0]
-    data_loss, dscores = svm_loss_on_scores(X @ W, y)
+    data_loss, dscores = _linear_svm.svm_loss_on_scores(X @ W, y)
     reg_loss, reg_grad = l2_penalty(W, reg)
     return num_train * data_loss + reg_loss, num_train * (X.T @ dscores) + reg_grad

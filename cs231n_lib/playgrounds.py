@@ -31,9 +31,9 @@ import numpy as np
 
 from . import landscapes, optim
 from .loss_variants import per_example_losses
-from .linear_svm import svm_loss_on_scores
+from . import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
 from .regularizers import l2_penalty
-from .softmax import softmax_loss_on_scores
+from . import softmax as _softmax
 
 LOSSES = ("svm", "softmax")
 MAP_RULES = ("sgd_momentum", "nesterov_momentum")
@@ -97,12 +97,12 @@ def data_loss_on_scores(scores, y, loss="svm", margin=1.0):
     """
     _check_choice("loss", loss, LOSSES)
     if loss == "softmax":
-        _, dscores = softmax_loss_on_scores(scores, y)
-        return per_example_losses(softmax_loss_on_scores, scores, y), dscores
+        _, dscores = _softmax.softmax_loss_on_scores(scores, y)
+        return per_example_losses(_softmax.softmax_loss_on_scores, scores, y), dscores
     if not (np.isfinite(margin) and margin > 0):
         raise ValueError(f"margin must be a finite number > 0, got {margin!r}.")
-    _, dscores = svm_loss_on_scores(scores / margin, y)
-    return margin * per_example_losses(svm_loss_on_scores, scores / margin, y), dscores
+    _, dscores = _linear_svm.svm_loss_on_scores(scores / margin, y)
+    return margin * per_example_losses(_linear_svm.svm_loss_on_scores, scores / margin, y), dscores
 
 
 def classifier_state(W, b, X, y, loss="svm", reg=0.0, margin=1.0):

@@ -42,7 +42,7 @@ def test_missing_student_function_is_named_instead_of_a_figure(monkeypatch):
     def not_written(*args, **kwargs):
         raise NotImplementedError("svm_loss_on_scores in cs231n_lib/linear_svm.py")
 
-    monkeypatch.setattr(playgrounds, "svm_loss_on_scores", not_written)
+    monkeypatch.setattr(playgrounds._linear_svm, "svm_loss_on_scores", not_written)  # the student's file, not written
     pg = playground_widgets.ClassifierPlayground(W2, np.zeros(3))
     assert bytes(pg.image.value) == b""
     assert "Not available yet" in pg.readout.value and "svm_loss_on_scores" in pg.readout.value
