@@ -669,8 +669,9 @@ def check_net_loss(self, X, y=None):
 
 
 def check_train(self, X, y, learning_rate, reg, num_iters, batch_size, replace, optim_config, lr_schedule,
-                max_norm, print_every, on_divergence, **_):
-    """The arguments of ``LinearClassifier.train``, all checked before anything is drawn or written."""
+                max_norm, print_every, on_divergence="warn", **_):
+    """The arguments of ``LinearClassifier.train``, all checked before anything is drawn or written (a train
+    made against an earlier release, without ``on_divergence``, is checked as if it warned)."""
     if self.data_loss is None:
         raise NotImplementedError("LinearClassifier has no loss; train a LinearSVM or a Softmax instead.")
     check_float_matrix(X, "X")

@@ -269,6 +269,17 @@ def _home(layout, slot, backend):
 # ------------------------------------------------------------- the runs
 
 
+def _stand_ins(course, items):
+    """{node id: [functions run as the reference in that test]}: the ``trusted`` lists of points.toml, so
+    that each item's tests grade its own functions only (instructor/stand_ins.py)."""
+    chosen = {}
+    for item in items:
+        for nodeid in course.expected[item.id] if item.trusted else ():
+            chosen.setdefault(nodeid, [])
+            chosen[nodeid] += [name for name in item.trusted if name not in chosen[nodeid]]
+    return chosen
+
+
 def _package_outcomes(course, items, work, layout, slot, notes):
     """Run the tests of ``items``; return {node id: (outcome, message)} and the harness's figures.
     Trusts the harness's events (a trusted process; its log and events sit in the 0700 logs/ folder, out of
@@ -281,7 +292,7 @@ def _package_outcomes(course, items, work, layout, slot, notes):
         "gid": layout.get("gid"), "memory_mb": HARNESS_MEMORY_MB,
         "import_timeout": IMPORT_FACTOR * limits["call_timeout"], "import_budget": IMPORT_BUDGET_FACTOR * limits["call_timeout"], "call_timeout": limits["call_timeout"], "budget": limits["budget"],
         "out": str(work / "logs" / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
-        "test_files": _test_files(course.files, items),
+        "test_files": _test_files(course.files, items), "stand_ins": _stand_ins(course, items),
     }
     wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
     scratch = work / f"harness-{slot}"

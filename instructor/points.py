@@ -7,9 +7,12 @@ An item is one of three kinds, chosen by the key it has:
                           credit = points * passed / tests matched in the reference tree
       gate = [patterns]   with tests: tests that must all pass, else the item scores 0
                           (e.g. the speed check of a "vectorized" item)
-      file = "path"       with tests: the graded .py file the item grades; its tests
-                          run with the submitted file and the reference for every
-                          other file, so a fault costs only the items of its own file
+      file = "path"       with tests: the graded .py file the item grades
+      trusted = [names]   with tests: "cs231n_lib.<module>.<function>" of other items
+                          that this item's tests call; in them the instructor's
+                          version stands in for the student's (instructor/stand_ins.py),
+                          so a fault, or a function an earlier release did not ask
+                          for, costs only the items that own it
     notebook = "path"     the result of the notebook's solution cell, run in the jail and
                           recomputed on the trusted side (instructor/nbchecks.py);
                           all or nothing: every check must pass
@@ -25,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import stand_ins
 from .harness import node_pattern
 
 try:
@@ -37,7 +41,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 KINDS = ("tests", "notebook", "answers")
 LIMIT_KEYS = {"call_timeout", "budget", "cell_timeout", "memory_mb"}
-ITEM_KEYS = {"id", "title", "points", "file", "gate", "visibility", *KINDS}
+ITEM_KEYS = {"id", "title", "points", "file", "gate", "trusted", "visibility", *KINDS}
 VISIBILITY = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's values
 ID = re.compile(r"^[a-z0-9_]+$")
 
@@ -56,6 +60,7 @@ class Item:
     file: str = ""  # tests items: the graded .py file they grade
     gate: tuple = ()  # tests items: patterns of tests that must all pass, or the item scores 0
     visibility: str = "visible"  # when Gradescope shows the item (VISIBILITY)
+    trusted: tuple = ()  # tests items: "cs231n_lib.<module>.<function>" run as the reference in its tests
 
     def matches(self, nodeid):
         """True when ``nodeid`` matches one of this tests item's patterns."""
@@ -118,8 +123,16 @@ def _item(raw, index):
     visibility = raw.get("visibility", "visible")
     if visibility not in VISIBILITY:
         _fail(where, f"'visibility' must be one of {', '.join(VISIBILITY)}, got {visibility!r}")
+    trusted = raw.get("trusted", [])
+    if not isinstance(trusted, list) or (trusted and kind != "tests"):
+        _fail(where, "'trusted' must be a list of the functions a tests item's tests run as the reference")
+    for dotted in trusted:
+        try:
+            stand_ins.split(dotted)
+        except stand_ins.StandInError as error:
+            _fail(where, f"'trusted': {error}")
     return Item(raw["id"], raw["title"], float(points), kind, tuple(targets), raw.get("file", ""), tuple(gate),
-                visibility)
+                visibility, tuple(trusted))
 
 
 def load_points(path):

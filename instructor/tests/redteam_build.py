@@ -251,18 +251,39 @@ def build_loops(solutions, out):
 
 # ---------------------------------------------------------------- round 2
 
-ROUND2_NAMES = ["keep_hijack", "nb03_huge_start", "nested_callbacks", "older_release", "sleepy_naive", "zero_inputs"]
+ROUND2_NAMES = ["faulty_layers", "keep_hijack", "nb03_huge_start", "nested_callbacks", "older_release", "sleepy_naive",
+                "zero_inputs"]
+# faulty_layers: style_a with two faults, each in one item's own function; every other item must keep full marks
+FAULTS = {
+    "cs231n_lib/layers.py": """
+
+_right_affine_backward = affine_backward
+
+
+def affine_backward(dout, cache, compute_dx=True):  # a fault of the affine_layer item only
+    dx, dw, db = _right_affine_backward(dout, cache, compute_dx)
+    return dx, 1.5 * dw, db
+""",
+    "cs231n_lib/linear_svm.py": """
+
+_right_svm_loss_on_scores = svm_loss_on_scores
+
+
+def svm_loss_on_scores(scores, y):  # a fault of the svm_vectorized item only (the nets and train call it)
+    loss, dscores = _right_svm_loss_on_scores(scores, y)
+    return loss + 0.5, dscores
+""",
+}
+FAULTY_ITEMS = ("affine_layer", "svm_vectorized")
 LAYERS_PY, FC_NET_PY = "cs231n_lib/layers.py", "cs231n_lib/fc_net.py"
 
 
 def _older_release(solutions, rel):
-    """``rel`` of the independent solution ``solutions`` as made against an earlier release: the loss files
-    without the public ``*_loss_on_scores`` helpers (a private helper of the student's instead), and
-    LinearClassifier without ``scores_loss`` and without train's ``on_divergence`` keyword."""
+    """``rel`` of the independent solution ``solutions`` as made against an earlier release (the one the
+    issue was filed against, where the loss-on-scores functions were given code): LinearClassifier without
+    ``scores_loss`` and without train's ``on_divergence`` keyword, and nothing else of the release's since."""
     text = (solutions / rel).read_text(encoding="utf-8")
     edits = {
-        "cs231n_lib/linear_svm.py": [("svm_loss_on_scores", "_svm_data_loss")],
-        "cs231n_lib/softmax.py": [("softmax_loss_on_scores", "_softmax_data_loss")],
         "cs231n_lib/linear_classifier.py": [
             ("from .linear_svm import svm_loss_on_scores, svm_loss_vectorized", "from .linear_svm import svm_loss_vectorized"),
             ("from .softmax import softmax_loss_on_scores, softmax_loss_vectorized", "from .softmax import softmax_loss_vectorized"),
@@ -295,7 +316,8 @@ def build_round2(release, solutions, out):
 
     zero_inputs and nb03_huge_start are the untouched release plus the attack (they must gain nothing);
     keep_hijack, sleepy_naive and nested_callbacks are style_a plus the attack; older_release is style_a's
-    library as made against an earlier release (it must score full marks on every package item).
+    library as made against an earlier release (it must score full marks on every package item);
+    faulty_layers is style_a with a fault in two items' own functions (only those two may lose points).
     """
     release, solutions, out = Path(release), Path(solutions), Path(out)
     library = GRADED_PY + [LAYERS_PY, FC_NET_PY]
@@ -313,6 +335,8 @@ def build_round2(release, solutions, out):
                 text += P.NESTED_CALLBACKS
             elif name == "older_release":
                 text = _older_release(solutions, rel)
+            elif name == "faulty_layers":
+                text += FAULTS.get(rel, "")
             (out / name / rel).parent.mkdir(parents=True, exist_ok=True)
             (out / name / rel).write_text(text, encoding="utf-8")
     _write_nb(_notebook_cell(release, NOTEBOOKS[2], "reg-27", P.NB03_HUGE_START), out / "nb03_huge_start" / NOTEBOOKS[2])

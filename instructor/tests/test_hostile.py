@@ -19,7 +19,8 @@ library files) and a copy of the untouched release's graded files. Then:
 The second round's classes (``redteam_build.build_round2``, in CORE): zeroing the inputs in place
 (``zero_inputs``), the speed gate's yardstick (``keep_hijack``, ``sleepy_naive``), nested callbacks
 (``nested_callbacks``: within the budget), notebook 03 from huge starting weights (``nb03_huge_start``)
-and a submission made against an earlier release (``older_release``: full marks on every package item).
+a submission made against an earlier release (``older_release``: full marks on every package item) and
+one with faults in two items' own functions (``faulty_layers``: only those two items lose).
 
 ``REDTEAM=all`` grades every red-team submission (about 35), ``REDTEAM=a,b`` only those named (and the
 honest and untouched ones); the default, ``REDTEAM=core``, the CORE
@@ -67,8 +68,8 @@ _CHOICE = os.environ.get("REDTEAM", "core")
 SELECTED = ALL if _CHOICE == "all" else CORE if _CHOICE == "core" else [n for n in ALL if n in _CHOICE.split(",")]
 # Round 2's style_a-based submissions: honest but for one attack, so they are compared with the maximum.
 ROUND2_LOOPS = ("keep_hijack", "sleepy_naive")          # the speed gate's yardstick (class 2)
-NESTED, OLDER = "nested_callbacks", "older_release"     # classes 5 and 10
-STYLE_A_BASED = (*LOOPS, *ROUND2_LOOPS, NESTED, OLDER)
+NESTED, OLDER, FAULTY = "nested_callbacks", "older_release", "faulty_layers"  # classes 5 and 10
+STYLE_A_BASED = (*LOOPS, *ROUND2_LOOPS, NESTED, OLDER, FAULTY)
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
 
 
@@ -300,15 +301,23 @@ def test_nested_callbacks_share_the_call_deadline(red_team):
 
 
 @pytest.mark.skipif(OLDER not in SELECTED, reason="REDTEAM does not select older_release")
-@pytest.mark.xfail(strict=True, reason="known gap (open): since the networks' loss layers and the classifiers reuse the "
-                   "student's *_loss_on_scores and train's checks bind on_divergence at the entry point, items that do "
-                   "not own those functions still call them; the hidden tests must substitute the trusted versions")
 def test_a_submission_made_against_an_earlier_release_scores_full_marks(red_team):
-    """Round 2, class 10: style_a's library without the loss-on-scores helpers and without train's
-    on_divergence keyword (as an earlier release had them) loses nothing on any package item."""
+    """Round 2, class 10: style_a's library as made against an earlier release (LinearClassifier without
+    scores_loss, train without the on_divergence keyword) loses nothing on any package item."""
     report = _report_of(red_team, OLDER)
     lost = _short_of_maximum(report, _package_items())
     assert not lost, f"an item graded code that is not its own: {lost}"
+
+
+@pytest.mark.skipif(FAULTY not in SELECTED, reason="REDTEAM does not select faulty_layers")
+def test_a_fault_costs_only_the_item_that_owns_it(red_team):
+    """Round 2, class 10: a wrong affine_backward and a wrong svm_loss_on_scores cost affine_layer and
+    svm_vectorized, and nothing else: the nets and LinearClassifier.train run the reference versions of
+    the layers and losses they call (points.toml's ``trusted`` lists, instructor/stand_ins.py)."""
+    report = _report_of(red_team, FAULTY)
+    lost = _short_of_maximum(report, _package_items())
+    assert set(lost) == set(redteam_build.FAULTY_ITEMS), (
+        f"the faults in {', '.join(redteam_build.FAULTY_ITEMS)} cost exactly those items, got {lost}")
 
 
 def test_the_honest_submission_scores_what_it_scores_alone(red_team):
