@@ -24,6 +24,21 @@ help: ## list the verbs, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: $(STAMP) ## create .venv with the requirements, the package and a Jupyter kernel
+	@# The instructor's git checkout: JupyterLab saves outputs into the notebooks, and git strips them
+	@# on add (nbstripout as a git filter), so they are never committed. --keep-id: the cells' ids are
+	@# how the grader and the tests find a cell (nbstripout would renumber them). Checked on every
+	@# make setup, as an older set-up may have installed the filter without it. The config names this
+	@# checkout's .venv, so a linked worktree (git worktree add) leaves the shared config alone.
+	@if [ -d instructor ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  if [ "$$(git rev-parse --path-format=absolute --git-dir)" = "$$(git rev-parse --path-format=absolute --git-common-dir)" ]; then \
+	    clean='"$(abspath $(PY))" -m nbstripout --keep-id'; \
+	    if [ "$$(git config filter.nbstripout.clean)" != "$$clean" ]; then \
+	      if $(VENV)/bin/nbstripout --install && git config filter.nbstripout.clean "$$clean" && \
+	         git config diff.ipynb.textconv "$$clean -t"; then echo "setup: git strips notebook outputs on add (nbstripout filter, cell ids kept)"; \
+	      else echo "setup: nbstripout could not install its git filter; clear notebook outputs before git add." >&2; fi; \
+	    fi; \
+	  else echo "setup: a linked git worktree; run make setup in the main checkout to strip notebook outputs on git add"; fi; \
+	fi
 
 # The grader's pinned bubblewrap wheel (instructor checkout only; the student release has no instructor/).
 JAIL_REQS := $(wildcard instructor/requirements-jail.txt)
@@ -35,15 +50,6 @@ $(STAMP): requirements.txt pyproject.toml $(JAIL_REQS)
 	$(PY) -m pip install --quiet -r requirements.txt -e .
 	$(if $(JAIL_REQS),$(PY) -m pip install --quiet --require-hashes --no-deps -r $(JAIL_REQS))
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cs231n)" >/dev/null
-	@# The instructor's git checkout: JupyterLab saves outputs into the notebooks, and git strips them
-	@# on add (nbstripout as a git filter), so they are never committed. Its config names this
-	@# checkout's .venv, so a linked worktree (git worktree add) leaves the shared config alone.
-	@if [ -d instructor ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-	  if [ "$$(git rev-parse --path-format=absolute --git-dir)" = "$$(git rev-parse --path-format=absolute --git-common-dir)" ]; then \
-	    if $(VENV)/bin/nbstripout --install; then echo "setup: git strips notebook outputs on add (nbstripout filter)"; \
-	    else echo "setup: nbstripout could not install its git filter; clear notebook outputs before git add." >&2; fi; \
-	  else echo "setup: a linked git worktree; run make setup in the main checkout to strip notebook outputs on git add"; fi; \
-	fi
 	@touch $(STAMP)
 	@echo "setup: .venv ready (kernel '$(KERNEL)')"
 

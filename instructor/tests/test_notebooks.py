@@ -11,6 +11,7 @@ and a summary, and name the course's kernel ("cs231n", which make setup installs
 """
 
 import ast
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -22,7 +23,8 @@ import pytest
 
 from instructor import questions
 
-ASSIGNMENTS = Path(__file__).resolve().parents[2] / "assignments"
+REPO = Path(__file__).resolve().parents[2]
+ASSIGNMENTS = REPO / "assignments"
 EXPECTED = ["01_svm_loss.ipynb", "02_softmax_loss.ipynb", "03_regularization.ipynb", "04_optimizers.ipynb",
             "05_backprop_two_layer_net.ipynb", "06_init_dropout_batchnorm.ipynb"]
 NOTEBOOKS = sorted(ASSIGNMENTS.glob("*.ipynb"))
@@ -276,3 +278,28 @@ def test_a_kernel_without_the_package_is_told_which_kernel_to_pick(path, tmp_pat
     assert other.returncode != 0 and "pick the kernel 'Python (cs231n)'" in other.stderr, other.stderr
     course = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert course.returncode == 0, course.stderr
+
+
+def test_the_git_filter_strips_outputs_and_keeps_the_cell_ids():
+    """The clean filter make setup configures (nbstripout) removes outputs and leaves every cell's id as it is:
+    the grader finds solution cells, and the tests the playground cells, by id."""
+    try:
+        clean = subprocess.run(["git", "-C", str(REPO), "config", "filter.nbstripout.clean"], capture_output=True,
+                               text=True, timeout=60).stdout.strip()
+    except OSError:
+        clean = ""
+    if not clean:
+        pytest.skip("no nbstripout filter in this checkout's git config (make setup in a git checkout installs it)")
+    original = read(ASSIGNMENTS / "01_svm_loss.ipynb")
+    with_outputs = nbformat.from_dict(json.loads(nbformat.writes(original)))
+    code = next(cell for cell in with_outputs.cells if cell.cell_type == "code")
+    code.execution_count = 3
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="saved by JupyterLab\n")]
+    result = subprocess.run(clean, shell=True, input=nbformat.writes(with_outputs), capture_output=True, text=True,
+                            cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    stripped = nbformat.reads(result.stdout, as_version=nbformat.NO_CONVERT)
+    assert [cell.get("id") for cell in stripped.cells] == [cell.get("id") for cell in original.cells], (
+        f"the git filter {clean!r} changes the cells' ids; make setup must install it with --keep-id")
+    assert all(not cell.get("outputs") and cell.get("execution_count") is None
+               for cell in stripped.cells if cell.cell_type == "code"), "the git filter must strip outputs"

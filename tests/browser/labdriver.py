@@ -1,4 +1,5 @@
-"""Drive JupyterLab the way a student does: start `make lab`, open a notebook, Run All, run one cell, save.
+"""Drive JupyterLab the way a student does: start `make lab` (or a plain `jupyter lab` / Notebook 7 server), open a
+notebook, Run All, run one cell, save.
 
 The fixtures that use these (a browser, a course folder, a running lab) are in conftest.py beside it.
 """
@@ -6,9 +7,11 @@ The fixtures that use these (a browser, a course folder, a running lab) are in c
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -106,6 +109,39 @@ def start_lab(root, workdir, port=None, timeout=LAB_START_TIMEOUT):
         time.sleep(0.5)
     Lab(root, "", "", process, log, workdir).stop()
     raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def start_jupyter(root, workdir, subcommand="lab", timeout=LAB_START_TIMEOUT):
+    """Start ``jupyter lab`` or ``jupyter notebook`` (Notebook 7, the classic interface) on ``root`` directly, not
+    through make lab: a free port, a token, throwaway workspace, settings and runtime folders; its own process
+    group, stopped by pid. Return a Lab once the server answers."""
+    app = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[subcommand]
+    workdir.mkdir(parents=True, exist_ok=True)
+    settings = workdir / "settings"
+    for rel, values in LAB_SETTINGS.items():
+        (settings / rel).parent.mkdir(parents=True, exist_ok=True)
+        (settings / rel).write_text(json.dumps(values))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(workdir / "runtime"), JUPYTER_CONFIG_DIR=str(workdir / "config"),
+               MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
+    command = [str(Path(sys.executable).with_name("jupyter")), subcommand, "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}", f"--{app}.workspaces_dir={workdir / 'ws'}",
+               f"--{app}.user_settings_dir={settings}"] + (["--allow-root"] if os.geteuid() == 0 else [])
+    log = workdir / f"jupyter-{subcommand}.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    lab = Lab(root=root, base=f"http://127.0.0.1:{port}", token=token, process=process, log=log, workdir=workdir)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            lab.api("status")
+            return lab
+        except OSError:
+            time.sleep(0.5)
+    lab.stop()
+    raise RuntimeError(f"jupyter {subcommand} did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 # ------------------------------------------------------------------ notebooks in the page

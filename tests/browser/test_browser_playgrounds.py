@@ -1,38 +1,26 @@
-"""The three playgrounds in a real JupyterLab, driven by Chromium through Playwright: move a control, see a change.
+"""The three playgrounds in a real JupyterLab (and Notebook 7), driven by Chromium: move a control, see a change.
 
 The notebook the browser runs is built from the course notebooks' own
 playground cells (by cell id), after one set-up cell that defines what they
 need (the data, a trained SVM), so the cells tested are the cells shipped.
 
-The fixtures below (``playground_lab_server``, ``playground_browser_page``)
-start ``jupyter lab`` on a free port with a token and a throwaway workspace,
-settings and runtime folder, and stop it by its process group id; they are
-self-contained so that they can be folded into a shared tests/browser/conftest.py.
-
-Uses the system's Chromium (``/usr/bin/chromium`` or ``$CHROMIUM``), never a
-downloaded browser. Skips, saying why, when Chromium or Playwright is missing,
-unless ``CI`` is set (then it fails: CI installs both). Screenshots go to the
-test's tmp folder, and also to ``$BROWSER_SCREENSHOTS`` when it is set.
+The server is a plain ``jupyter lab`` or ``jupyter notebook`` on a throwaway
+folder (``labdriver.start_jupyter``); the browser is conftest.py's (the
+system's Chromium, never a downloaded one; a skip saying why where it is
+missing, a failure under CI). Screenshots go to build/browser/ (or
+``$BROWSER_SCREENSHOTS``).
 """
 
 import json
 import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SERVER_START_TIMEOUT = 120  # seconds for jupyter lab to answer (a loaded 2-core machine: ~20 s)
+from labdriver import REPO, shoot, start_jupyter
+
 RUN_TIMEOUT_MS = int(os.environ.get("PLAYGROUND_RUN_TIMEOUT_MS", 240_000))  # the set-up cell loads CIFAR-10 and trains an SVM; three playgrounds draw
 
 SETUP = """import numpy as np
@@ -50,28 +38,7 @@ PLAYGROUND_CELLS = [  # (notebook, cell id): the order of the playgrounds on the
     ("01_svm_loss.ipynb", "svm-landscape"),
     ("04_optimizers.ipynb", "opt-playground"),
 ]
-
-
-def _require_browser():
-    """Return the sync_playwright function, or skip (fail under CI) when Chromium or Playwright is missing."""
-    missing = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing, sync_playwright = "the playwright package is not installed (pip install playwright)", None
-    if missing is None and not CHROMIUM.exists():
-        missing = f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM=path)"
-    if missing is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser test under CI: {missing}.")
-        pytest.skip(f"browser test skipped: {missing}.")
-    return sync_playwright
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+FRONTENDS = {"lab": "lab/tree/playgrounds.ipynb", "notebook": "notebooks/playgrounds.ipynb"}  # -> the notebook's URL path
 
 
 def playground_notebook(path):
@@ -87,88 +54,36 @@ def playground_notebook(path):
     return path
 
 
-FRONTENDS = {  # name -> (jupyter subcommand, its application class, the notebook's URL path)
-    "lab": ("lab", "LabApp", "lab/tree/playgrounds.ipynb"),
-    "notebook": ("notebook", "JupyterNotebookApp", "notebooks/playgrounds.ipynb"),  # classic Notebook 7
-}
-
-
 @pytest.fixture(scope="module", params=sorted(FRONTENDS))
-def playground_lab_server(request, tmp_path_factory):
-    """A running ``jupyter lab`` (or Notebook 7) on a throwaway folder; stopped by its process group id at the end.
-
-    Yields ``(base_url, token, root, notebook_path)``: the notebook's URL is ``base_url/notebook_path?token=``.
-    """
-    _require_browser()
-    subcommand, app, notebook_path = FRONTENDS[request.param]
-    tmp = tmp_path_factory.mktemp("lab")
-    root, settings = tmp / "root", tmp / "settings"
+def playground_server(request, browser, tmp_path_factory):
+    """(Lab, the notebook's URL path): JupyterLab or Notebook 7 on a folder holding the playground notebook."""
+    tmp = tmp_path_factory.mktemp(f"playgrounds-{request.param}")
+    root = tmp / "root"
     root.mkdir()
-    # Keep every cell in the page (JupyterLab 4 may detach cells scrolled out of view) and skip the news prompt.
-    for plugin, values in [("@jupyterlab/notebook-extension/tracker", {"windowingMode": "none"}),
-                           ("@jupyterlab/apputils-extension/notification", {"fetchNews": "false"})]:
-        target = settings / f"{plugin}.jupyterlab-settings"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(values))
     playground_notebook(root / "playgrounds.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-           "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-    command = [str(Path(sys.executable).with_name("jupyter")), subcommand, "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}", f"--{app}.workspaces_dir={tmp / 'workspaces'}",
-               f"--{app}.user_settings_dir={settings}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    log = open(tmp / "lab.log", "w")
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)  # its own process group: the kernels stop with it
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/api/status?token={token}", timeout=5) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"jupyter {subcommand} did not start in {SERVER_START_TIMEOUT} s; its log:\n"
-                            f"{(tmp / 'lab.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield base_url, token, root, notebook_path
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-        log.close()
+    server = start_jupyter(root, tmp / "server", request.param)
+    yield server, FRONTENDS[request.param]
+    server.stop()
 
 
 @pytest.fixture(scope="module")
-def playground_browser_page(playground_lab_server):
-    """A Chromium page (Playwright) on the playground notebook in JupyterLab, all cells run; yields the page."""
-    sync_playwright = _require_browser()
-    base_url, token, _, notebook_path = playground_lab_server
-    with sync_playwright() as playwright:
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base_url}/{notebook_path}?token={token}")
-        page.locator(".jp-Notebook").wait_for(timeout=60_000)
-        _accept_kernel(page, base_url, token)
-        _run_all(page, base_url, token)
-        try:
-            page.locator(".cs231n-playground img").nth(2).wait_for(timeout=RUN_TIMEOUT_MS)
-        except Exception:
-            shot = _screenshot(page, playground_lab_server[2], "run_all_timed_out")
-            raise AssertionError(f"the three playgrounds did not appear after Run All Cells; the page: {shot}")
-        yield page
-        browser.close()
+def playground_browser_page(browser, playground_server):
+    """A page on the playground notebook, all cells run (once per frontend); yields the page."""
+    server, notebook_path = playground_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.goto(server.url(notebook_path))
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    _accept_kernel(page, server.base, server.token)
+    _run_all(page, server.base, server.token)
+    try:
+        page.locator(".cs231n-playground img").nth(2).wait_for(timeout=RUN_TIMEOUT_MS)
+    except Exception:
+        shot = _screenshot(page, "run_all_timed_out")
+        raise AssertionError(f"the three playgrounds did not appear after Run All Cells; the page: {shot}")
+    yield page
+    context.close()
 
 
 def _kernel_idle(base_url, token):
@@ -218,15 +133,9 @@ def _run_all(page, base_url, token):
     pytest.fail("Run All Cells did not start the first cell")
 
 
-def _screenshot(page, tmp_path, name):
+def _screenshot(page, name):
     frontend = "lab" if "/lab/" in page.url else "notebook"
-    path = tmp_path / f"{frontend}_{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("BROWSER_SCREENSHOTS"):
-        target = Path(os.environ["BROWSER_SCREENSHOTS"])
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target / path.name)
-    return path
+    return shoot(page, f"playground-{frontend}-{name}")
 
 
 def _state(playground):
@@ -246,7 +155,7 @@ def _wait_for_change(page, playground, before, what):
         page.wait_for_timeout(200)
 
 
-def test_classifier_step_button_moves_the_loss(playground_browser_page, tmp_path):
+def test_classifier_step_button_moves_the_loss(playground_browser_page):
     page = playground_browser_page
     playground = page.locator(".cs231n-playground").nth(0)
     playground.scroll_into_view_if_needed()
@@ -255,10 +164,10 @@ def test_classifier_step_button_moves_the_loss(playground_browser_page, tmp_path
     playground.locator("button", has_text="step").click()
     after = _wait_for_change(page, playground, before, "classifier: the step button")
     assert after[0] != before[0] and after[1] != before[1], "a step redraws the figure and changes the total"
-    _screenshot(page, tmp_path, "classifier_after_step")
+    _screenshot(page, "classifier_after_step")
 
 
-def test_landscape_lambda_slider_changes_the_bowl(playground_browser_page, tmp_path):
+def test_landscape_lambda_slider_changes_the_bowl(playground_browser_page):
     page = playground_browser_page
     playground = page.locator(".cs231n-playground").nth(1)
     playground.scroll_into_view_if_needed()
@@ -274,10 +183,10 @@ def test_landscape_lambda_slider_changes_the_bowl(playground_browser_page, tmp_p
     page.mouse.up()
     after = _wait_for_change(page, playground, before, "landscape: the λ slider")
     assert "λ = 25000" not in after[1] and after[0] != before[0], after
-    _screenshot(page, tmp_path, "landscape_smaller_lambda")
+    _screenshot(page, "landscape_smaller_lambda")
 
 
-def test_optimizer_landscape_switch_redraws(playground_browser_page, tmp_path):
+def test_optimizer_landscape_switch_redraws(playground_browser_page):
     page = playground_browser_page
     playground = page.locator(".cs231n-playground").nth(2)
     playground.scroll_into_view_if_needed()
@@ -286,4 +195,4 @@ def test_optimizer_landscape_switch_redraws(playground_browser_page, tmp_path):
     playground.locator("select").first.select_option(label="Rosenbrock")
     after = _wait_for_change(page, playground, before, "optimizer: the landscape dropdown")
     assert after[0] != before[0] and after[1] != before[1], after
-    _screenshot(page, tmp_path, "optimizer_rosenbrock")
+    _screenshot(page, "optimizer_rosenbrock")
