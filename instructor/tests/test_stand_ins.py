@@ -162,3 +162,17 @@ def test_only_a_graded_name_of_a_graded_module_can_be_replaced(worker, module, n
     with pytest.raises(AttributeError, match="is not a graded function"):
         w.substitute(module, name, trusted)
     assert w.undo == []
+
+
+def test_the_tests_that_get_stand_ins_run_after_every_other_test():
+    """A stand-in in the worker is an oracle for its function: it must not be there before (or while) the tests
+    that grade that function run, or a submission could keep its answers and replay them."""
+    from types import SimpleNamespace
+
+    from instructor.harness import stand_ins_last
+
+    items = [SimpleNamespace(nodeid=n) for n in ["fc::a", "layers::affine", "fc::b", "losses::svm", "clf::train"]]
+    chosen = {"fc::a": ["cs231n_lib.layers.affine_forward"], "fc::b": ["cs231n_lib.layers.affine_forward"],
+              "clf::train": ["cs231n_lib.optim.sgd"]}
+    assert [i.nodeid for i in stand_ins_last(items, chosen)] == [
+        "layers::affine", "losses::svm", "fc::a", "fc::b", "clf::train"]
