@@ -5,7 +5,7 @@ Letters used throughout the package:
     C  number of classes           W  weights of shape (D, C); X (N, D); y (N,) ints in [0, C)
 
 The import direction is the architecture:
-    data_utils                      (CIFAR-10 on disk -> arrays)
+    data_utils -> synthetic         (CIFAR-10 on disk -> arrays; the stand-in without data)
     _checks -> linear_svm, softmax, regularizers -> loss_variants (lecture demos on the losses)
     gradient_check                  (independent of the losses: it only calls f)
     _checks -> optim, schedules -> linear_classifier (uses the losses and regularizers)
@@ -15,7 +15,8 @@ The import direction is the architecture:
 
 # --- data ---
 from .data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data, get_CIFAR10_source,
-                         load_CIFAR10, make_synthetic_cifar10)
+                         load_CIFAR10)
+from .synthetic import make_synthetic_cifar10
 
 # --- losses, gradient checking, regularizers, classifiers ---
 from . import regularizers

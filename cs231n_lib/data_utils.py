@@ -1,4 +1,4 @@
-"""CIFAR-10 on disk -> numpy arrays, and a synthetic stand-in in the same format.
+"""CIFAR-10 on disk -> numpy arrays, for the linear classifiers and for the networks.
 
 Letters: N images, D features per image (3072 pixels, 3073 with the bias
 column). Images are (N, 32, 32, 3) height x width x RGB; labels are (N,) int64
@@ -23,7 +23,6 @@ import numbers
 import os
 import pickle
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +36,8 @@ META_FILE = "batches.meta"
 IMAGE_SHAPE = (32, 32, 3)
 PIXELS = 32 * 32 * 3  # 3072 values per image
 
-# A file only make_synthetic_cifar10 writes: tells the stand-in from real data.
+# A file only the synthetic generator (cs231n_lib.synthetic) writes: tells the stand-in from real data.
 SYNTHETIC_MARKER = "SYNTHETIC.txt"
-# Bump the version whenever the generator's output changes: the cached stand-in
-# under datasets/ is then regenerated instead of silently going stale.
-SYNTHETIC_VERSION = "cs231n_lib synthetic CIFAR-10 stand-in, generator version 1"
 
 _REPO = Path(__file__).resolve().parents[1]
 _REPO_CIFAR10_DIR = _REPO / "datasets" / "cifar-10-batches-py"
@@ -201,7 +197,7 @@ def load_CIFAR10(root, dtype=np.float64):
 # ---------------------------------------------------------- preparation
 
 
-def _check_count(name, value):
+def _check_size(name, value):
     """Return ``value`` if it is None or an int >= 0, else raise ValueError naming ``name``."""
     if value is None:
         return None
@@ -211,36 +207,41 @@ def _check_count(name, value):
     return int(value)
 
 
-def _split_sizes(n_train_total, n_test_total, num_training, num_validation, num_test, num_dev):
-    """Choose split sizes: CS231n's 49000/1000/1000/500, shrunk to fit the data.
+def _split_sizes(n_train_total, n_test_total, num_training, num_validation, num_test, num_dev=None):
+    """The split sizes both loaders use: the ones asked for (None: CS231n's 49000/1000/1000/500), shrunk to fit.
 
-    Validation takes min(1000, N_train // 5) images from the end of the training
-    batches and training takes the rest, so the full dataset gives 49000/1000 and
-    the 5085-image subset gives 4085/1000. Test takes min(1000, N_test) and dev
-    min(500, num_training). Sizes that are given are used as they are.
+    When training and validation together outgrow the training images on disk,
+    validation is cut to at most a fifth of them and training takes the rest, so
+    the full dataset gives 49000/1000 and the 5085-image subset 4085/1000. Test
+    is at most the test images on disk, dev at most the training split.
+
+    Returns
+    -------
+    sizes : tuple of int
+        ``(num_training, num_validation, num_test, num_dev)``.
+    shrunk : list of str
+        ``"name asked -> got"`` for every size given (not None) that was reduced.
     """
-    if num_validation is None:
-        num_validation = min(_FULL_SPLIT["num_validation"], n_train_total // 5)
-    if num_training is None:
-        num_training = n_train_total - num_validation
-    if num_test is None:
-        num_test = min(_FULL_SPLIT["num_test"], n_test_total)
-    if num_dev is None:
-        num_dev = min(_FULL_SPLIT["num_dev"], num_training)
-    if num_training < 1:
-        raise ValueError(f"num_training must be at least 1, got {num_training}; "
-                         "ask for some training images.")
-    if num_training + num_validation > n_train_total:
-        raise ValueError(
-            f"num_training + num_validation must be at most the {n_train_total} training images "
-            f"on disk, got {num_training} + {num_validation}; ask for fewer.")
-    if num_test > n_test_total:
-        raise ValueError(f"num_test must be at most the {n_test_total} test images on disk, "
-                         f"got {num_test}; ask for fewer.")
-    if num_dev > num_training:
-        raise ValueError(f"num_dev must be at most num_training ({num_training}), got {num_dev}, "
-                         "because dev is a subset of the training split; ask for fewer.")
-    return num_training, num_validation, num_test, num_dev
+    asked = {"num_training": num_training, "num_validation": num_validation, "num_test": num_test,
+             "num_dev": num_dev}
+    n_tr, n_val, n_te, n_dev = (_FULL_SPLIT[name] if value is None else value for name, value in asked.items())
+    if n_tr < 1:
+        raise ValueError(f"num_training must be at least 1, got {n_tr}; ask for some training images.")
+    if n_tr + n_val > n_train_total:
+        n_val = min(n_val, n_train_total // 5)
+        n_tr = min(n_tr, n_train_total - n_val)
+    n_te = min(n_te, n_test_total)
+    n_dev = min(n_dev, n_tr)
+    got = dict(zip(asked, (n_tr, n_val, n_te, n_dev)))
+    shrunk = [f"{name} {value} -> {got[name]}" for name, value in asked.items() if value is not None and got[name] < value]
+    return (n_tr, n_val, n_te, n_dev), shrunk
+
+
+def _notice_shrunk(root, n_train_total, n_test_total, sizes, shrunk):
+    """Print one line when sizes that were asked for do not fit the data on disk."""
+    if shrunk:
+        print(f"NOTICE: {root} holds {n_train_total} training and {n_test_total} test images, so the split "
+              f"(train/val/test) is {'/'.join(map(str, sizes[:3]))}, smaller than asked: {', '.join(shrunk)}.")
 
 
 def _prepare(images, mean_image, flatten, bias_trick, dtype):
@@ -282,6 +283,8 @@ def _synthetic_fallback(reason):
     reason : str
         Where CIFAR-10 was looked for, for the notice.
     """
+    from .synthetic import SYNTHETIC_VERSION, make_synthetic_cifar10  # it builds on this module's format
+
     root = SYNTHETIC_CIFAR10_DIR
     marker = root / SYNTHETIC_MARKER
     if not (marker.is_file() and marker.read_text().startswith(SYNTHETIC_VERSION)):
@@ -317,6 +320,8 @@ def get_CIFAR10_linear_data(cifar10_dir=None, num_training=None, num_validation=
     num_training, num_validation, num_test, num_dev : int, optional
         Split sizes; the defaults are 49000/1000/1000/500 on the full dataset and
         shrink on a smaller one (4085/1000/1000/500 on the 5085-image subset).
+        Sizes that do not fit the data are shrunk the same way, with one line
+        saying so (as :func:`get_CIFAR10_data` does).
     subtract_mean : bool, default True
         Subtract the training split's mean image.
     flatten : bool, default True
@@ -344,10 +349,10 @@ def get_CIFAR10_linear_data(cifar10_dir=None, num_training=None, num_validation=
     FileNotFoundError
         When no CIFAR-10 is found and ``allow_synthetic`` is False.
     ValueError
-        For a corrupt batch, split sizes larger than the data, or bad options.
+        For a corrupt batch or bad options.
     """
     dt = _check_dtype(dtype)
-    sizes = [_check_count(name, value) for name, value in (
+    sizes = [_check_size(name, value) for name, value in (
         ("num_training", num_training), ("num_validation", num_validation),
         ("num_test", num_test), ("num_dev", num_dev))]
     if bias_trick and not flatten:
@@ -356,7 +361,8 @@ def get_CIFAR10_linear_data(cifar10_dir=None, num_training=None, num_validation=
 
     root, source, (Xtr, ytr, Xte, yte) = _load_with_fallback(cifar10_dir, allow_synthetic)
 
-    n_tr, n_val, n_te, n_dev = _split_sizes(len(ytr), len(yte), *sizes)
+    (n_tr, n_val, n_te, n_dev), shrunk = _split_sizes(len(ytr), len(yte), *sizes)
+    _notice_shrunk(root, len(ytr), len(yte), (n_tr, n_val, n_te), shrunk)
     train, val = slice(0, n_tr), slice(n_tr, n_tr + n_val)
     dev = np.random.default_rng(_DEV_SEED).choice(n_tr, n_dev, replace=False)  # (n_dev,)
 
@@ -432,25 +438,6 @@ def get_CIFAR10_source(cifar10_dir=None):
     return "synthetic" if (root / SYNTHETIC_MARKER).exists() else "cifar10"
 
 
-def _fit_split(n_train_total, n_test_total, num_training, num_validation, num_test):
-    """Shrink a requested train/val/test split to what is on disk (validation at most a fifth of it).
-
-    Returns
-    -------
-    sizes : tuple of int
-        ``(num_training, num_validation, num_test)``.
-    shrunk : bool
-        Whether any size was reduced.
-    """
-    wanted = (num_training, num_validation, num_test)
-    if num_training + num_validation > n_train_total:
-        num_validation = min(num_validation, n_train_total // 5)
-        num_training = min(num_training, n_train_total - num_validation)
-    num_test = min(num_test, n_test_total)
-    sizes = (num_training, num_validation, num_test)
-    return sizes, sizes != wanted
-
-
 def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, subtract_mean=True, *,
                      cifar10_dir=None, dtype=np.float32, allow_synthetic=False, verbose=True):
     """Load CIFAR-10 as images for a neural network, as in CS231n's assignment 2.
@@ -492,16 +479,14 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
         For a corrupt batch or bad options.
     """
     dt = _check_dtype(dtype)
-    num_training, num_validation, num_test = (_check_count(name, value) for name, value in (
+    num_training, num_validation, num_test = (_check_size(name, value) for name, value in (
         ("num_training", num_training), ("num_validation", num_validation), ("num_test", num_test)))
     if num_training is None or num_training < 1 or num_validation is None or num_test is None:
         raise ValueError(f"num_training must be at least 1 and every size an integer, got "
                          f"{num_training}/{num_validation}/{num_test}; pass counts such as 49000, 1000, 1000.")
     root, source, (Xtr, ytr, Xte, yte) = _load_with_fallback(cifar10_dir, allow_synthetic)
-    (n_tr, n_val, n_te), shrunk = _fit_split(len(ytr), len(yte), num_training, num_validation, num_test)
-    if shrunk:
-        print(f"NOTICE: {root} holds {len(ytr)} training and {len(yte)} test images, so the split is "
-              f"{n_tr}/{n_val}/{n_te} instead of the {num_training}/{num_validation}/{num_test} asked for.")
+    (n_tr, n_val, n_te, _), shrunk = _split_sizes(len(ytr), len(yte), num_training, num_validation, num_test, 0)
+    _notice_shrunk(root, len(ytr), len(yte), (n_tr, n_val, n_te), shrunk)
 
     X_train = Xtr[:n_tr].astype(dt)                    # (n_tr, 32, 32, 3)
     X_val = Xtr[n_tr:n_tr + n_val].astype(dt)          # (n_val, 32, 32, 3)
@@ -521,133 +506,3 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
         what = "real CIFAR-10" if source == "cifar10" else "the synthetic stand-in"
         print(f"Loaded {what} from {root} as images (N, 3, 32, 32): {n_tr} train, {n_val} val, {n_te} test.")
     return data
-
-
-# ---------------------------------------------------------- synthetic stand-in
-
-
-def _smooth_field(rng, n_blobs):
-    """Return a sum of ``n_blobs`` random Gaussian blobs, shape (32, 32, 3), values about -1..1."""
-    grid = np.arange(32)
-    field = np.zeros(IMAGE_SHAPE)
-    for _ in range(n_blobs):
-        cy, cx = rng.uniform(4, 28, size=2)
-        sigma = rng.uniform(3, 8)
-        blob = np.exp(-((grid[:, None] - cy) ** 2 + (grid[None, :] - cx) ** 2)
-                      / (2 * sigma ** 2))  # (32, 1) + (1, 32) -> (32, 32)
-        field += blob[:, :, None] * rng.uniform(-1, 1, size=3)  # (32, 32, 1) * (3,)
-    return field
-
-
-def _synthetic_images(rng, templates, n):
-    """Draw ``n`` labelled images around the class templates.
-
-    Each image is its class template shifted by up to 3 pixels, with random
-    contrast and brightness, a dose of another class's template, and pixel
-    noise, so a linear classifier learns it only partly.
-
-    Parameters
-    ----------
-    rng : np.random.Generator
-    templates : ndarray of shape (10, 32, 32, 3)
-        Class templates, values 0..255.
-    n : int
-
-    Returns
-    -------
-    images : ndarray of shape (n, 32, 32, 3), uint8
-    labels : ndarray of shape (n,), int64, each class n // 10 or n // 10 + 1 times
-    """
-    labels = rng.permutation(np.arange(n) % 10).astype(np.int64)  # (n,) balanced classes
-    other = (labels + rng.integers(1, 10, size=n)) % 10  # (n,) a different class
-    dy, dx = rng.integers(-3, 4, size=(2, n))
-    rows = (np.arange(32)[None, :] - dy[:, None]) % 32  # (n, 32)
-    cols = (np.arange(32)[None, :] - dx[:, None]) % 32  # (n, 32)
-    own = templates[labels[:, None, None], rows[:, :, None], cols[:, None, :]]  # (n, 32, 32, 3)
-    mix = rng.uniform(0.0, 0.8, size=(n, 1, 1, 1))  # weight of the other class
-    contrast = rng.uniform(0.5, 1.3, size=(n, 1, 1, 1))
-    brightness = rng.normal(0.0, 25.0, size=(n, 1, 1, 1))
-    images = 128 + contrast * ((1 - mix) * own + mix * templates[other] - 128)  # (n, 32, 32, 3)
-    images += brightness + rng.normal(0.0, 60.0, size=images.shape)
-    return np.clip(np.rint(images), 0, 255).astype(np.uint8), labels
-
-
-def _write_pickle(path, obj):
-    """Pickle ``obj`` to ``path`` with protocol 2, as the official batches are."""
-    with open(path, "wb") as f:
-        pickle.dump(obj, f, protocol=2)
-
-
-def make_synthetic_cifar10(root, num_train_per_batch=1000, num_test=1000, seed=0):
-    """Write a synthetic stand-in for CIFAR-10 in the official python format.
-
-    Ten classes (named like CIFAR-10's) each get a template: a colour plus a few
-    smooth coloured blobs. Images are noisy, shifted, partly mixed versions of
-    their class template, so a linear classifier learns them clearly better than
-    chance (10%) but far from perfectly. The same arguments always give the same
-    files. The folder is written under a temporary name and renamed into place,
-    so it is either complete or absent.
-
-    Parameters
-    ----------
-    root : str or Path
-        The ``cifar-10-batches-py`` folder to create; it must not exist yet
-        (an empty folder is replaced).
-    num_train_per_batch : int, default 1000
-        Rows in each of ``data_batch_1`` .. ``data_batch_5``.
-    num_test : int, default 1000
-        Rows in ``test_batch``.
-    seed : int, default 0
-
-    Returns
-    -------
-    Path
-        ``root``, holding the six batches, ``batches.meta`` and a marker file
-        saying the data is synthetic.
-
-    Raises
-    ------
-    FileExistsError
-        When ``root`` already holds files.
-    ValueError
-        When a size is not a positive integer.
-    """
-    for name, value in (("num_train_per_batch", num_train_per_batch), ("num_test", num_test)):
-        if _check_count(name, value) is None or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}; pass e.g. 1000.")
-    root = Path(root)
-    if root.exists() and any(root.iterdir()):
-        raise FileExistsError(f"root {root} already holds files; delete it or pick a new folder.")
-    root.parent.mkdir(parents=True, exist_ok=True)
-
-    template_seed, *batch_seeds = np.random.SeedSequence(seed).spawn(1 + len(TRAIN_FILES) + 1)
-    rng = np.random.default_rng(template_seed)
-    colours = rng.uniform(60, 196, size=(10, 1, 1, 3))  # (10, 1, 1, 3)
-    templates = np.stack([60 * _smooth_field(rng, 4) for _ in range(10)]) + colours  # (10, 32, 32, 3)
-
-    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a dataset folder is readable by all
-    try:
-        names = TRAIN_FILES + (TEST_FILE,)
-        sizes = [num_train_per_batch] * len(TRAIN_FILES) + [num_test]
-        for i, (name, n, batch_seed) in enumerate(zip(names, sizes, batch_seeds)):
-            images, labels = _synthetic_images(np.random.default_rng(batch_seed), templates, n)
-            data = images.transpose(0, 3, 1, 2).reshape(n, PIXELS)  # (n, 32, 32, 3) -> (n, 3072)
-            label = f"training batch {i + 1} of 5" if name != TEST_FILE else "testing batch 1 of 1"
-            _write_pickle(tmp / name, {"batch_label": f"synthetic {label}",
-                                       "labels": labels.tolist(), "data": data})
-        _write_pickle(tmp / META_FILE, {"num_cases_per_batch": num_train_per_batch,
-                                        "label_names": list(CLASS_NAMES), "num_vis": PIXELS})
-        (tmp / SYNTHETIC_MARKER).write_text(
-            f"{SYNTHETIC_VERSION}\nseed={seed} num_train_per_batch={num_train_per_batch} "
-            f"num_test={num_test}\nNot real CIFAR-10: run `make data` for the real images.\n")
-        try:
-            os.rename(tmp, root)  # atomic: root is complete or absent
-        except OSError as exc:
-            if root.exists() and any(root.iterdir()):
-                raise FileExistsError(f"root {root} was written by someone else meanwhile; "
-                                      "use it or delete it.") from exc
-            raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return root

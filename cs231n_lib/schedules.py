@@ -23,16 +23,13 @@ import numbers
 
 import numpy as np
 
+from ._checks import check_positive_int
+
 
 def _check_iteration(t):
     """Raise ValueError unless ``t`` is a non-negative integer."""
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
         raise ValueError(f"t must be a non-negative integer iteration, got {t!r}; pass 0, 1, 2, ...")
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}; pass a number of iterations.")
 
 
 def _check_in_interval(name, value, low, high, low_open=False):
@@ -78,7 +75,7 @@ def step_decay(step_size, gamma=0.1):
     -------
     schedule : callable
     """
-    _check_positive_int("step_size", step_size)
+    check_positive_int(step_size, "step_size", "a number of iterations")
     _check_in_interval("gamma", gamma, 0.0, 1.0, low_open=True)
 
     def schedule(t):
@@ -179,7 +176,7 @@ def linear_decay(total_steps, min_factor=0.0):
     -------
     schedule : callable
     """
-    _check_positive_int("total_steps", total_steps)
+    check_positive_int(total_steps, "total_steps", "a number of iterations")
     _check_in_interval("min_factor", min_factor, 0.0, 1.0)
 
     def schedule(t):
@@ -207,7 +204,7 @@ def cosine(total_steps, min_factor=0.0):
     -------
     schedule : callable
     """
-    _check_positive_int("total_steps", total_steps)
+    check_positive_int(total_steps, "total_steps", "a number of iterations")
     _check_in_interval("min_factor", min_factor, 0.0, 1.0)
 
     def schedule(t):
@@ -238,7 +235,7 @@ def linear_warmup(warmup_steps, after=None):
     -------
     schedule : callable
     """
-    _check_positive_int("warmup_steps", warmup_steps)
+    check_positive_int(warmup_steps, "warmup_steps", "a number of iterations")
     if after is None:
         after = constant()
     if not callable(after):
@@ -267,5 +264,5 @@ def multipliers(schedule, num_steps):
     -------
     values : ndarray of shape (num_steps,)
     """
-    _check_positive_int("num_steps", num_steps)
+    check_positive_int(num_steps, "num_steps", "a number of iterations")
     return np.array([schedule(t) for t in range(num_steps)], dtype=float)

@@ -34,20 +34,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _describe, check_optim_config
+from ._checks import _describe, check_optim_config, check_positive_int
 from .divergence import loss_diverged
 from .optim import get_update_rule
 
 _DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
 
 
-def _check_count(value, name, allow_none=False):
-    """Return ``value`` if it is a positive int (or None when allowed), else raise ValueError."""
+def _count(value, name, allow_none=False):
+    """``value`` as an int once :func:`check_positive_int` accepts it (None passes when allowed)."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}, "
-                         f"got {value!r}; pass e.g. 100.")
+    check_positive_int(value, name, "e.g. 100" + (" or None" if allow_none else ""))
     return int(value)
 
 
@@ -137,11 +135,11 @@ class Solver:
                 or not 0 < self.lr_decay <= 1):
             raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay!r}; pass e.g. 0.95 (1 keeps "
                              f"the learning rate).")
-        self.batch_size = _check_count(kwargs.pop("batch_size", 100), "batch_size")
-        self.num_epochs = _check_count(kwargs.pop("num_epochs", 10), "num_epochs")
-        self.num_train_samples = _check_count(kwargs.pop("num_train_samples", 1000), "num_train_samples",
+        self.batch_size = _count(kwargs.pop("batch_size", 100), "batch_size")
+        self.num_epochs = _count(kwargs.pop("num_epochs", 10), "num_epochs")
+        self.num_train_samples = _count(kwargs.pop("num_train_samples", 1000), "num_train_samples",
                                               allow_none=True)
-        self.num_val_samples = _check_count(kwargs.pop("num_val_samples", None), "num_val_samples",
+        self.num_val_samples = _count(kwargs.pop("num_val_samples", None), "num_val_samples",
                                             allow_none=True)
         self.checkpoint_name = kwargs.pop("checkpoint_name", None)
         if self.checkpoint_name is not None:
@@ -152,7 +150,7 @@ class Solver:
             if not folder.is_dir():
                 raise ValueError(f"checkpoint_name must be in an existing folder, got {self.checkpoint_name!r} "
                                  f"({folder} does not exist); create the folder first.")
-        self.print_every = _check_count(kwargs.pop("print_every", 10), "print_every")
+        self.print_every = _count(kwargs.pop("print_every", 10), "print_every")
         self.verbose = bool(kwargs.pop("verbose", True))
         self.divergence_factor = kwargs.pop("divergence_factor", None)
         if self.divergence_factor is not None and (
@@ -253,8 +251,8 @@ class Solver:
                 X.shape[0],) or X.shape[0] == 0:
             raise ValueError(f"X and y must be arrays of shapes (N, ...) and (N,) with N >= 1, got "
                              f"{_describe(X)} and {_describe(y)}; pass matching arrays.")
-        num_samples = _check_count(num_samples, "num_samples", allow_none=True)
-        batch_size = _check_count(batch_size, "batch_size")
+        num_samples = _count(num_samples, "num_samples", allow_none=True)
+        batch_size = _count(batch_size, "batch_size")
         N = X.shape[0]
         if num_samples is not None and N > num_samples:
             mask = self._rng.choice(N, num_samples)  # (num_samples,)

@@ -27,7 +27,6 @@ stops alone, with the warning ``train`` gives
                                                      lrs, regs, num_iters=1500, seed=0)
 """
 
-import numbers
 
 import numpy as np
 

@@ -11,9 +11,10 @@ import shutil
 import numpy as np
 import pytest
 
-from cs231n_lib import data_utils
+from cs231n_lib import data_utils, synthetic
 from cs231n_lib.data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data,
-                                   get_CIFAR10_source, load_CIFAR10, make_synthetic_cifar10)
+                                   get_CIFAR10_source, load_CIFAR10)
+from cs231n_lib.synthetic import make_synthetic_cifar10
 
 # The fixture synthetic_cifar_dir (conftest.py) holds 5 x 200 train and 200 test images.
 N_TRAIN, N_TEST = 1000, 200
@@ -128,16 +129,25 @@ def test_dtype_must_be_floating(synthetic_cifar_dir):
     (40, 10, (32, 8, 10, 32)),                  # dev cannot outgrow training
 ])
 def test_default_split_sizes_adapt_to_the_data(n_train, n_test, expected):
-    assert data_utils._split_sizes(n_train, n_test, None, None, None, None) == expected
+    assert data_utils._split_sizes(n_train, n_test, None, None, None, None) == (expected, [])
+    assert data_utils._split_sizes(n_train, n_test, 49000, 1000, 1000, 500)[0] == expected, (
+        "CS231n's sizes asked for explicitly shrink exactly as the defaults do")
 
 
-def test_split_sizes_that_do_not_fit_are_refused(synthetic_cifar_dir):
-    with pytest.raises(ValueError, match=r"num_training \+ num_validation.*1000 training images"):
-        get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=900, num_validation=200, verbose=False)
-    with pytest.raises(ValueError, match="num_test must be at most the 200"):
-        get_CIFAR10_linear_data(synthetic_cifar_dir, num_test=201, verbose=False)
-    with pytest.raises(ValueError, match="num_dev must be at most num_training"):
-        get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=10, num_dev=11, verbose=False)
+def test_split_sizes_that_do_not_fit_shrink_and_say_so(synthetic_cifar_dir, capsys):
+    for loader in (get_CIFAR10_linear_data, get_CIFAR10_data):  # one policy for both loaders
+        d = loader(cifar10_dir=synthetic_cifar_dir, num_training=900, num_validation=300, num_test=201, verbose=False)
+        assert (len(d["y_train"]), len(d["y_val"]), len(d["y_test"])) == (800, 200, 200), loader.__name__
+        notice = capsys.readouterr().out
+        assert notice.startswith("NOTICE:") and notice.count("\n") == 1, notice
+        assert "num_training 900 -> 800, num_validation 300 -> 200, num_test 201 -> 200" in notice, notice
+    d = get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=10, num_dev=11, verbose=False)
+    assert len(d["y_dev"]) == 10 and "num_dev 11 -> 10" in capsys.readouterr().out
+    get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=500, num_validation=100, verbose=False)
+    assert capsys.readouterr().out == "", "sizes that fit: no notice"
+
+
+def test_split_sizes_that_are_not_counts_are_refused(synthetic_cifar_dir):
     with pytest.raises(ValueError, match="num_training must be at least 1, got 0"):
         get_CIFAR10_linear_data(synthetic_cifar_dir, num_training=0, verbose=False)
     with pytest.raises(ValueError, match="num_training must be a non-negative integer or None, got -1"):
@@ -246,7 +256,7 @@ def test_fallback_regenerates_a_stale_stand_in_once(synthetic_cifar_dir, synthet
     marker.write_text("generator version 0\n")
     d = get_CIFAR10_linear_data(tmp_path / "nowhere", allow_synthetic=True, verbose=False)
     assert [len(d[f"y_{s}"]) for s in ("train", "val", "test", "dev")] == [4000, 1000, 1000, 500]
-    assert marker.read_text().startswith(data_utils.SYNTHETIC_VERSION)
+    assert marker.read_text().startswith(synthetic.SYNTHETIC_VERSION)
     assert sorted(os.listdir(synthetic_home.parent)) == ["cifar-10-batches-py"]  # no temp left
     assert len(capsys.readouterr().out.splitlines()) == 1
 

@@ -9,7 +9,7 @@ import pytest
 
 from cs231n_lib import layer_utils, layers
 from cs231n_lib.fc_net import FullyConnectedNet, TwoLayerNet
-from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 
 N, D, C = 6, 15, 4
 # A dtype by name: it crosses the grader's sandbox boundary as plain data (np.float64 is a type).
