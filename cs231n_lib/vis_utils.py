@@ -13,8 +13,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-IMAGE_SHAPE = (32, 32, 3)
-PIXELS = 32 * 32 * 3  # 3072
+from .data_utils import IMAGE_SHAPE, PIXELS
+
 MOSAIC_GAP = 2  # white pixels between the tiles of show_class_examples
 
 
@@ -373,43 +373,6 @@ def plot_tuning_heatmap(results, which="val", title=None):
     fig.colorbar(image, ax=ax, label=f"{label} accuracy")
     fig.tight_layout()
     return fig, ax
-
-
-def flip_horizontal(X):
-    """Mirror images left to right, the data augmentation used for CIFAR-10.
-
-    Parameters
-    ----------
-    X : ndarray of shape (N, 32, 32, 3), (N, 3072) or (N, 3073)
-        Images, or their flattened rows; a 3073rd column (the bias trick's 1)
-        is kept as it is. Templates work too: pass ``W.T`` of shape (C, 3073).
-
-    Returns
-    -------
-    X_flipped : ndarray of the shape and dtype of ``X``
-        A new array: every image with its 32 columns in reverse order.
-
-    Notes
-    -----
-    Mirroring only permutes the pixel values of a row, so for a linear
-    classifier ``flip_horizontal(X) @ W == X @ flip_horizontal(W.T).T``:
-    scoring a mirrored image is the same as scoring the image with mirrored
-    templates. On mean-subtracted rows the result is the mirrored image minus
-    the mirrored mean image.
-    """
-    X = np.asarray(X)
-    if X.ndim == 4 and X.shape[1:] == IMAGE_SHAPE:
-        return X[:, :, ::-1, :].copy()  # (N, 32, 32, 3), width reversed
-    if X.ndim == 2 and X.shape[1] in (PIXELS, PIXELS + 1):
-        n = X.shape[0]
-        X_flipped = X.copy()  # (N, D), keeps a bias column
-        images = X[:, :PIXELS].reshape(n, *IMAGE_SHAPE)  # (N, 3072) -> (N, 32, 32, 3)
-        X_flipped[:, :PIXELS] = images[:, :, ::-1, :].reshape(n, PIXELS)  # (N, 32, 32, 3) -> (N, 3072)
-        return X_flipped
-    raise ValueError(
-        f"X must have shape (N, 32, 32, 3), (N, 3072) or (N, 3073), got {X.shape}; "
-        "pass CIFAR-10 images, their flattened rows, or W.T."
-    )
 
 
 def visualize_grid(Xs, ubound=255.0, padding=1):

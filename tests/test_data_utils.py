@@ -359,3 +359,33 @@ def test_network_data_synthetic_fallback_and_errors(synthetic_cifar_dir, synthet
         get_CIFAR10_data(0, cifar10_dir=synthetic_cifar_dir, verbose=False)
     with pytest.raises(ValueError, match="^num_validation"):
         get_CIFAR10_data(10, -1, cifar10_dir=synthetic_cifar_dir, verbose=False)
+
+
+# ------------------------------------------------------------------ flip_horizontal (augmentation)
+
+
+def test_flip_horizontal_moves_a_pixel_to_the_mirrored_column_and_keeps_the_bias():
+    image = np.zeros((1, 32, 32, 3))
+    image[0, 5, 2, 1] = 7.0  # row 5, column 2, green
+    flipped = data_utils.flip_horizontal(image)
+    assert flipped[0, 5, 29, 1] == 7.0 and flipped.sum() == 7.0
+    rows = np.hstack([image.reshape(1, 3072), np.ones((1, 1))]).astype(np.float32)  # (1, 3073)
+    flipped_rows = data_utils.flip_horizontal(rows)
+    assert flipped_rows.dtype == np.float32 and flipped_rows[0, 3072] == 1.0
+    np.testing.assert_array_equal(flipped_rows[:, :3072], flipped.reshape(1, 3072))
+
+
+def test_flip_horizontal_twice_is_the_identity_and_mirrors_templates_for_a_linear_classifier():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3073))  # (N, D)
+    W = rng.standard_normal((3073, 4))  # (D, C)
+    np.testing.assert_array_equal(data_utils.flip_horizontal(data_utils.flip_horizontal(X)), X)
+    scores_of_mirrored_images = data_utils.flip_horizontal(X) @ W  # (N, C)
+    scores_with_mirrored_templates = X @ data_utils.flip_horizontal(W.T).T  # (N, C)
+    np.testing.assert_allclose(scores_of_mirrored_images, scores_with_mirrored_templates, rtol=1e-12)
+    assert not np.allclose(scores_of_mirrored_images, X @ W)
+
+
+def test_flip_horizontal_rejects_rows_that_are_not_images():
+    with pytest.raises(ValueError, match="X must have shape"):
+        data_utils.flip_horizontal(np.zeros((2, 100)))
