@@ -89,7 +89,7 @@ clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
-# ---- instructor verbs: the release's Makefile ends above this line (instructor/release.py) ----
+# ---- instructor verbs: the release's Makefile ends above this line (instructor/release/build.py) ----
 JOBS ?= 2
 GRADES ?= build/grades
 SIMILARITY ?= build/similarity

@@ -13,8 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from instructor.grade import grade_submission, load_course, main
-from instructor.release import build_release, graded_files
+from instructor.grading.cli import main
+from instructor.grading.course import load_course
+from instructor.grading.grade import grade_submission
+from instructor.release.build import build_release, graded_files
 
 from .course import HIDDEN_TESTS, demo_notebook, make_course, write_notebook
 
