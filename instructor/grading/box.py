@@ -45,18 +45,20 @@ def seen(host, inside, backend):
 
 
 def seen_home(layout, backend):
-    """The box's home and TMPDIR: its tmpfs under bwrap, else the slot's home in the layout (``box_home``)."""
+    """The box's home and TMPDIR: its tmpfs under bwrap, else the slot's home in the layout (``box_home``).
+    Trusts the layout; checks nothing."""
     return BOX_HOME if backend == "bwrap" else layout["home"]
 
 
 def worker_binds(layout):
-    """[(host, inside)]: the read-only binds of every box that runs the worker (the tree, the worker's files)."""
+    """[(host, inside)]: the read-only binds of every box that runs the worker (the tree, the worker's files).
+    Trusts the layout; checks nothing."""
     return [(layout["tree"], TREE), (layout["worker_dir"], WORKER)]
 
 
 def env(home, path="/usr/bin:/bin", **extra):
     """The whole environment of a boxed process (nothing of the grader's leaks in): one thread per BLAS, no
-    bytecode written, a fixed hash seed, matplotlib's Agg. Trusts its caller's values."""
+    bytecode written, a fixed hash seed, matplotlib's Agg. Trusts its caller's values; checks nothing."""
     return {"PATH": path, "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
             "MPLBACKEND": "Agg", **extra}
@@ -66,8 +68,8 @@ def package_files(src, files):
     """The package's .py files that go into a box: git-tracked ones in a checkout, else the walked ones.
 
     Never an untracked scratch file of the instructor's (an old solution, a merge's leftovers, notes):
-    everything in the box is readable by the student's code.
-    """
+    everything in the box is readable by the student's code. Trusts the instructor's tree and git; checks
+    that each file is tracked."""
     candidates = [rel for rel in files if rel.startswith(PACKAGE + "/") and rel.endswith(".py")]
     if (Path(src) / ".git").exists():
         try:
@@ -82,7 +84,8 @@ def package_files(src, files):
 
 
 def _student_python(course, rel, data, notes):
-    """Return the bytes to grade for package file ``rel``: the submission if it compiles, else the stub."""
+    """Return the bytes to grade for package file ``rel``: the submission if it compiles, else the stub.
+    Trusts nothing of ``data``: it is compiled (never run) to check its syntax; the note names the error."""
     if data is not None:
         try:
             compile(data, rel, "exec")
@@ -95,6 +98,7 @@ def _student_python(course, rel, data, notes):
 
 
 def _write(path, data, mode=0o644):
+    """Write ``data`` to ``path`` (parents 0755) with ``mode``. Trusts its caller; checks nothing."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
     path.write_bytes(data)
     os.chmod(path, mode)
@@ -103,10 +107,10 @@ def _write(path, data, mode=0o644):
 def make_box(course, work, found, notes, gid=None):
     """Lay out ``work``: box/ (what the jail sees), stubs/ (release stubs) and logs/ (trusted side only).
 
-    Trusts the submission's bytes only as data (they are written, never run here). ``gid``: the group of
-    this submission's box uids (jail.start ``gid``); box/ is then root:gid 0710, so the uid of another
-    submission (another group) cannot enter it even when it learns its path; the logs are 0700.
-    """
+    Trusts the submission's bytes only as data (they are written, never run here); checks that each graded
+    file compiles (else its stub). ``gid``: the group of this submission's box uids (jail.start ``gid``);
+    box/ is then root:gid 0710, so the uid of another submission (another group) cannot enter it even when
+    it learns its path; the logs are 0700."""
     os.chmod(work, 0o711)  # the uid backend passes through, cannot list
     (work / "logs").mkdir(mode=0o700)
     box = work / "box"
@@ -133,7 +137,8 @@ def make_box(course, work, found, notes, gid=None):
 
 
 def box_home(layout, slot, backend):
-    """The writable home of job slot ``slot`` for the uid backend (bwrap boxes use their tmpfs)."""
+    """The writable home of job slot ``slot`` for the uid backend (bwrap boxes use their tmpfs), 0700 and
+    owned by the slot's uid. Trusts the layout and the slot's uid; checks whether it exists already."""
     home = Path(layout["box"]) / f"home-{slot}"
     if not home.exists():
         home.mkdir(mode=0o700)

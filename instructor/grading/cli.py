@@ -29,7 +29,8 @@ GRADER_MEMORY_MB = 6144  # RLIMIT_AS of this process (it decodes notebook artifa
 
 def grade_all(course, folder, out_root, jobs, shard=None, force=False, only=None):
     """Grade every zip and sub-folder of ``folder`` (or shard (I, N)'s share), ``jobs`` at a time, skipping
-    those already graded by this grader version; write the gradebook (instructor/grading/batch.py)."""
+    those already graded by this grader version; write the gradebook (instructor/grading/batch.py). Trusts
+    its caller's arguments; batch.run checks the rest."""
     return batch.run(course, folder, out_root, jobs, shard=shard, force=force, only=only)
 
 
@@ -37,9 +38,8 @@ def close_to_others(folder, what):
     """Remove other users' rights on ``folder`` (chmod o-rwx) when it has any; return a note saying so, or None.
 
     Under the uid backend student code runs as another user of this machine: a submissions or grades folder
-    that others can list or read would hand it every other submission or report. Trusts os.stat; changes only
-    the "others" bits of that one folder (the grader's own user and group keep theirs).
-    """
+    that others can list or read would hand it every other submission or report. Trusts os.stat; checks the
+    "others" bits and changes only those, of that one folder (the grader's own user and group keep theirs)."""
     folder = Path(folder)
     mode = folder.stat().st_mode & 0o7777
     if not mode & 0o007:
@@ -50,8 +50,9 @@ def close_to_others(folder, what):
 
 
 def main(argv=None):
-    """The command line: trusts the instructor's arguments and tree; a submission is only ever handed to
-    grade_submission (bounded data, run in the jail). Returns the exit status."""
+    """The command line: trusts the instructor's arguments and tree; checks the jail (the canary) before any
+    submission is read, and hands a submission only to grade_submission (bounded data, run in the jail).
+    Returns the exit status."""
     parser = argparse.ArgumentParser(description="Grade one submission, or every submission in a folder.")
     parser.add_argument("submission", type=Path, help="a submission zip or folder (with --all: the folder holding them)")
     parser.add_argument("--all", action="store_true", help="grade every zip and folder inside SUBMISSION; write gradebook.csv")

@@ -44,7 +44,8 @@ import warnings
 import numpy as np
 
 from . import wire
-from .faults import PUBLIC, InputModified, StudentError, StudentFault, StudentTimeout, exception_class, fixed_arrays, short
+from .faults import (PUBLIC, InputModified, StudentError, StudentFault, StudentTimeout, exception_class, fixed_arrays,
+                     short)
 from .launch import Launcher
 from .proxy import PACKAGE, RemoteInstance, RemoteObject
 
@@ -55,6 +56,9 @@ class Student(Launcher):
     # ------------------------------------------------------------ encoding
 
     def _other(self, obj):
+        """Encode what wire.py cannot send as plain data: a proxy as its worker id, a trusted callable as a new
+        callback id (never reused). Trusts only this side's objects (the encoder never sees the worker's); checks
+        the type and refuses anything else (WireError)."""
         if isinstance(obj, RemoteInstance):
             obj = obj._ref
         if isinstance(obj, RemoteObject):
@@ -67,7 +71,11 @@ class Student(Launcher):
         raise wire.WireError(f"a {type(obj).__name__} cannot be sent to the student's code.")
 
     def _decoder(self, blob, seen):
+        """A wire.Decoder of a reply's ``blob`` whose tags resolve on this side. Trusts nothing of the reply; checks
+        that a callback id is one this side issued and that ``$same`` points into ``seen`` (what this request sent);
+        an object id becomes a RemoteObject of this worker's generation."""
         def handle(tag, value):
+            """Resolve one tag of the reply; checks each id against this side's tables."""
             if tag == "$obj":
                 return self.proxies.get((self.gen, value)) or RemoteObject(self, value, self.gen)
             if tag == "$fn":
@@ -80,7 +88,10 @@ class Student(Launcher):
         return wire.Decoder(blob, handle)
 
     def handle(self, obj):
-        """The worker's id of RemoteObject ``obj`` (found again by its path after a restart)."""
+        """The worker's id of RemoteObject ``obj`` (found again by its path after a restart).
+
+        Trusts the ids and paths this side recorded; checks the object's generation (one made before a restart is
+        lost: StudentFault) and looks a path up again in each new worker."""
         if obj._path is None:
             if obj._gen != self.gen:
                 raise StudentFault("this object was lost when the student's worker was restarted")
@@ -95,6 +106,8 @@ class Student(Launcher):
         return self.handles[key]
 
     def adopt(self, remote, stand_in):
+        """Let the worker's object ``remote`` come back as ``stand_in``, the trusted instance made for it. Trusts both
+        (made on this side); checks nothing."""
         self.proxies[(remote._gen, remote._id)] = stand_in
 
     # ------------------------------------------------------------- requests
@@ -176,6 +189,9 @@ class Student(Launcher):
         raise StudentFault(failure)
 
     def _exception(self, reply, attrs):
+        """The exception to raise here for a worker's ``raise`` reply. Trusts nothing of it: the class is a graded
+        module's own exception class only when the reference names it, else one made by faults.exception_class
+        (a builtin base); the message is capped; only public attributes are set."""
         module, type_name = reply.get("module"), reply.get("type")
         cls = None
         if module in self.infos and type_name in self.infos[module]:
@@ -223,6 +239,8 @@ class Student(Launcher):
 
     @staticmethod
     def _warn(note):
+        """Re-issue a warning the student's code raised. Trusts nothing of ``note``: checks its shape, that the
+        category is a builtin Warning (else UserWarning), and uses the text only as a message."""
         if not (isinstance(note, list) and len(note) == 4):
             return
         category = getattr(builtins, str(note[0]), UserWarning)
@@ -234,6 +252,9 @@ class Student(Launcher):
                                module=module)
 
     def _callback(self, header, blob):
+        """Run the trusted callable the worker calls back (``fn`` id) and send its result or error. Trusts nothing of
+        the request: the id must be one this side issued, the arguments decode by wire.py's allow-list and must be
+        a list and a dict; the callable is the test's own."""
         decoder = self._decoder(blob, [])
         fn = self.callbacks.get(header.get("fn"))
         args, kwargs = decoder.decode(header.get("args")), decoder.decode(header.get("kwargs"))
@@ -252,16 +273,21 @@ class Student(Launcher):
     # ------------------------------------------------------------ the API
 
     def call(self, target, args, kwargs):
-        """Call ``target`` in the worker; arrays given directly, or in tuples and lists, must come back unchanged."""
+        """Call ``target`` in the worker; arrays given directly, or in tuples and lists, must come back unchanged.
+        Trusts the test's arguments; the reply is checked by ``_request``."""
         return self._request({"op": "call"}, {"target": target, "args": list(args), "kwargs": dict(kwargs)},
                              fixed_arrays(list(args) + list(kwargs.values())))[1]
 
     def getattr(self, target, name):
+        """Attribute ``name`` of the worker's ``target``. Checks that the name is public (the test's choice, never
+        the worker's); the reply is checked by ``_request``."""
         if not PUBLIC.match(name):
             raise AttributeError(name)
         return self._request({"op": "getattr", "name": name}, {"target": target})[1]
 
     def setattr(self, target, name, value):
+        """Set attribute ``name`` of the worker's ``target`` to ``value``. Checks that the name is public; trusts the
+        test's value (sent as plain data)."""
         if not PUBLIC.match(name):
             raise AttributeError(f"only public attributes of the student's objects can be set, not {name!r}")
         self._request({"op": "setattr", "name": name}, {"target": target, "value": value})
@@ -270,33 +296,39 @@ class Student(Launcher):
         """Put trusted functions in place of graded ones in the worker until :meth:`restore`.
 
         ``replacements`` is [(module, name, function)], from the grader's config and this tree's reference
-        (instructor/grading/stand_ins.py); the worker re-points every reference its graded modules hold.
-        """
+        (instructor/grading/stand_ins.py); the worker re-points every reference its graded modules hold. Trusts
+        the replacements; checks nothing of the worker beyond ``_request``'s checks."""
         self.stand_ins = list(replacements)
         self._put_stand_ins()
 
     def _put_stand_ins(self):
+        """Send the running test's stand-ins to the worker (again after a restart). Trusts the grader's list."""
         for module, name, function in self.stand_ins:
             self._request({"op": "substitute", "module": module, "name": name}, {"value": function})
 
     def restore(self):
-        """Take the stand-ins out (the student's own functions back in place)."""
+        """Take the stand-ins out (the student's own functions back in place). Trusts this side's record of them;
+        checks that a worker runs before it asks."""
         if self.stand_ins:
             self.stand_ins = []
             if self.box is not None:
                 self._request({"op": "restore"}, {})
 
     def keep(self, value):
-        """Store ``value`` in the worker; return its handle (passing it sends no data)."""
+        """Store ``value`` in the worker; return its handle (passing it sends no data). Trusts the test's value;
+        the handle is checked like any reply."""
         return self._request({"op": "keep"}, {"value": value})[1]
 
     def elapsed(self, fn, *args, **kwargs):
-        """Seconds one remote call of ``fn`` takes, measured on this side."""
+        """Seconds one remote call of ``fn`` takes, measured on this side (the worker's own clock is never
+        trusted); checks nothing of the result, which is dropped."""
         started = time.perf_counter()
         fn(*args, **kwargs)
         return time.perf_counter() - started
 
     def drop(self):
+        """Forget the worker's objects of the test that ended (they cannot leak into the next test). Trusts this
+        side's tables; checks that a worker runs."""
         if self.box is not None:
             self._request({"op": "drop"}, {})
             self.callbacks.clear()

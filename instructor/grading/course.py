@@ -40,7 +40,8 @@ class Course:
     backend: str = "bwrap"
 
     def select(self, only=None, limits=None):
-        """Return this course with only the items ``only``, and ``limits`` overriding points.toml's."""
+        """Return this course with only the items ``only``, and ``limits`` overriding points.toml's. Trusts the
+        instructor's arguments; points.select checks the item ids."""
         points = self.points.select(only)
         overrides = {key: value for key, value in (limits or {}).items() if value}
         points = Points({**points.limits, **overrides}, points.items)
@@ -49,7 +50,8 @@ class Course:
 
 
 def item_test_files(course_files, items):
-    """Return the test files the patterns of ``items`` name (the part before '::'). Trusts points.toml."""
+    """Return the test files the patterns of ``items`` name (the part before '::'). Trusts points.toml;
+    checks each file against the tree's files."""
     wanted = set()
     for item in items:
         for pattern in item.targets:
@@ -59,12 +61,15 @@ def item_test_files(course_files, items):
 
 
 def graded_modules(graded):
-    """{module name: graded .py file} of the package, from the graded files (the instructor's markers)."""
+    """{module name: graded .py file} of the package, from the graded files (the instructor's markers).
+    Trusts the instructor's tree; checks nothing."""
     return {rel[:-3].replace("/", "."): rel for rel in graded if rel.endswith(".py") and rel.startswith(PACKAGE + "/")}
 
 
 def load_course(src=REPO, only=None, limits=None, backend="bwrap"):
-    """Read the tree, the graded files and the points; collect each tests item's expected tests."""
+    """Read the tree, the graded files and the points; collect each tests item's expected tests. Trusts the
+    instructor's tree; checks that every item names a graded file or notebook and matches a collected test
+    (GraderError otherwise)."""
     src = Path(src).resolve()
     files = tree_files(src)
     graded = graded_files(src, files)
@@ -91,7 +96,8 @@ def load_course(src=REPO, only=None, limits=None, backend="bwrap"):
 
 def read_events(path):
     """Return the records a harness run wrote to ``path`` (none if it never started). Trusts the harness (a
-    trusted process; the file sits in the 0700 logs/ folder); stops at the first line that is not JSON."""
+    trusted process; the file sits in the 0700 logs/ folder); checks each line and stops at the first that is
+    not JSON."""
     if not Path(path).exists():
         return []
     events = []
@@ -105,8 +111,8 @@ def read_events(path):
 
 def run_harness(src, config, scratch, wall):
     """Run the trusted harness (a pytest process in the instructor's tree); return (events, log tail).
-    Trusts the grader's config; the process gets a fresh environment, its own session, and ``wall`` seconds,
-    then its whole process group is killed."""
+    Trusts the grader's config; checks the time: the process gets a fresh environment, its own session, and
+    ``wall`` seconds, then its whole process group is killed."""
     path = scratch / "harness.json"
     path.write_text(json.dumps(config), encoding="utf-8")
     env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "CS231N_DATA_DIR") if key in os.environ}
@@ -132,7 +138,8 @@ def run_harness(src, config, scratch, wall):
 
 
 def _collect(src, test_files, scratch):
-    """The node ids the instructor's tree collects for ``test_files``; GraderError when any fails to collect."""
+    """The node ids the instructor's tree collects for ``test_files``. Trusts the harness's events; checks
+    that collection ran and nothing failed to collect (GraderError otherwise)."""
     out = scratch / "collect.jsonl"
     config = {"src": str(src), "collect_only": True, "out": str(out), "test_files": test_files, "select": []}
     events, tail = run_harness(src, config, scratch, 600)

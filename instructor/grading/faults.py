@@ -40,7 +40,7 @@ def fixed_arrays(values, found=None):
     Every graded function leaves its array arguments alone (a layer's x, a loss's W, X, y, a backward
     pass's cache). Arrays inside a dict are state the contract lets the call replace (an optimizer's
     config, batch norm's running averages), so they are not descended into; the tests check those.
-    """
+    Trusts the test's arguments; checks at most 10,000 arrays deep."""
     found = set() if found is None else found
     for value in values:
         if isinstance(value, np.ndarray):
@@ -70,6 +70,7 @@ def exception_class(base_name, type_name):
 
 
 def short(text, limit):
-    """``text`` without ANSI escapes, stripped and capped at ``limit`` characters. Trusts nothing of it."""
+    """``text`` without ANSI escapes, stripped and capped at ``limit`` characters. Trusts nothing of it; checks
+    only its length."""
     text = ANSI.sub("", text).strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -54,8 +54,8 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
     Its units (the package tests, each notebook) run ``jobs`` at a time, each in its own box
     with its own uid (job slots ``slot`` .. ``slot + jobs - 1``), all in the group of the first
     slot's uid, the only group that can enter this submission's box folder. Trusts nothing of the
-    submission (read as bounded data by read_submission); the result records its entry's real name.
-    """
+    submission (read as bounded data by read_submission, checked there); the result records its entry's
+    real name. Checks that every slot's uid is cleared before the reports are written."""
     started = time.monotonic()
     name = name or submission_name(path)
     try:
@@ -115,6 +115,7 @@ def run_units(course, work, layout, slots, student_nbs):
     unit_seconds = {}
 
     def unit(kind, item):
+        """Run one unit in a free slot; record its seconds; free the slot even when it fails."""
         s = free.get()
         began = time.monotonic()
         try:

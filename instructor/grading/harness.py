@@ -31,7 +31,8 @@ from .proxy import student  # noqa: F401 (the hidden tests' entry: the run's con
 
 
 def pytest_args(config):
-    """The pytest command line of a harness run: explicit config, no cache, no addopts."""
+    """The pytest command line of a harness run: explicit config, no cache, no addopts. Trusts the grader's
+    config; checks nothing."""
     args = ["-p", "no:cacheprovider", "-p", "no:nbval", "-c", str(Path(config["src"]) / "pyproject.toml"),
             "--rootdir", config["src"], "--confcutdir", config["src"], "-o", "addopts=", "-q",
             "-p", "no:randomly", "--no-header", "-W", "ignore::pytest.PytestUnraisableExceptionWarning"]
@@ -43,7 +44,7 @@ def pytest_args(config):
 def limit_memory(megabytes):
     """Cap this process's address space at ``megabytes`` (RLIMIT_AS), before it decodes anything from a
     worker: whatever a reply makes it allocate fails with MemoryError here, not on the machine. Trusts the
-    grader's figure; never raises the limit above one already set."""
+    grader's figure; checks the current limits and never raises the limit above one already set."""
     if megabytes:
         cap = int(megabytes) * 2**20
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -54,7 +55,7 @@ def limit_memory(megabytes):
 
 def main(argv=None):
     """Run one harness: the config file is the grader's (trusted); the memory limit is set before any worker
-    starts."""
+    starts. Checks nothing else; returns pytest's exit status."""
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     limit_memory(config.get("memory_mb"))

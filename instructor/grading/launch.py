@@ -25,7 +25,8 @@ class Launcher:
 
     def __init__(self, config, events):
         """Trusts the grader's config (the harness's: the layout, limits, graded modules); reads the graded
-        modules' public names from the reference's source (its AST, never executed). Starts nothing yet."""
+        modules' public names from the reference's source (its AST, never executed). Checks nothing; starts
+        nothing yet."""
         self.config = config
         self.events = events
         self.src = Path(config["src"])
@@ -50,8 +51,8 @@ class Launcher:
     # ---------------------------------------------------------- lifecycle
 
     def _worker_config(self):
-        """The worker's config (its pipe's first frame): where the tree is as the worker sees it, the graded
-        modules and their import order. Trusts the grader's config and the reference's names."""
+        """The worker's config (its pipe's first frame): where the tree is as the worker sees it (box.seen), the
+        graded modules and their import order. Trusts the grader's config and the reference's names; checks nothing."""
         tree = seen(self.config["tree"], TREE, self.config["backend"])
         return {"tree": tree, "package": PACKAGE, "order": self.order,
                 "modules": {name: sorted(info) for name, info in self.infos.items()}}
@@ -98,6 +99,7 @@ class Launcher:
             import_budget = self.config.get("import_budget", 3 * self.config["import_timeout"])
 
             def module_deadline():
+                """The deadline of the module importing now: ``import_timeout``, within the budget left."""
                 left = import_budget - self.import_used - (time.monotonic() - started)
                 if self.import_used >= import_budget:  # the rest are stubs now: one last, normal start
                     left = self.config["import_timeout"]
@@ -153,8 +155,8 @@ class Launcher:
             self.stubbed.add(culprit)
 
     def stop(self):
-        """Kill the worker's box, every process of it (jail.kill), and close the pipe; the next request starts
-        a fresh worker. Trusts nothing of the box: it waits until none of its processes runs."""
+        """Kill the worker's box, every process of it (jail.kill), and close the pipe; the next request starts a
+        fresh worker. Trusts nothing of the box; checks /proc until none of its processes runs."""
         if self.box is not None:
             for fd in (self.wfd, self.rfd):
                 try:
@@ -165,8 +167,8 @@ class Launcher:
             self.box = None
 
     def ensure(self):
-        """A running worker, started again if it was stopped; StudentFault when it cannot start, StudentTimeout
-        once the run's budget is spent (checked against the seconds this side measured)."""
+        """A running worker, started again if it was stopped. Trusts this side's clock; checks the run's budget
+        (StudentTimeout once spent) and a worker that cannot start at all (StudentFault)."""
         if self.box is None:
             if self.broken:
                 raise StudentFault(self.broken)
@@ -175,4 +177,5 @@ class Launcher:
             self.start()
 
     def _put_stand_ins(self):
-        """Put the running test's stand-ins in a restarted worker (connection.Student's; none here)."""
+        """Put the running test's stand-ins in a restarted worker (connection.Student's; none here). Trusts the
+        grader's list; checks nothing."""

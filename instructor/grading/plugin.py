@@ -29,9 +29,12 @@ class Events:
     """One JSON line per event, flushed at once."""
 
     def __init__(self, path):
+        """Append to ``path`` (the grader's, in the 0700 logs/ folder), or record nothing. Trusts the path."""
         self.file = open(path, "a", encoding="utf-8") if path else None
 
     def record(self, **record):
+        """Write one event as a JSON line and flush it. Trusts its callers (this plugin); the student's text in it
+        was capped before."""
         if self.file is not None:
             self.file.write(json.dumps(record) + "\n")
             self.file.flush()
@@ -50,12 +53,16 @@ def _message(item, excinfo):
 
 class Plugin:
     def __init__(self, config):
+        """Trusts the grader's config (harness.json: the layout, limits, selection, stand-ins)."""
         self.config = config
         self.events = Events(config.get("out"))
         self.outcomes = {}
         self.student = None
 
     def pytest_sessionstart(self, session):
+        """Open the connection, make it the run's (proxy._STUDENT), install the import hook, forget any real
+        ``cs231n_lib`` module, and start the worker. A worker that cannot start is a note, not a crash: every test
+        then fails on its own call. Trusts the config; checks nothing of the student's."""
         if self.config.get("collect_only"):
             return
         self.student = proxy._STUDENT = Student(self.config, self.events)
@@ -70,6 +77,8 @@ class Plugin:
         self.events.record(event="startup", seconds=self.student.startup_seconds)
 
     def pytest_collection_modifyitems(self, session, config, items):
+        """Keep the tests the grader selected (node-id patterns) and record what was collected. Trusts the
+        instructor's tree and config."""
         patterns = [node_pattern(p) for p in self.config.get("select", [])]
         if patterns:
             kept = [item for item in items if any(p.fullmatch(item.nodeid) for p in patterns)]
@@ -80,6 +89,8 @@ class Plugin:
         self.events.record(event="collected", nodeids=[item.nodeid for item in items])
 
     def pytest_collectreport(self, report):
+        """Record a test file that does not collect (the instructor's: a grader fault). Trusts pytest's report; the
+        message is capped."""
         if report.failed:
             lines = [line[4:].strip() for line in str(report.longrepr).splitlines() if line.startswith("E   ")]
             self.events.record(event="collect_error", nodeid=report.nodeid,
@@ -87,12 +98,15 @@ class Plugin:
 
     def _stand_ins(self, nodeid):
         """[(module, name, reference function)] for the test ``nodeid`` (the grader's config: points.toml's
-        ``trusted`` lists of its item)."""
+        ``trusted`` lists of its item). Trusts the config and the reference; checks the names (stand_ins.split)."""
         names = self.config.get("stand_ins", {}).get(nodeid, [])
         return [(*stand_ins.split(dotted), stand_ins.function(dotted, self.config["src"])) for dotted in names]
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
+        """Around one test: its stand-ins in the worker before, its outcome recorded after, then the stand-ins
+        restored and the worker's objects dropped. Trusts the outcome hook; checks nothing: a fault of the worker
+        never stops the run."""
         self.events.record(event="start", nodeid=item.nodeid)
         replacements = self._stand_ins(item.nodeid)
         if self.student is not None and replacements:
@@ -112,6 +126,8 @@ class Plugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
+        """The test's outcome from pytest's reports (a failure in any phase wins; a skip counts as not passed).
+        Trusts pytest; the message is made by _message (capped, a hidden test's first line only)."""
         report = (yield).get_result()
         previous = self.outcomes.get(item.nodeid)
         if previous and previous[0] == "failed":
@@ -125,6 +141,8 @@ class Plugin:
             self.outcomes[item.nodeid] = ("passed", "")
 
     def pytest_sessionfinish(self, session, exitstatus):
+        """Stop the worker; record the budget used, this process's peak memory and the end. Trusts this side's
+        figures only."""
         if self.student is not None:
             self.student.stop()
             self.events.record(event="budget", used=round(self.student.used, 3))

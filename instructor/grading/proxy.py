@@ -30,8 +30,8 @@ _STUDENT = None  # the run's connection (connection.Student), set by the plugin 
 def module_info(path):
     """Read a graded module's public names from the instructor's source (its AST, never executed).
 
-    Returns {name: ("function",) | ("class", [bases], [methods]) | ("data",)}.
-    """
+    Returns {name: ("function",) | ("class", [bases], [methods]) | ("data",)}. Trusts the reference (the
+    instructor's file, never the student's); checks that every name is public."""
     tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     names = {}
     for node in tree.body:
@@ -50,7 +50,8 @@ def module_info(path):
 
 
 def import_order(src, modules):
-    """The graded modules, each after the graded modules it imports (leaves first)."""
+    """The graded modules, each after the graded modules it imports (leaves first). Trusts the reference's
+    source (its AST); checks for cycles by never visiting a module twice."""
     deps = {}
     for name in modules:
         tree = ast.parse((Path(src) / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
@@ -64,6 +65,7 @@ def import_order(src, modules):
     order, done = [], set()
 
     def visit(name, stack=()):
+        """Put ``name`` after its dependencies (a module already on ``stack`` is a cycle: skipped)."""
         if name in done or name in stack:
             return
         for dep in sorted(deps[name]):
@@ -85,23 +87,28 @@ class RemoteObject:
     __slots__ = ("_student", "_id", "_gen", "_path", "__weakref__")
 
     def __init__(self, student, oid=None, gen=None, path=None):
+        """A handle: worker id ``oid`` of generation ``gen``, or a graded name's ``path``. Trusts its caller."""
         object.__setattr__(self, "_student", student)
         object.__setattr__(self, "_id", oid)
         object.__setattr__(self, "_gen", gen)
         object.__setattr__(self, "_path", path)  # (module, name, ...) for objects found again after a restart
 
     def __getattr__(self, name):
+        """Public attributes only, fetched from the worker (dunder names never leave this side)."""
         if name.startswith("__"):
             raise AttributeError(name)
         return self._student.getattr(self, name)
 
     def __setattr__(self, name, value):
+        """Set an attribute in the worker; the connection checks that the name is public."""
         self._student.setattr(self, name, value)
 
     def __call__(self, *args, **kwargs):
+        """Call the object in the worker; the connection checks the reply."""
         return self._student.call(self, args, kwargs)
 
     def __repr__(self):
+        """The object's path or id; nothing of the worker's text."""
         return f"<student object {'.'.join(self._path) if self._path else self._id}>"
 
 
@@ -111,6 +118,7 @@ class RemoteFunction(RemoteObject):
     __slots__ = ()
 
     def __getattr__(self, name):
+        """A graded function's name is the reference's (its path); other attributes come from the worker."""
         if name in ("__name__", "__qualname__"):
             return self._path[-1]
         return super().__getattr__(name)
@@ -120,10 +128,12 @@ class RemoteMethod:
     """A method of a remote class: calls ``Class.method(instance, ...)`` in the worker."""
 
     def __init__(self, module, cls, name):
+        """The reference's method ``name`` of class ``cls`` of graded module ``module``. Trusts the reference."""
         self.path = (module, cls, name)
         self.__name__ = name
 
     def __get__(self, instance, owner):
+        """The method bound to ``instance`` (its first argument), run in the worker by the run's connection."""
         target = RemoteFunction(_STUDENT, path=self.path)
         if instance is None:
             return target
@@ -134,6 +144,8 @@ class RemoteInstance:
     """Base of the trusted stand-ins for the graded modules' classes."""
 
     def __init__(self, *args, **kwargs):
+        """Make the object in the worker and adopt it; a trusted subclass's public methods override the worker's.
+        Trusts the test's arguments; checks that the worker's constructor returned an object (else StudentFault)."""
         student = _STUDENT
         cls = next(c for c in type(self).__mro__ if "_remote_path" in c.__dict__)
         made = student.call(RemoteFunction(student, path=cls._remote_path), args, kwargs)
@@ -149,11 +161,13 @@ class RemoteInstance:
                     student.setattr(made, name, getattr(self, name))
 
     def __getattr__(self, name):
+        """Public attributes only, read from the worker's object (dunders and ``_ref`` stay here)."""
         if name.startswith("__") or name == "_ref":
             raise AttributeError(name)
         return _STUDENT.getattr(self._ref, name)
 
     def __setattr__(self, name, value):
+        """Set an attribute of the worker's object; the connection checks that the name is public."""
         _STUDENT.setattr(self._ref, name, value)
 
 
@@ -161,11 +175,14 @@ class ModuleProxy(types.ModuleType):
     """A graded module: its public names (from the reference's AST) resolve to proxies."""
 
     def __init__(self, name, info, student):
+        """A graded module named ``name``: ``info`` is the reference's public names (module_info). Trusts both."""
         super().__init__(name)
         self.__dict__["_info"] = info
         self.__dict__["_student"] = student
 
     def __getattr__(self, name):
+        """Resolve a graded name to a proxy. Checks that the name is one of the reference's public names; data
+        is read from the worker on each access (as plain data)."""
         info = self.__dict__["_info"]
         if name not in info:
             raise AttributeError(f"module {self.__name__!r} has no graded name {name!r}")
@@ -181,6 +198,9 @@ class ModuleProxy(types.ModuleType):
         return value
 
     def _make_class(self, name, kind):
+        """The local class of graded class ``name``: an exception class with the reference's builtin bases, or a
+        RemoteInstance with the reference's public methods. Trusts the reference's AST; checks that the bases are
+        builtins or graded classes."""
         _, bases, methods = kind
         exception_bases = [getattr(builtins, b) for b in bases
                            if isinstance(getattr(builtins, b, None), type) and issubclass(getattr(builtins, b), BaseException)]
@@ -196,22 +216,27 @@ class ModuleProxy(types.ModuleType):
 
 class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, student):
+        """The import hook of one run. Trusts the connection's graded modules."""
         self.student = student
 
     def find_spec(self, fullname, path=None, target=None):
+        """A spec for graded modules only; every other import is left to Python."""
         if fullname in self.student.infos:
             return importlib.machinery.ModuleSpec(fullname, self)
         return None
 
     def create_module(self, spec):
+        """The graded module's proxy (nothing of the student's file is read here)."""
         return ModuleProxy(spec.name, self.student.infos[spec.name], self.student)
 
     def exec_module(self, module):
+        """Nothing to run: the module is the proxy."""
         pass
 
 
 def student():
-    """The current grading run's connection to the student's worker (for hidden tests)."""
+    """The current grading run's connection to the student's worker (for hidden tests). Trusts the plugin's
+    setting; checks that a run is under way."""
     if _STUDENT is None:
         raise RuntimeError("harness.student() is only available inside a grading run")
     return _STUDENT

@@ -157,8 +157,8 @@ def write_gradebook(results, item_ids, path):
 
 
 def submission_name(path):
-    """Return a folder-safe name for the submission at ``path``. Trusts nothing of the name: only letters,
-    digits, dot, dash and underscore survive, no leading dot or dash, at most 80 characters."""
+    """Return a folder-safe name for the submission at ``path``. Trusts nothing of the name: checks each
+    character (only letters, digits, dot, dash and underscore survive), no leading dot or dash, at most 80."""
     stem = Path(path).name
     stem = stem[:-4] if stem.lower().endswith(".zip") else stem
     return re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".-")[:80] or "submission"
@@ -167,11 +167,11 @@ def submission_name(path):
 def report_names(entries):
     """{entry path: report folder name} for the entries of one ``grade-all`` folder, all different.
 
-    Trusts nothing in the entries' names. An entry whose name is already folder-safe keeps it; the others
-    (and the second of 'alice.zip' and 'alice/') get ``name-N`` with the smallest N that is neither taken
-    nor the folder-safe name of another entry, so a suffix never lands on another submission's row
-    ('a b', 'a_b' and 'a_b-2' become a_b-3, a_b and a_b-2). Every report records its entry's real name.
-    """
+    Trusts nothing in the entries' names; checks each against the names taken. An entry whose name is already
+    folder-safe keeps it; the others (and the second of 'alice.zip' and 'alice/') get ``name-N`` with the
+    smallest N that is neither taken nor the folder-safe name of another entry, so a suffix never lands on
+    another submission's row ('a b', 'a_b' and 'a_b-2' become a_b-3, a_b and a_b-2). Every report records its
+    entry's real name."""
     bases = {entry: submission_name(entry) for entry in entries}
     stems = {entry: entry.name[:-4] if entry.name.lower().endswith(".zip") else entry.name for entry in entries}
     reserved = set(bases.values())

@@ -15,15 +15,17 @@ from .points import node_pattern
 
 
 def item_result(item, passed, total, failures):
-    """An item's result dict (points.toml's figures and visibility, the counts given); trusts its callers."""
+    """An item's result dict (points.toml's figures and visibility, the counts given). Trusts its callers;
+    checks only for a zero total (score 0)."""
     score = round(item.points * passed / total, 2) if total else 0.0
     return {"id": item.id, "title": item.title, "score": score, "max_score": item.points,
             "passed": passed, "total": total, "failures": failures, "visibility": item.visibility}
 
 
 def score_tests(course, item, outcomes):
-    """A tests item's result: passed / expected tests (the instructor's tree's, never the submission's), 0 when a
-    gate test failed. Trusts ``outcomes`` (the harness's, every expected test present)."""
+    """A tests item's result: passed / expected tests (the instructor's tree's, never the submission's), 0
+    when a gate test failed. Trusts ``outcomes`` (the harness's); checks every expected test, not the reported
+    ones."""
     nodeids = course.expected[item.id]
     failures = [{"name": n, "message": outcomes[n][1]} for n in nodeids if outcomes[n][0] != "passed"]
     result = item_result(item, len(nodeids) - len(failures), len(nodeids), failures)
@@ -36,7 +38,8 @@ def score_tests(course, item, outcomes):
 
 def score_items(course, outcomes, nb_results, student_nbs):
     """The result dict of every item of ``course``, in points.toml's order. Trusts ``outcomes`` and
-    ``nb_results`` (the trusted side's); reads the inline answers from ``student_nbs`` (validated notebooks)."""
+    ``nb_results`` (the trusted side's); reads the inline answers from ``student_nbs`` (validated notebooks),
+    whose checks are notebooks.answers'."""
     results = []
     for item in course.points.items:
         if item.kind == "tests":
@@ -56,8 +59,8 @@ def score_items(course, outcomes, nb_results, student_nbs):
 
 
 def read_student_notebook(rel, data, notes):
-    """The submitted notebook ``rel`` parsed from ``data`` (bytes), or None with a note. Trusts nothing of it:
-    nbformat parses and validates it as data; nothing in it runs here."""
+    """The submitted notebook ``rel`` parsed from ``data`` (bytes), or None with a note. Trusts nothing of
+    it: checks that nbformat parses and validates it; nothing in it runs here."""
     if data is None:
         return None
     try:
@@ -70,7 +73,8 @@ def read_student_notebook(rel, data, notes):
 
 
 def rejected(course, name, reason, started):
-    """The result of a submission that could not be graded at all (every item 0, ``reason`` its note)."""
+    """The result of a submission that could not be graded at all (every item 0, ``reason`` its note). Trusts
+    its caller's reason; checks nothing."""
     items = [item_result(item, 0, 0, []) for item in course.points.items]
     return {"submission": name, "status": "rejected", "score": 0.0, "max_score": course.points.total,
             "execution_time": time.monotonic() - started, "notes": [reason], "items": items,

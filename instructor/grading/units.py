@@ -18,7 +18,8 @@ HARNESS_MEMORY_MB = 3072  # RLIMIT_AS of a harness process (it decodes the worke
 
 def _stand_ins(course, items):
     """{node id: [functions run as the reference in that test]}: the ``trusted`` lists of points.toml, so
-    that each item's tests grade its own functions only (instructor/grading/stand_ins.py)."""
+    that each item's tests grade its own functions only (instructor/grading/stand_ins.py). Trusts points.toml
+    (checked when it was loaded); checks nothing else."""
     chosen = {}
     for item in items:
         for nodeid in course.expected[item.id] if item.trusted else ():
