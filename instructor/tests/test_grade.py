@@ -1,4 +1,4 @@
-"""The grader (instructor/grade.py) on the tiny course: scores, isolation of faults, hostile submissions.
+"""The grader (instructor/grading/) on the tiny course: scores, isolation of faults, hostile submissions.
 
 Each fault is planted in a copy of the reference files and must cost the
 points of its own item and nothing else. Runs that need no notebook grade
