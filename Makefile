@@ -57,7 +57,7 @@ data: ## fetch and verify CIFAR-10 into datasets/ (skips when already there)
 	bash get_datasets.sh
 
 test: setup ## run the test suite and execute every notebook with nbval
-	PYTHONPATH=tools $(PY) -m pytest -p selfcheck $(if $(wildcard tests/questions.json),--by-question)
+	PYTHONPATH=tools $(PY) -m pytest -p selfcheck $(if $(wildcard tests/questions.json),--by-question,--durations=15)
 
 check: setup ## run one question's public tests with a verdict per test: make check Q=svm_vectorized (no Q: list them)
 	@$(PY) tools/selfcheck.py $(Q)
@@ -95,7 +95,7 @@ clean: ## remove build products and caches (keeps .venv and datasets/)
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
-# ---- instructor verbs: the release's Makefile ends above this line (instructor/release.py) ----
+# ---- instructor verbs: the release's Makefile ends above this line (instructor/release/build.py) ----
 JOBS ?= 2
 GRADES ?= build/grades
 SIMILARITY ?= build/similarity

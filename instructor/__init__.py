@@ -1,20 +1,11 @@
-"""Instructor tooling: cut the student release, grade submissions, export to Gradescope.
+"""Instructor tooling, never shipped to students (see README.md here). Two jobs, one subpackage each:
 
-Never shipped to students (see README.md here). The modules, in import order:
+    release/      cut the student release from the solution tree (markers, tree, questions, build, submit)
+    grading/      grade submissions in a jail, score them, export to Gradescope (see grading/__init__.py)
 
-    tree          which files make up the repository (git ls-files, or a walk)
-    markers       find, check and cut the solution regions in .py files and notebooks
-    release       build/release/ and build/release.zip from the solution tree
-    submit        `make submit` in the release (shipped as tools/submit.py)
-    jail          start a confined process (bubblewrap, a dedicated uid) and kill it
-    wire          plain data over a pipe: JSON plus raw numpy arrays, an allow-list on decode
-    worker        runs in the jail: the only code that imports a student's files
-    harness       the trusted side: pytest with proxies of the graded modules, the outcomes
-    points        the reviewed points file, points.toml
-    submission    read a student's zip or folder safely: only the graded files, bounded
-    notebooks     the graded notebook (instructor cells restored); the inline answers
-    nbchecks      notebook items: what runs in the jail, what the trusted side recomputes
-    report        report.md, report.json, Gradescope's results.json, the gradebook
-    grade         grade one submission or a folder of them
-    gradescope    the autograder zip for Gradescope
+The commands people type stay at this level: ``python -m instructor.release``
+(release/__main__.py) and the small modules here that forward to grading/
+(grade, gradescope, merge, similarity, bench_jail, bench_grader,
+bench_grading). Data beside them: points.toml, hidden_tests/, release_README.md,
+requirements-*.txt, gradescope/ (Gradescope's entry points) and cluster/.
 """

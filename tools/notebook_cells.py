@@ -6,7 +6,7 @@ Cells are counted from 1, top to bottom, markdown cells included (what you
 count when you scroll the notebook; nbval's 'Cell 18' counts code cells from 0,
 so it is never shown), and the cell's first non-empty line follows, so the
 cell can be found with the notebook's search (Ctrl+F) as well. The stubs in
-the release (instructor/markers.py), `make run`, `make submit`, `make check`
+the release (instructor/release/markers.py), `make run`, `make submit`, `make check`
 and the release's `make test` summary all use this label. Standard library
 only: tools/submit.py must run without the course's .venv.
 """

@@ -64,8 +64,8 @@ def load_questions(repo=REPO):
                                 f"release zip.") from None
     if (Path(repo) / "instructor" / "points.toml").is_file():  # the instructor's tree
         sys.path.insert(0, str(repo))
-        from instructor.points import load_points
-        from instructor.questions import build_question_map
+        from instructor.grading.points import load_points
+        from instructor.release.questions import build_question_map
 
         return build_question_map(load_points(Path(repo) / "instructor" / "points.toml"))["questions"]
     raise QuestionError(f"{MAP_PATH} is missing; restore it from the release zip.")

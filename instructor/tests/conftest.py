@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor import jail
+from instructor.grading import jail
 
 from .course import make_course
 

@@ -173,6 +173,9 @@ def make_course(root):
         (root / rel).write_text(text)
     for module in INSTRUCTOR.glob("*.py"):
         shutil.copy2(module, root / "instructor" / module.name)
+    for package in ("release", "grading"):  # the grader's two jobs (instructor/README.md)
+        shutil.copytree(INSTRUCTOR / package, root / "instructor" / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     for extra in ("release_README.md", "requirements-grader.txt", "gradescope"):
         copy = shutil.copytree if (INSTRUCTOR / extra).is_dir() else shutil.copy2
         copy(INSTRUCTOR / extra, root / "instructor" / extra)

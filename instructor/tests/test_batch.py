@@ -1,4 +1,4 @@
-"""grade --all at course scale (instructor/batch.py, instructor/merge.py) on the tiny course's package items.
+"""grade --all at course scale (instructor/grading/batch.py, instructor/grading/merge.py) on the tiny course's package items.
 
 Shards graded one after another on this machine and merged give exactly the gradebook of one unsharded
 run; a run killed half way and started again grades only what was not finished; merge refuses (one
@@ -18,10 +18,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from instructor import batch, merge
-from instructor.tree import tree_files
-from instructor.grade import main
-from instructor.release import build_release, graded_files
+from instructor.grading import batch, merge
+from instructor.release.tree import tree_files
+from instructor.grading.cli import main
+from instructor.release.build import build_release, graded_files
 
 from .course import make_course
 

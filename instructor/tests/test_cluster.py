@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from instructor import merge
-from instructor.grade import main
-from instructor.release import graded_files
+from instructor.grading import merge
+from instructor.grading.cli import main
+from instructor.release.build import graded_files
 
 from .course import make_course
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from instructor.release import build_release
+from instructor.release.build import build_release
 
 from .course import REPO
 

@@ -1,4 +1,4 @@
-"""The grader (instructor/grade.py) on the tiny course: scores, isolation of faults, hostile submissions.
+"""The grader (instructor/grading/) on the tiny course: scores, isolation of faults, hostile submissions.
 
 Each fault is planted in a copy of the reference files and must cost the
 points of its own item and nothing else. Runs that need no notebook grade
@@ -13,8 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from instructor.grade import grade_submission, load_course, main
-from instructor.release import build_release, graded_files
+from instructor.grading.cli import main
+from instructor.grading.course import load_course
+from instructor.grading.grade import grade_submission
+from instructor.release.build import build_release, graded_files
 
 from .course import HIDDEN_TESTS, demo_notebook, make_course, write_notebook
 

@@ -1,4 +1,4 @@
-"""The Gradescope autograder zip (instructor/gradescope.py), run locally in a folder laid out like Gradescope's."""
+"""The Gradescope autograder zip (instructor/grading/gradescope.py), run locally in a folder laid out like Gradescope's."""
 
 import json
 import os
@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from instructor.gradescope import build_autograder
-from instructor.release import graded_files
+from instructor.grading.gradescope import build_autograder
+from instructor.release.build import graded_files
 
 
 @pytest.mark.jail

@@ -227,7 +227,7 @@ def red_team(tmp_path_factory):
 
 
 def _report_of(red_team, entry):
-    from instructor.grade import submission_name
+    from instructor.grading.report import submission_name
     return red_team["reports"].get(submission_name(entry))
 
 
@@ -290,7 +290,7 @@ def test_the_speed_yardstick_is_trusted(red_team, entry):
 def test_nested_callbacks_share_the_call_deadline(red_team):
     """Round 2, class 5: a loss that calls the grader's override, which calls the student again, 12 levels
     of 8 s: one deadline for the whole call, and the submission's calls stay within the budget."""
-    from instructor.points import load_points
+    from instructor.grading.points import load_points
     limits = load_points(REPO / "instructor" / "points.toml").limits
     report = _report_of(red_team, NESTED)
     used = report["figures"]["student_seconds"]
@@ -313,7 +313,7 @@ def test_a_submission_made_against_an_earlier_release_scores_full_marks(red_team
 def test_a_fault_costs_only_the_item_that_owns_it(red_team):
     """Round 2, class 10: a wrong affine_backward and a wrong svm_loss_on_scores cost affine_layer and
     svm_vectorized, and nothing else: the nets and LinearClassifier.train run the reference versions of
-    the layers and losses they call (points.toml's ``trusted`` lists, instructor/stand_ins.py)."""
+    the layers and losses they call (points.toml's ``trusted`` lists, instructor/grading/stand_ins.py)."""
     report = _report_of(red_team, FAULTY)
     lost = _short_of_maximum(report, _package_items())
     assert set(lost) == set(redteam_build.FAULTY_ITEMS), (
@@ -448,7 +448,7 @@ def test_a_reply_whose_arrays_share_one_blob_costs_no_memory(tmp_path):
 
 
 def test_the_wire_refuses_arrays_that_decode_to_more_bytes_than_the_blob():
-    from instructor import wire
+    from instructor.grading import wire
     blob = bytes(8 * 1000)
     node = {"$nd": ["<f8", [1000], 0, 8000]}
     assert wire.Decoder(blob).decode(node).shape == (1000,)
@@ -492,8 +492,8 @@ def test_a_notebook_kernel_cannot_write_to_its_workers_pipe(tmp_path):
 
 def test_report_names_never_shift_a_gradebook_row(tmp_path):
     """Item 8: 'a b', 'a_b' and 'a_b-2' in one batch: each row holds its own entry's grade and names it."""
-    from instructor.grade import main
-    from instructor.release import graded_files, student_version
+    from instructor.grading.cli import main
+    from instructor.release.build import graded_files, student_version
     from instructor.tests.course import make_course
     src = make_course(tmp_path / "course")
     batch = tmp_path / "subs"
@@ -513,7 +513,7 @@ def test_report_names_never_shift_a_gradebook_row(tmp_path):
 def test_results_json_is_markdown_throughout_and_items_choose_their_visibility(tmp_path):
     """Item 8: a note carrying HTML is escaped in results.json's top-level output as in each test's, every
     output says it is markdown, and points.toml's per-item visibility reaches Gradescope."""
-    from instructor.grade import main
+    from instructor.grading.cli import main
     from instructor.tests.course import make_course
     src = make_course(tmp_path / "course")
     points = src / "instructor" / "points.toml"

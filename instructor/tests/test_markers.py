@@ -1,9 +1,9 @@
-"""The solution-marker parser and cutter: instructor/markers.py."""
+"""The solution-marker parser and cutter: instructor/release/markers.py."""
 
 import nbformat
 import pytest
 
-from instructor.markers import (
+from instructor.release.markers import (
     ANSWER_PLACEHOLDER,
     MARKDOWN,
     PYTHON,

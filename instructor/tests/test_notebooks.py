@@ -21,7 +21,7 @@ import importlib.util
 import nbformat
 import pytest
 
-from instructor import questions
+from instructor.release import questions
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = REPO / "assignments"
@@ -118,7 +118,7 @@ def test_outputs_saved_by_jupyter_but_not_staged_do_not_count(tmp_path):
 
 
 def test_the_students_notebook_folder_holds_only_notebooks():
-    from instructor.tree import tree_files
+    from instructor.release.tree import tree_files
 
     others = [rel for rel in tree_files(ASSIGNMENTS.parent)
               if rel.startswith("assignments/") and not rel.endswith(".ipynb")]
@@ -161,7 +161,7 @@ def test_intro_lists_exactly_the_functions_the_notebook_needs(path):
     rel = f"assignments/{path.name}"
     intro = read(path).cells[0].source
     assert questions.intro_block(rel) in intro, (
-        f"{path.name}'s intro must list the functions it needs as instructor/questions.py's NEEDS says "
+        f"{path.name}'s intro must list the functions it needs as instructor/release/questions.py's NEEDS says "
         f"(intro_block): update one or the other.")
     code = "\n".join(cell.source for cell in read(path).cells if cell.cell_type == "code")
     needed = {questions.ASKED_IN[q][1].split(".")[-1] for q in questions.NEEDS[rel]}

@@ -16,9 +16,9 @@ import sys
 import nbformat
 import pytest
 
-from instructor.grade import load_course
-from instructor.release import build_release, check_release, distinctive_lines, graded_files
-from instructor.tree import tree_files
+from instructor.grading.course import load_course
+from instructor.release.build import build_release, check_release, distinctive_lines, graded_files
+from instructor.release.tree import tree_files
 
 from .course import REPO
 

@@ -1,5 +1,5 @@
-"""What grade --all stops repeating per submission: reference results (instructor/refcache.py) and the
-URI grammar a notebook box used to build at every start (instructor/nbchecks.py MASKED_PACKAGES)."""
+"""What grade --all stops repeating per submission: reference results (instructor/grading/refcache.py) and the
+URI grammar a notebook box used to build at every start (instructor/grading/nbchecks.py MASKED_PACKAGES)."""
 
 import importlib.util
 import os
@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from instructor import jail, nbchecks, refcache
+from instructor.grading import jail, nbchecks, refcache
 
 
 @pytest.fixture(autouse=True)

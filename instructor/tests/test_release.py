@@ -1,4 +1,4 @@
-"""The release generator (instructor/release.py) on the tiny course, and ``make submit`` in its release."""
+"""The release generator (instructor/release/build.py) on the tiny course, and ``make submit`` in its release."""
 
 import re
 import subprocess
@@ -8,8 +8,8 @@ import zipfile
 import nbformat
 import pytest
 
-from instructor.release import ReleaseError, build_release, check_release, distinctive_lines, main
-from instructor.tree import tree_files
+from instructor.release.build import ReleaseError, build_release, check_release, distinctive_lines, main
+from instructor.release.tree import tree_files
 
 from .course import ANSWER
 

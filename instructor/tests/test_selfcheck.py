@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 import nbformat
 import pytest
 
-from instructor.points import load_points
-from instructor.questions import MAP_PATH, build_question_map, check_asked_in
-from instructor.release import build_release
+from instructor.grading.points import load_points
+from instructor.release.questions import MAP_PATH, build_question_map, check_asked_in
+from instructor.release.build import build_release
 
 from .course import REPO
 

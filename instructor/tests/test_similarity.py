@@ -1,4 +1,4 @@
-"""The similarity report (instructor/similarity.py) on the independent solutions and a planted copy.
+"""The similarity report (instructor/grading/similarity.py) on the independent solutions and a planted copy.
 
 instructor/tests/solutions/style_a, style_b and the reference were written independently; "mallory" is
 style_b with its variables renamed, its comments dropped and its lines re-spaced. The report must flag
@@ -11,8 +11,8 @@ import re
 import shutil
 from pathlib import Path
 
-from instructor import similarity
-from instructor.release import graded_files
+from instructor.grading import similarity
+from instructor.release.build import graded_files
 
 from .redteam_common import REPO, SOLUTIONS
 

@@ -1,4 +1,4 @@
-"""Trusted stand-ins (instructor/stand_ins.py) and the worker's ``substitute`` / ``restore`` (worker.py).
+"""Trusted stand-ins (instructor/grading/stand_ins.py) and the worker's ``substitute`` / ``restore`` (worker.py).
 
 An item's tests run the instructor's version of the other items' functions that its code calls
 (points.toml's ``trusted`` lists). These tests need no jail: the worker's re-pointing is checked on a
@@ -13,10 +13,10 @@ import textwrap
 
 import pytest
 
-from instructor import stand_ins
-from instructor.points import PointsError, load_points
+from instructor.grading import stand_ins
+from instructor.grading.points import PointsError, load_points
 from instructor.tests.redteam_common import REPO
-from instructor.worker import Worker
+from instructor.grading.worker import Worker
 
 # ------------------------------------------------------------------ the reference
 
@@ -169,7 +169,7 @@ def test_the_tests_that_get_stand_ins_run_after_every_other_test():
     that grade that function run, or a submission could keep its answers and replay them."""
     from types import SimpleNamespace
 
-    from instructor.harness import stand_ins_last
+    from instructor.grading.plugin import stand_ins_last
 
     items = [SimpleNamespace(nodeid=n) for n in ["fc::a", "layers::affine", "fc::b", "losses::svm", "clf::train"]]
     chosen = {"fc::a": ["cs231n_lib.layers.affine_forward"], "fc::b": ["cs231n_lib.layers.affine_forward"],

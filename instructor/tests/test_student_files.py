@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from instructor.release import graded_files, student_version
-from instructor.tree import tree_files
+from instructor.release.build import graded_files, student_version
+from instructor.release.tree import tree_files
 
 from .course import REPO
 

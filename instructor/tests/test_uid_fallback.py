@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from instructor import jail
-from instructor.gradescope import build_autograder
-from instructor.release import graded_files, student_version
+from instructor.grading import jail
+from instructor.grading.gradescope import build_autograder
+from instructor.release.build import graded_files, student_version
 from instructor.tests.redteam_common import MARKER, REPO, Listener
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or jail.bwrap_binary()[0] is None or shutil.which("setpriv") is None,

@@ -77,7 +77,7 @@ def course_copy(tmp_path_factory):
     notebooks and library files can be run, saved and edited without touching this checkout.
     """
     sys.path.insert(0, str(REPO))
-    from instructor.tree import tree_files
+    from instructor.release.tree import tree_files
 
     def make(kind):
         root = tmp_path_factory.mktemp(f"course-{kind}") / "course"

@@ -1,4 +1,4 @@
-"""The only code that imports a student's files. Runs inside the jail (instructor/jail.py).
+"""The only code that imports a student's files. Runs inside the jail (instructor/grading/jail.py).
 
     python -I -B worker.py - READ_FD WRITE_FD                   (run in the worker's folder)
     python -I -B worker.py --notebook CELL_TIMEOUT WRITE_FD     (the notebook: $GRADE_NOTEBOOK)
@@ -12,7 +12,7 @@ child, same uid) cannot ptrace it or open its pipe to the grader.
 CONFIG: {"tree": folder holding the student's package, "modules": {module name:
 [public names]}, "order": [module names, leaves first]}. The worker imports the
 graded modules one by one (announcing each, so the trusted side knows which one
-hangs), then serves requests from the pipe (instructor/wire.py frames) until the
+hangs), then serves requests from the pipe (instructor/grading/wire.py frames) until the
 pipe closes:
 
     module   NAME                       -> the module, as an object id

@@ -5,7 +5,7 @@ restored from the instructor's notebook (as nbgrader's OverwriteCells does),
 except solution cells (code cells with solution markers), which take the
 student's cell with the same id (the release stub when there is none).
 Cells the student added are dropped, markdown is left out (it does not
-run), and the grader's export cell (instructor/nbchecks.py) is appended.
+run), and the grader's export cell (instructor/grading/nbchecks.py) is appended.
 
 Answers are found per question: the submitted cell with the instructor
 cell's id, else the markdown cell starting with the same question text, and
@@ -17,7 +17,7 @@ import re
 
 import nbformat
 
-from .markers import ANSWER_PLACEHOLDER, MARKDOWN, PYTHON, cut_python, find_regions, is_instructor_cell
+from ..release.markers import ANSWER_PLACEHOLDER, MARKDOWN, PYTHON, cut_python, find_regions, is_instructor_cell
 
 MIN_WORDS = 8
 MIN_NEW_WORDS = 5

@@ -3,7 +3,7 @@
     python -m instructor.grade SUBMISSIONS --all [--jobs N] [--shard I/N] [--force] --out OUT
 
 Every zip and sub-folder of SUBMISSIONS gets a report folder OUT/<name>/
-(instructor/grade.py grades it) and a row of OUT/gradebook.csv. Three
+(grade.py grades it) and a row of OUT/gradebook.csv. Three
 things make a batch of a thousand submissions practical:
 
 * progress: one line per finished submission with the count, the elapsed time
@@ -35,7 +35,10 @@ import threading
 import time
 from pathlib import Path
 
-from .report import fmt, write_gradebook, write_reports
+from .course import GraderError
+from .grade import grade_submission
+from .report import fmt, report_names as folder_safe_names, write_gradebook, write_reports
+from .scoring import rejected
 from .submission import SubmissionError, read_submission
 
 STAMP = "stamp.json"
@@ -94,9 +97,8 @@ def submission_digest(path, graded):
 
 
 def report_names(folder):
-    """Return {entry path: report folder name} for every zip and sub-folder of ``folder``, in name order."""
-    from .grade import report_names as grade_report_names
-
+    """Return {entry path: report folder name} for every zip and sub-folder of ``folder``, in name order.
+    Trusts nothing of the entries' names (report.report_names makes them folder-safe and distinct)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder; give the folder holding the submissions.")
@@ -104,7 +106,7 @@ def report_names(folder):
                      if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip"))
     if not entries:
         raise SubmissionError(f"{folder} holds no .zip file or folder to grade.")
-    names = grade_report_names(entries)  # a suffix never lands on another entry's name
+    names = folder_safe_names(entries)  # a suffix never lands on another entry's name
     return {entry: names[entry] for entry in entries}  # name order: the shards' deterministic order
 
 
@@ -161,8 +163,6 @@ def _terminated(signum, frame):
 
 def run(course, folder, out_root, jobs, shard=None, force=False, only=None, print_=print):
     """Grade ``shard``'s share of ``folder`` into ``out_root``, skipping what is already graded; return the results."""
-    from .grade import GraderError, _rejected, grade_submission
-
     out_root = Path(out_root)
     names = report_names(folder)
     version = grader_version(course)
@@ -198,7 +198,7 @@ def run(course, folder, out_root, jobs, shard=None, force=False, only=None, prin
         try:
             result = grade_submission(course, entry, out_root, 1, names[entry], slot)
         except GraderError as error:  # one submission's harness failure must not stop the batch
-            result = _rejected(course, names[entry], f"grading failed: {error}", time.monotonic())
+            result = rejected(course, names[entry], f"grading failed: {error}", time.monotonic())
             result.update(status="error", entry=entry.name)
             write_reports(result, out_root / names[entry])
         finally:

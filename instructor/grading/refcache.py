@@ -1,6 +1,6 @@
 """Trusted reference results computed once per grader process, keyed by a content hash.
 
-Some notebook checks (instructor/nbchecks.py) retrain the reference at the
+Some notebook checks (instructor/grading/nbchecks.py) retrain the reference at the
 hyperparameters a submission chose: the tuned LinearSVM and Softmax of
 notebooks 01/02, the best random-search trial of 04, two runs of 06's
 weight-scale sweep. The retraining depends only on the instructor's code, the
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-PACKAGE = Path(__file__).resolve().parents[1] / "cs231n_lib"
+PACKAGE = Path(__file__).resolve().parents[2] / "cs231n_lib"
 
 _LOCK = threading.Lock()
 _ENTRIES = {}  # key -> [lock, computed?, value]

@@ -1,7 +1,7 @@
 """Write a grading result: report.md (for the student), report.json (for machines),
 results.json (Gradescope's autograder format) and the gradebook CSV.
 
-A result is a plain dict built by instructor/grade.py:
+A result is a plain dict built by instructor/grading/grade.py:
 
     {"submission": name, "status": "graded" | "rejected", "score": x, "max_score": y,
      "execution_time": seconds, "notes": [sentence, ...],
@@ -13,15 +13,17 @@ by name and message only, never by source. Every string that can come from a
 student (names, exception messages, notes) is capped and escaped here: in
 report.md as inline text (no HTML, no table breaks, no links), in the CSV
 with a leading quote on cells that a spreadsheet would read as a formula.
+Each report folder is named after its entry, folder-safe (``report_names``).
 """
 
 import csv
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
-from .tree import replace_dir
+from ..release.tree import replace_dir
 
 MAX_FAILURES_SHOWN = 8
 MAX_TEXT = 500
@@ -152,3 +154,33 @@ def write_gradebook(results, item_ids, path):
                 fmt(result["score"]), fmt(result["max_score"]), result.get("entry", result["submission"]),
             )])
     os.replace(tmp, path)
+
+
+def submission_name(path):
+    """Return a folder-safe name for the submission at ``path``. Trusts nothing of the name: checks each
+    character (only letters, digits, dot, dash and underscore survive), no leading dot or dash, at most 80."""
+    stem = Path(path).name
+    stem = stem[:-4] if stem.lower().endswith(".zip") else stem
+    return re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".-")[:80] or "submission"
+
+
+def report_names(entries):
+    """{entry path: report folder name} for the entries of one ``grade-all`` folder, all different.
+
+    Trusts nothing in the entries' names; checks each against the names taken. An entry whose name is already
+    folder-safe keeps it; the others (and the second of 'alice.zip' and 'alice/') get ``name-N`` with the
+    smallest N that is neither taken nor the folder-safe name of another entry, so a suffix never lands on
+    another submission's row ('a b', 'a_b' and 'a_b-2' become a_b-3, a_b and a_b-2). Every report records its
+    entry's real name."""
+    bases = {entry: submission_name(entry) for entry in entries}
+    stems = {entry: entry.name[:-4] if entry.name.lower().endswith(".zip") else entry.name for entry in entries}
+    reserved = set(bases.values())
+    names, taken = {}, set()
+    for entry in sorted(entries, key=lambda e: (bases[e] != stems[e], e.name)):
+        name, n = bases[entry], 1
+        while name in taken or (n > 1 and name in reserved):
+            n += 1
+            name = f"{bases[entry]}-{n}"
+        taken.add(name)
+        names[entry] = name
+    return names

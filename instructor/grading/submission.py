@@ -18,7 +18,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .tree import EXCLUDED_DIRS
+from ..release.tree import EXCLUDED_DIRS
 
 MAX_FILE_BYTES = 20 * 2**20  # a notebook with plots stays far below
 MAX_ZIP_BYTES = 200 * 2**20  # the zip file itself, and the bytes read from it in total

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from . import jail, refcache, wire
+from .box import NOTEBOOKS, TREE, WORKER, env as box_env, seen, seen_home, worker_binds
 
 ARTIFACT_CAP = 64 * 2**20
 NOTEBOOK_BUDGET = 90  # seconds one notebook may run in the jail (the reference: 2.5-6.5 s on an idle 2-core machine, about 30 s at load 3)
@@ -89,7 +90,7 @@ def _seed(rel):
 
     import nbformat
 
-    nb = nbformat.read(str(Path(__file__).resolve().parents[1] / rel), as_version=4)
+    nb = nbformat.read(str(Path(__file__).resolve().parents[2] / rel), as_version=4)
     for cell in nb.cells:
         found = re.search(r"^SEED = (\d+)", cell.source, re.M)
         if cell.cell_type == "code" and found:
@@ -123,7 +124,7 @@ def _tuned_classifier(what, rel, grid, artifacts):
                   batch_size=200, seed=_seed(rel))
         return float(np.mean(clf.predict(data["X_val"]) == data["y_val"]))
 
-    # the same retraining for every submission that chose this grid point: once per batch (instructor/refcache.py)
+    # the same retraining for every submission that chose this grid point: once per batch (instructor/grading/refcache.py)
     reference = refcache.cached(f"retrain {cls.__name__}", (float(best[0]), float(best[1]), _seed(rel)), retrain,
                                 _linear_fingerprint(data))
     checks.append((f"retraining a {what} with the chosen hyperparameters gives the same accuracy",
@@ -288,7 +289,7 @@ def _check_sweep(artifacts):
             solver.train()
             return solver.train_acc_history[-1]
 
-        # the same two runs for every submission: once per batch (instructor/refcache.py)
+        # the same two runs for every submission: once per batch (instructor/grading/refcache.py)
         reference = refcache.cached("sweep run", (n, scale), retrain, _nets_fingerprint())
         got = [a for k, sc, a in zip(norms, scales, accs) if int(k) == n and float(sc) == scale]
         checks.append((f"the {'batch-norm' if n else 'plain'} run at scale {scale:g} is reproduced",
@@ -435,27 +436,25 @@ def run_and_check(course, rel, nb, work, layout, slot):
     inside = backend == "bwrap"
     if not inside:  # the uid cannot enter the instructor's 0700 tree: its kernels read a copy in the box tree
         _readable_copy(course.src / "datasets", datasets)
-    tree = "/box/src" if inside else layout["tree"]
-    nbdir = "/box/notebooks" if inside else str(folder)
-    worker = ("/box/worker" if inside else layout["worker_dir"]) + "/worker.py"
-    home = "/tmp" if inside else layout["home"]
+    tree = seen(layout["tree"], TREE, backend)
+    nbdir = seen(folder, NOTEBOOKS, backend)
+    worker_dir = seen(layout["worker_dir"], WORKER, backend)
+    home = seen_home(layout, backend)
     cell_timeout = course.points.limits["cell_timeout"]
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
-           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg", "PYTHONPATH": tree, "JUPYTER_PLATFORM_DIRS": "1", "IPYTHONDIR": f"{home}/ipython",
-           "JUPYTER_RUNTIME_DIR": f"{home}/runtime", "JUPYTER_CONFIG_DIR": f"{home}/jupyter",
-           "JUPYTER_DATA_DIR": f"{sys.prefix}/share/jupyter", "GRADE_ARTIFACTS": f"{home}/artifacts",
-           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = box_env(home, path=f"{Path(sys.executable).parent}:/usr/bin:/bin", PYTHONPATH=tree,
+                  JUPYTER_PLATFORM_DIRS="1", IPYTHONDIR=f"{home}/ipython", JUPYTER_RUNTIME_DIR=f"{home}/runtime",
+                  JUPYTER_CONFIG_DIR=f"{home}/jupyter", JUPYTER_DATA_DIR=f"{sys.prefix}/share/jupyter",
+                  GRADE_ARTIFACTS=f"{home}/artifacts", PYDEVD_DISABLE_FILE_VALIDATION="1")
     r, w = os.pipe()
-    binds = [(layout["tree"], "/box/src"), (layout["worker_dir"], "/box/worker"), (str(folder), "/box/notebooks")]
+    binds = [*worker_binds(layout), (str(folder), NOTEBOOKS)]
     if (course.src / "datasets").is_dir():
-        binds.append((str(course.src / "datasets"), "/box/src/datasets"))
+        binds.append((str(course.src / "datasets"), TREE + "/datasets"))
     if inside:
         binds += _masks(folder)
     env["GRADE_NOTEBOOK"] = f"{nbdir}/{name}"  # not in argv, which every user can read in /proc
     command = [sys.executable, "-I", "-B", "worker.py", "--notebook", str(cell_timeout), str(w)]
     with open(work / "logs" / f"{Path(rel).stem}.log", "ab") as log:
-        box = jail.start(command, backend=backend, uid=jail.slot_uid(slot), env=env, cwd=str(Path(worker).parent),
+        box = jail.start(command, backend=backend, uid=jail.slot_uid(slot), env=env, cwd=worker_dir,
                          pass_fds=(w,), stdout=log, binds=binds, gid=layout.get("gid"),
                          limits=jail.Limits(memory_mb=int(course.points.limits["memory_mb"])))
     os.close(w)

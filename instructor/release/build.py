@@ -3,9 +3,9 @@
     python -m instructor.release [--src .] [--out build/release]
 
 writes ``build/release/`` and ``build/release.zip``. Every file of the tree
-(instructor/tree.py) is copied except the instructor-only ones (instructor/,
+(instructor/release/tree.py) is copied except the instructor-only ones (instructor/,
 .ci/); .py files and notebooks with solution markers get their solutions cut
-(instructor/markers.py). README.md comes from instructor/release_README.md,
+(instructor/release/markers.py). README.md comes from instructor/release_README.md,
 the Makefile loses the instructor verbs and gains ``make submit``, and the
 pytest testpaths lose instructor paths. Everything is built in a temporary
 folder, checked (no solution line, no hidden test) and only then renamed
@@ -26,18 +26,18 @@ from pathlib import Path
 
 import nbformat
 
-from .points import PointsError, load_points
+from ..grading.points import PointsError, load_points
 from .questions import MAP_PATH, build_question_map
 from .markers import MarkerError, cut_notebook, cut_python, is_instructor_cell, read_notebook, solution_bodies
 from .tree import replace_dir, tree_files
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR_ONLY = ("instructor/", ".ci/", "CONTRIBUTING.md",  # CONTRIBUTING: the solution-marker conventions
                    "tests/browser/")  # drives make lab on the instructor tree and on a release it builds
 GENERATED = {"README.md", "Makefile", "pyproject.toml", "tools/submit.py"}
 README_TEMPLATE = "instructor/release_README.md"
 README_SLOT = "<!-- graded files -->"
-SUBMIT_SCRIPT = "instructor/submit.py"
+SUBMIT_SCRIPT = "instructor/release/submit.py"
 POINTS = "instructor/points.toml"
 CELL_NAMES = "tools/notebook_cells.py"
 MAKEFILE_CUT = "# ---- instructor verbs"

@@ -10,11 +10,11 @@ An item is one of three kinds, chosen by the key it has:
       file = "path"       with tests: the graded .py file the item grades
       trusted = [names]   with tests: "cs231n_lib.<module>.<function>" of other items
                           that this item's tests call; in them the instructor's
-                          version stands in for the student's (instructor/stand_ins.py),
+                          version stands in for the student's (instructor/grading/stand_ins.py),
                           so a fault, or a function an earlier release did not ask
                           for, costs only the items that own it
     notebook = "path"     the result of the notebook's solution cell, run in the jail and
-                          recomputed on the trusted side (instructor/nbchecks.py);
+                          recomputed on the trusted side (instructor/grading/nbchecks.py);
                           all or nothing: every check must pass
     answers = [paths]     the inline questions of these notebooks are answered (not the
                           placeholder, not trivially short, not a copy of the question);
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import stand_ins
-from .harness import node_pattern
 
 try:
     import tomllib
@@ -44,6 +43,11 @@ LIMIT_KEYS = {"call_timeout", "budget", "cell_timeout", "memory_mb"}
 ITEM_KEYS = {"id", "title", "points", "file", "gate", "trusted", "visibility", *KINDS}
 VISIBILITY = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's values
 ID = re.compile(r"^[a-z0-9_]+$")
+
+
+def node_pattern(text):
+    """Compile a node-id pattern: '*' matches anything, every other character itself."""
+    return re.compile(".*".join(re.escape(part) for part in text.split("*")))
 
 
 class PointsError(ValueError):

@@ -30,7 +30,7 @@ import nbformat
 # Every tool names a notebook cell the same way: tools/notebook_cells.py (stdlib,
 # shipped to students, so loaded by path: tools/ is not a package). Loaded on
 # first use, so the grader imports this module in trees that have no tools/.
-CELL_NAMES = Path(__file__).resolve().parents[1] / "tools" / "notebook_cells.py"
+CELL_NAMES = Path(__file__).resolve().parents[2] / "tools" / "notebook_cells.py"
 
 
 def _cell_label(number, source):
