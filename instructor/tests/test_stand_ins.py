@@ -176,3 +176,16 @@ def test_the_tests_that_get_stand_ins_run_after_every_other_test():
               "clf::train": ["cs231n_lib.optim.sgd"]}
     assert [i.nodeid for i in stand_ins_last(items, chosen)] == [
         "layers::affine", "losses::svm", "fc::a", "fc::b", "clf::train"]
+
+
+def test_a_callback_id_is_never_given_twice_so_a_kept_stub_reaches_nothing_later():
+    """A student's code can keep the stub of a trusted callable (a stand-in) past its test; after the test's
+    drop its id must not name the next test's callables, or the stub would reach them."""
+    from instructor.grading.connection import Student
+
+    student = Student.__new__(Student)       # only the callback table: no worker is started
+    student.callbacks, student.next_callback = {}, 0
+    first = student._other(trusted)["$fn"]
+    student.callbacks.clear()                  # what drop() does after the test
+    second = student._other(lambda *_: "another test's callable")["$fn"]
+    assert second != first and first not in student.callbacks
