@@ -47,6 +47,7 @@ SEED_LINE = re.compile(r"^SEED = \d+\b", re.MULTILINE)
 # name -> (notebook, the cell ids to execute, in order). Each list holds the
 # set-up cell (imports, SEED), the data cell and the experiment's cells.
 EXPERIMENTS = {
+    "01-templates": ("01_svm_loss.ipynb", ["svm-01", "svm-03", "svm-36", "svm-43"]),
     "02-log-c": ("02_softmax_loss.ipynb", ["softmax-01", "softmax-09"]),
     "02-gradcheck": ("02_softmax_loss.ipynb", ["softmax-01", "softmax-09", "softmax-19", "softmax-21"]),
     "03-overfit": ("03_regularization.ipynb", ["reg-01", "reg-03", "reg-05", "reg-06", "reg-08"]),
