@@ -6,6 +6,7 @@ and never call ``plt.show()``; the notebook decides when to show.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.ticker import LogFormatter
 
 
@@ -102,13 +103,18 @@ def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, tit
             line.set_zorder(3)  # above the other paths
             # Consecutive points closer than 1% of the frame share one label, "5-8".
             tolerance = 0.01 * np.hypot(xmax - xmin, ymax - ymin)
-            first = 0
+            first, previous, side = 0, None, 1
             for step in range(1, len(path) + 1):
                 if step == len(path) or np.hypot(*(path[step] - path[first])) > tolerance:
                     text = str(first) if step - 1 == first else f"{first}-{step - 1}"
-                    ax.annotate(text, tuple(path[first]), textcoords="offset points", xytext=(5, 4),
-                                fontsize="small", color=color, fontweight="bold")
-                    first = step
+                    # A label within 5% of the frame of the previous one goes on the other side of its point.
+                    near = previous is not None and np.hypot(*(path[first] - previous)) < 5 * tolerance
+                    side = -side if near else 1
+                    ax.annotate(text, tuple(path[first]), textcoords="offset points", xytext=(7 * side, 5 * side),
+                                ha="left" if side > 0 else "right", va="bottom" if side > 0 else "top",
+                                fontsize="small", color=color, fontweight="bold",
+                                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
+                    first, previous = step, path[first]
         ax.plot(*path[0], "o", color=color, markersize=8, markeredgecolor="black")
         ax.plot(*path[-1], "X", color=color, markersize=10, markeredgecolor="black")
     minima = getattr(fn, "minima", None)
