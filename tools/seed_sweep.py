@@ -57,10 +57,13 @@ EXPERIMENTS = {
     "05-overfit": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-19"]),
     "05-two-layer": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-21"]),
     "05-rules": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27"]),
+    "05-rmsprop-bias": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27", "rmsprop-bias"]),
+    "05-linear": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-21", "linear-baseline"]),
     "05-decay": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27", "cell-29"]),
     "06-init": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-03"]),
     "06-dropout": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09"]),
     "06-batchnorm": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13", "cell-15"]),
+    "06-bn-speed": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13"]),
 }
 
 
