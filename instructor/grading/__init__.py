@@ -9,6 +9,8 @@ draws the trust boundary):
     wire          plain data over a pipe: JSON plus raw numpy arrays, an allow-list on decode
     worker        runs in the jail: the only code that imports a student's files
   the trusted side
+    jail_backends which backend works here; the bwrap command line and the rlimits
+    jail_uids     the uid backend's housekeeping: slot uids, network ban, processes, files
     jail          start a confined process (bubblewrap, a dedicated uid) and kill it
     stand_ins     the reference's functions put in the worker in place of other items' code
     points        the reviewed points file, points.toml; node-id patterns

@@ -119,6 +119,7 @@ def _write_json(path, value):
 
 
 def read_json(path):
+    """The JSON in ``path``, or None when unreadable. Trusts nothing of the file (its callers check the value)."""
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -135,6 +136,7 @@ def _done(out_root, name, stamp):
 
 
 def _clock(seconds):
+    """``seconds`` as H:MM:SS. Trusts its caller; checks nothing."""
     seconds = int(round(seconds))
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
@@ -143,10 +145,12 @@ class Progress:
     """Prints one line per finished submission: count, elapsed time, estimated time left."""
 
     def __init__(self, total, reused, print_=print):
+        """Trusts its caller's counts; checks nothing."""
         self.total, self.reused, self.done, self.started = total, reused, 0, time.monotonic()
         self.print = print_
 
     def finished(self, result):
+        """Print one finished submission's line. Trusts the grader's result (its name and notes are capped)."""
         self.done += 1
         elapsed = time.monotonic() - self.started
         left = self.total - self.reused - self.done
@@ -158,6 +162,7 @@ class Progress:
 
 
 def _terminated(signum, frame):
+    """SIGTERM's handler: raise SystemExit (128 + signum). Checks nothing."""
     raise SystemExit(128 + signum)
 
 
@@ -176,6 +181,7 @@ def run(course, folder, out_root, jobs, shard=None, force=False, only=None, prin
     _write_json(out_root / MANIFEST, manifest)
 
     def stamp(entry):
+        """The stamp of ``entry``: folder name, content hash, grader version, ``--only``. Trusts the digests."""
         return {"submission": names[entry], "content": digests[names[entry]], "grader_version": version, "only": only}
 
     results, todo = [], []
@@ -194,6 +200,7 @@ def run(course, folder, out_root, jobs, shard=None, force=False, only=None, prin
         slots.put(slot)
 
     def one(entry):
+        """Grade ``entry`` in a free job slot; a grader failure is an ``error`` row, unstamped. Trusts the grader."""
         slot = slots.get()
         try:
             result = grade_submission(course, entry, out_root, 1, names[entry], slot)

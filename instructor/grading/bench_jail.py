@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import jail
+from . import jail, jail_backends
 
 PROGRAMS = {"interpreter": "pass", "import numpy": "import numpy"}
 
@@ -46,7 +46,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
-    backends = ["bwrap"] if jail._probe_bwrap() is None else []
+    backends = ["bwrap"] if jail_backends._probe_bwrap() is None else []
     if os.geteuid() == 0 and shutil.which("setpriv") and jail.closed_python_root() is None:
         backends.append("uid")
     if not backends:

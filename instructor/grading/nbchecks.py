@@ -40,6 +40,8 @@ NOTEBOOK_BUDGET = 90  # seconds one notebook may run in the jail (the reference:
 
 
 def _export(**names):
+    """The export cell saving each expression as <file>.npy. Trusts its caller's (the CHECKS table's) expressions;
+    checks nothing."""
     lines = ["import os as _os, numpy as _np"]
     for file, expression in names.items():
         lines.append(f"_np.save(_os.path.join(_os.environ['GRADE_ARTIFACTS'], {file + '.npy'!r}), "
@@ -57,11 +59,13 @@ def _data(dtype=np.float64):
 
 
 def _data_float32():
+    """Notebooks 03-04's data in float32. Trusts the instructor's copy of the data loader; checks nothing."""
     return _data(np.float32)
 
 
 @functools.lru_cache(maxsize=2)
 def _linear_data(dtype):
+    """Load notebooks 01-04's data (cached). Trusts the instructor's data loader; checks nothing."""
     from cs231n_lib.data_utils import get_CIFAR10_linear_data  # the instructor's copy: trusted
     return get_CIFAR10_linear_data(allow_synthetic=True, dtype=np.dtype(dtype))
 
@@ -72,6 +76,8 @@ def _linear_fingerprint(data):
 
 
 def _array(artifacts, name, shape=None):
+    """Artifact ``name`` when it is a finite float array (of ``shape`` when given), else None. Trusts nothing of
+    the artifacts."""
     value = artifacts.get(name)
     if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or not np.isfinite(value).all():
         return None
@@ -81,6 +87,7 @@ def _array(artifacts, name, shape=None):
 
 
 def _accuracy(W, X, y):
+    """The accuracy of linear classifier ``W`` on (X, y). Trusts its arrays (validated by _array); checks nothing."""
     return float(np.mean(np.argmax(X @ W, axis=1) == y))
 
 
@@ -119,6 +126,7 @@ def _tuned_classifier(what, rel, grid, artifacts):
     cls = LinearSVM if what == "LinearSVM" else Softmax
 
     def retrain():
+        """The reference's validation accuracy retrained at the chosen point. Trusts the reference."""
         clf = cls()
         clf.train(data["X_train"], data["y_train"], learning_rate=float(best[0]), reg=float(best[1]), num_iters=300,
                   batch_size=200, seed=_seed(rel))
@@ -138,16 +146,20 @@ def _tuned_classifier(what, rel, grid, artifacts):
 
 
 def _check_svm(artifacts):
+    """Notebook 01's checks. Trusts nothing of the artifacts (see _tuned_classifier)."""
     return _tuned_classifier("LinearSVM", "assignments/01_svm_loss.ipynb",
                              [(lr, reg) for lr in (3e-7, 1e-6) for reg in (5e3, 2.5e4)], artifacts)
 
 
 def _check_softmax(artifacts):
+    """Notebook 02's checks. Trusts nothing of the artifacts (see _tuned_classifier)."""
     return _tuned_classifier("Softmax classifier", "assignments/02_softmax_loss.ipynb",
                              [(lr, reg) for lr in (1e-6, 3e-6) for reg in (5e3, 2.5e4)], artifacts)
 
 
 def _check_weight_decay(artifacts):
+    """Notebook 03's checks. Trusts nothing of the artifacts: checks W_start is the seeded draw and
+    recomputes the 10 SGD steps with the reference."""
     from cs231n_lib import optim, rel_error, softmax_loss_vectorized  # trusted reference
     data = _data(np.float32)
     X_dev, y_dev = data["X_dev"].astype(np.float64), data["y_dev"]
@@ -177,6 +189,8 @@ def _check_weight_decay(artifacts):
 
 
 def _check_search(artifacts):
+    """Notebook 04's checks. Trusts nothing of the artifacts: checks the 9 trials lie in the search box and
+    retrains the best one with the reference."""
     from cs231n_lib import Softmax  # trusted reference
     lrs, regs, accs = (_array(artifacts, n, (9,)) for n in ("lrs", "regs", "accs"))
     if lrs is None or regs is None or accs is None:
@@ -190,6 +204,7 @@ def _check_search(artifacts):
     best = int(np.argmax(accs))
 
     def retrain():
+        """The reference's accuracy at the best trial (chance when it diverges). Trusts the reference."""
         clf = Softmax(weight_scale=0)
         try:
             clf.train(data["X_train"], data["y_train"], learning_rate=float(lrs[best]), reg=float(regs[best]),
@@ -215,22 +230,27 @@ def _net_data():
 
 
 def _nets_loaded():
+    """Notebooks 05-06's raw data, loaded once under the data lock. Trusts the instructor's loader."""
     with _DATA_LOCK:
         return _nets_raw()
 
 
 @functools.lru_cache(maxsize=1)
 def _nets_raw():
+    """Load notebooks 05-06's data (cached). Trusts the instructor's data loader; checks nothing."""
     from cs231n_lib.data_utils import get_CIFAR10_data  # trusted
     return get_CIFAR10_data(num_training=4000, num_validation=1000, num_test=1000, allow_synthetic=True)
 
 
 def _nets_fingerprint():
+    """The content hash of notebooks 05-06's data (refcache's key). Trusts the data; checks nothing."""
     raw = _nets_loaded()
     return refcache.fingerprint(raw["X_train"], raw["y_train"], raw["X_val"], raw["y_val"])
 
 
 def _check_staged_backprop(artifacts):
+    """Notebook 05's staged backprop: checks dw and dx against the chain rule's values. Trusts nothing
+    of the artifacts."""
     w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
     sig = 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
     local = (1 - sig) * sig  # d sigma / dt
@@ -241,6 +261,8 @@ def _check_staged_backprop(artifacts):
 
 
 def _check_two_layer(artifacts):
+    """Notebook 05's checks. Trusts nothing of the artifacts: checks the parameters' shapes and recomputes
+    the accuracies from them."""
     data = _net_data()
     params = {k: _array(artifacts, k) for k in ("W1", "b1", "W2", "b2")}
     claimed = _array(artifacts, "best_val_acc", ())
@@ -252,6 +274,7 @@ def _check_two_layer(artifacts):
         return checks + [("the trained TwoLayerNet's parameters were saved", "no valid W1 (3072, 100), b1, W2, b2")]
 
     def accuracy(X, y):
+        """The saved net's accuracy on (X, y). Trusts the parameters (shapes checked above)."""
         hidden = np.maximum(0, X.reshape(len(X), -1) @ params["W1"] + params["b1"])  # (N, 100)
         return float(np.mean(np.argmax(hidden @ params["W2"] + params["b2"], axis=1) == y))
 
@@ -271,6 +294,8 @@ def _check_two_layer(artifacts):
 
 
 def _check_sweep(artifacts):
+    """Notebook 06's checks. Trusts nothing of the artifacts: checks the 6 (normalization, scale) runs and
+    retrains two of them with the reference."""
     from cs231n_lib import FullyConnectedNet, Solver  # trusted reference
 
     norms, scales, accs = (_array(artifacts, n, (6,)) for n in ("norms", "scales", "accs"))
@@ -283,6 +308,7 @@ def _check_sweep(artifacts):
     subset = {"X_train": data["X_train"][:1000], "y_train": data["y_train"][:1000], "X_val": data["X_val"], "y_val": data["y_val"]}
     for n, scale in ((1, 1e-1), (0, 1e-3)):
         def retrain(n=n, scale=scale):
+            """The reference's training accuracy for this run. Trusts the reference."""
             net = FullyConnectedNet([50] * 5, normalization="batchnorm" if n else None, weight_scale=scale, seed=0)
             solver = Solver(net, subset, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=5,
                             batch_size=50, num_train_samples=500, verbose=False, seed=0)
@@ -353,6 +379,7 @@ SLOWEST_FIRST = ["assignments/01_svm_loss.ipynb", "assignments/02_softmax_loss.i
 
 
 def export_cell(rel):
+    """The export cell of notebook ``rel`` ('' when it has no checks). Trusts the CHECKS table; checks nothing."""
     return CHECKS[rel]["export"] if rel in CHECKS else ""
 
 
@@ -362,6 +389,7 @@ def setup_code(rel):
 
 
 def cells_to_run(rel):
+    """The instructor cell ids of notebook ``rel`` to run, or None (all). Trusts the CHECKS table; checks nothing."""
     return CHECKS[rel]["cells"] if rel in CHECKS else None
 
 

@@ -25,6 +25,8 @@ WORD = re.compile(r"[A-Za-z0-9$\\]+")
 
 
 def _is_solution_cell(cell, where):
+    """Whether ``cell`` (the instructor's) is a code cell with solution markers. Trusts the instructor's
+    notebook; checks nothing."""
     return cell.cell_type == "code" and bool(find_regions(cell.source.split("\n"), PYTHON, where))
 
 
@@ -65,6 +67,8 @@ def _question(cell, where):
 
 
 def _answer_text(source, before, after):
+    """The student's answer in markdown ``source``, the question's text and markers cut off. Trusts nothing of
+    ``source`` (plain text); checks nothing."""
     text = source.strip()
     if before and text.startswith(before):
         text = text[len(before) :]

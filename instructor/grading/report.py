@@ -55,6 +55,8 @@ def fmt(x):
 
 
 def _failure_lines(item):
+    """report.md's lines for an item's failures (at most MAX_FAILURES_SHOWN). Trusts nothing of the names and
+    messages: each goes through md()."""
     shown = item["failures"][:MAX_FAILURES_SHOWN]
     lines = [f"- {md(f['name'], 200)}: {md(f['message'])}" if f["message"] else f"- {md(f['name'], 200)}" for f in shown]
     hidden = len(item["failures"]) - len(shown)

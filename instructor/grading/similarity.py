@@ -124,6 +124,7 @@ def compare(prints, threshold=THRESHOLD):
 
 
 def _highlighted(fp, slices):
+    """HTML of ``fp``'s code with shared ``slices`` marked. Trusts nothing of the code: every character is escaped."""
     if slices.size == 0:
         return html.escape(fp.raw_code)
     text, _ = highlight_overlap(fp.raw_code, slices, "<mark>", "</mark>", truncate=CONTEXT_LINES, escape_html=True)
@@ -155,12 +156,15 @@ def to_html(flagged, total, threshold, notes):
 
 
 def _replace(path, text):
+    """Write ``text`` to ``path`` atomically (a temporary file, then a rename). Trusts its caller; checks nothing."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
 def main(argv=None):
+    """The command. Trusts the instructor's arguments; checks the threshold, and reads submissions as bounded
+    bytes (SubmissionError ends it)."""
     parser = argparse.ArgumentParser(description="Report pairs of submissions whose graded code is unusually similar.")
     parser.add_argument("submissions", type=Path, help="the folder holding the submissions (zips or folders)")
     parser.add_argument("--out", type=Path, required=True, help="where similarity.html and similarity.csv go")

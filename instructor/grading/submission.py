@@ -32,6 +32,8 @@ class SubmissionError(ValueError):
 
 
 def _unsafe_member(info):
+    """Why zip member ``info`` is unsafe (absolute path, '..', symbolic link), or None. Trusts nothing of its name
+    or attributes."""
     name = info.filename.replace("\\", "/")
     parts = PurePosixPath(name).parts
     if name.startswith("/") or (parts and ":" in parts[0]):
@@ -70,6 +72,8 @@ def _read_bounded(archive, info, cap):
 
 
 def _from_zip(path, graded):
+    """({graded path: bytes}, notes) from zip ``path``. Trusts nothing of the zip: checks its size, member count,
+    every member's path and reads each graded member bounded."""
     if path.stat().st_size > MAX_ZIP_BYTES:
         raise SubmissionError(f"{path} is larger than {MAX_ZIP_BYTES >> 20} MB; submit only the graded files with `make submit`.")
     try:
@@ -106,6 +110,8 @@ def _from_zip(path, graded):
 
 
 def _from_folder(path, graded):
+    """({graded path: bytes}, notes) from folder ``path``. Trusts nothing of the folder: checks graded files are
+    not symbolic links and their size before reading them."""
     names = []
     for folder, dirs, files in os.walk(path):  # does not follow symbolic links to folders
         dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS]

@@ -55,6 +55,7 @@ class Closed(Exception):
 
 
 def _dtype_tag(array):
+    """The wire tag of ``array``'s dtype (little-endian). Trusts the array; checks the dtype is on the allow-list."""
     dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
     tag = dtype.str
     if tag not in DTYPES:
@@ -66,6 +67,7 @@ class Encoder:
     """Encode one frame's values; ``other(obj)`` returns the tag for anything not plain data."""
 
     def __init__(self, other=None, same=None, alias=False):
+        """Trusts its caller's ``other``, ``same`` and ``alias``; checks nothing."""
         self.other = other
         self.same = dict(same or {})  # id(obj) -> k: emit {"$same": k} for these objects
         self.alias = alias  # True: a container met twice is sent once, then as {"$same": k}
@@ -74,6 +76,7 @@ class Encoder:
         self.seen = []  # containers and arrays in pre-order (the decoder's table, on this side)
 
     def _blob(self, data):
+        """Append ``data`` to the blob and return its offset. Trusts the bytes; checks the blob stays under MAX_BLOB."""
         offset = self.size
         self.chunks.append(data)
         self.size += len(data)
@@ -82,11 +85,14 @@ class Encoder:
         return offset
 
     def _saw(self, obj):
+        """Record a container or array in pre-order (for $same). Trusts the object; checks nothing."""
         if self.alias:
             self.same[id(obj)] = len(self.seen)
         self.seen.append(obj)
 
     def encode(self, obj, depth=0):
+        """The JSON-ready tag of ``obj``. Trusts nothing of the value: checks depth, types, dtypes, dimensions and
+        dict keys, and hands anything not plain data to ``other`` (else WireError)."""
         if depth > MAX_DEPTH:
             raise WireError(f"values nested deeper than {MAX_DEPTH} levels cannot cross the wire.")
         if id(obj) in self.same and isinstance(obj, (list, tuple, dict, np.ndarray)):
@@ -131,6 +137,7 @@ class Encoder:
                         "dicts, numpy arrays).")
 
     def blob(self):
+        """The frame's array bytes. Trusts what encode appended; checks nothing."""
         return b"".join(self.chunks)
 
 
@@ -138,6 +145,7 @@ class Decoder:
     """Decode and validate one frame's values; ``handle(tag, value)`` resolves $obj, $fn and $same."""
 
     def __init__(self, blob, handle=None):
+        """Trusts nothing of ``blob`` (decode checks every range); ``handle`` is the caller's."""
         self.blob = blob
         self.handle = handle
         self.nodes = 0
@@ -157,11 +165,14 @@ class Decoder:
 
     @staticmethod
     def _dtype(tag):
+        """The numpy dtype of wire tag ``tag``. Trusts nothing: checks it is an allowed dtype string."""
         if not isinstance(tag, str) or tag not in DTYPES:
             raise WireError(f"dtype {tag!r} is not allowed on the wire.")
         return np.dtype(tag)
 
     def decode(self, node, depth=0):
+        """The value of JSON ``node``. Trusts nothing: checks the tags, node count, depth, string lengths, shapes,
+        sizes and blob ranges (see the module docstring); $obj, $fn and $same only through ``handle``."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise WireError(f"a message with more than {MAX_NODES} values.")
@@ -248,6 +259,8 @@ def write_frame(fd, header, blob=b""):
 
 
 def _read_exact(fd, n, deadline, alive=None):
+    """Exactly ``n`` bytes from ``fd``. Trusts nothing of the writer: checks the deadline (Timeout) and that the
+    writer is alive and the pipe open (Closed)."""
     chunks, left = [], n
     while left:
         if deadline is not None or alive is not None:

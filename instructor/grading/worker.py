@@ -71,6 +71,7 @@ def builtin_base(cls):
 
 
 def _text(obj, limit=MAX_MESSAGE):
+    """``str(obj)`` capped at ``limit`` characters. Trusts nothing: a raising __str__ gives a fixed text."""
     try:
         text = str(obj)
     except BaseException:  # a student's __str__ may raise anything
@@ -79,7 +80,9 @@ def _text(obj, limit=MAX_MESSAGE):
 
 
 class Worker:
+    """Serves the trusted side's requests against the student's imported package (the object table, stand-ins)."""
     def __init__(self, config, rfd, wfd):
+        """Trusts the config frame and the fds main() gives it; checks nothing."""
         self.config = config
         self.rfd, self.wfd = rfd, wfd
         self.objects = {}  # id -> object
@@ -92,6 +95,7 @@ class Worker:
     # ----------------------------------------------------------- the table
 
     def handle_of(self, obj):
+        """The id of ``obj`` in the object table (a new one the first time). Trusts the object; checks only identity."""
         key = id(obj)
         if key in self.ids and self.objects.get(self.ids[key]) is obj:
             return self.ids[key]
@@ -101,10 +105,14 @@ class Worker:
         return self.next_id
 
     def _other(self, obj):
+        """The $obj tag for a value that is not plain data. Trusts the object; checks nothing."""
         return {"$obj": self.handle_of(obj)}
 
     def _resolve(self, table):
+        """The decoder's handler of $obj, $fn and $same for one request. Trusts the ids to be checked here: unknown
+        object ids and $same past the request's values raise WireError."""
         def handle(tag, value):
+            """Resolve one tag (see _resolve)."""
             if tag == "$obj":
                 if value not in self.objects:
                     raise wire.WireError(f"unknown object id {value}")
@@ -117,11 +125,13 @@ class Worker:
         return handle
 
     def _decode(self, header, blob, keys):
+        """Decode ``keys`` of a request (wire.Decoder checks it); return the values and the request's table."""
         decoder = wire.Decoder(blob, None)
         decoder.handle = self._resolve(decoder.table)
         return [decoder.decode(header.get(key)) for key in keys], decoder.table
 
     def send(self, header, values=None, same=None):
+        """Encode ``values`` into ``header`` and write the frame. Trusts the values to be checked by wire.Encoder."""
         encoder = wire.Encoder(self._other, same)
         for key, value in (values or {}).items():
             header[key] = encoder.encode(value)
@@ -130,6 +140,8 @@ class Worker:
     # ------------------------------------------------------------ replies
 
     def send_error(self, error):
+        """Reply ``raise`` for a student's exception. Trusts nothing of it: capped texts, only public attributes
+        that encode as plain data (at most 20)."""
         attrs = {}
         for key, value in list(getattr(error, "__dict__", {}).items())[:20]:
             if PUBLIC.match(str(key)):
@@ -147,7 +159,10 @@ class Worker:
             self.send(header, {"attrs": {}})
 
     def _callback_stub(self, fn_id):
+        """A callable that calls trusted callable ``fn_id`` back over the pipe. Trusts the grader's reply;
+        checks a raise names a builtin exception class (else RuntimeError)."""
         def callback(*args, **kwargs):
+            """Send the callback request, serve nested requests, return or raise the answer."""
             self.send({"op": "callback", "fn": fn_id}, {"args": list(args), "kwargs": kwargs})
             header, blob = self.wait()
             (value,), _ = self._decode(header, blob, ["value"])
@@ -170,6 +185,7 @@ class Worker:
     # ----------------------------------------------------------- requests
 
     def check_name(self, target, name):
+        """Trusts nothing of ``name``: checks it is public and, on a graded module, one of its config names."""
         if not isinstance(name, str) or not PUBLIC.match(name):
             raise AttributeError(f"{name!r} is not a public name")
         module = self.modules.get(id(target))
@@ -177,6 +193,8 @@ class Worker:
             raise AttributeError(f"{module} has no graded name {name!r}")
 
     def serve_one(self, header, blob):
+        """Serve one request. Trusts the grader's requests (names checked, values decoded by wire); the student's
+        exceptions become ``raise`` replies, WireError and KeyboardInterrupt propagate."""
         op = header["op"]
         try:
             if op == "module":
@@ -266,6 +284,7 @@ class Worker:
                         self._set(value, k, stand_in, dict.__setitem__, dict.__delitem__)
 
     def _set(self, holder, key, value, setter, deleter):
+        """Set ``holder[key]`` (or its attribute) to ``value``, recording the undo. Trusts its caller."""
         getter = (lambda: holder[key]) if isinstance(holder, dict) else (lambda: holder.__dict__[key])
         try:
             before = (True, getter())
@@ -284,6 +303,8 @@ class Worker:
                 deleter(holder, key)
 
     def call(self, header, blob):
+        """Call a target with decoded arguments; reply the result, the arguments' changed state and warnings.
+        Trusts the wire's decoding; checks the target is callable and the arguments are a list and a dict."""
         (target, args, kwargs), table = self._decode(header, blob, ["target", "args", "kwargs"])
         if not callable(target) or not isinstance(args, list) or not isinstance(kwargs, dict):
             raise TypeError("a call needs a callable target, a list of arguments and a dict of keywords")
@@ -312,6 +333,8 @@ class Worker:
     # ------------------------------------------------------------ startup
 
     def start(self):
+        """Import the graded modules in config order (announcing each), then the package's __init__; send ``ready``.
+        Trusts the config; the student's import errors are reported, not raised."""
         tree = self.config["tree"]
         sys.path.insert(0, tree)
         package = self.config.get("package", "cs231n_lib")
@@ -338,6 +361,7 @@ class Worker:
         wire.write_frame(self.wfd, {"op": "ready", "errors": errors})
 
     def serve(self):
+        """Serve requests until the pipe closes. Trusts the grader's frames; checks nothing more than serve_one."""
         while True:
             try:
                 header, blob = wire.read_frame(self.rfd)

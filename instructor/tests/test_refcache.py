@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from instructor.grading import jail, nbchecks, refcache
+from instructor.grading import jail, jail_backends, nbchecks, refcache
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +51,7 @@ def test_other_parameters_data_or_name_are_other_entries():
 
 @pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987_syntax is not installed here")
 def test_a_notebook_box_does_not_import_the_uri_grammar(tmp_path):
-    if jail._probe_bwrap() is not None:
+    if jail_backends._probe_bwrap() is not None:
         pytest.skip("bwrap does not work here")
     os.chmod(tmp_path, 0o755)
     code = ("import jsonschema._format as f, sys\n"
