@@ -5,9 +5,11 @@
 The modules, each importing only the ones above it (instructor/README.md
 draws the trust boundary):
 
-  the jailed side (stands alone: worker.py runs as a script in the box, next to wire.py)
+  the jailed side (stands alone: worker.py runs as a script in the box, next to the three below)
     wire          plain data over a pipe: JSON plus raw numpy arrays, an allow-list on decode
-    worker        runs in the jail: the only code that imports a student's files
+    worker        runs in the jail: the entry point, the notebook run
+    worker_serve  the request server: the only code that imports a student's files
+    worker_stand_ins  the trusted version of another item put in place of the student's
   the trusted side
     jail_backends which backend works here; the bwrap command line and the rlimits
     jail_uids     the uid backend's housekeeping: slot uids, network ban, processes, files
@@ -19,13 +21,16 @@ draws the trust boundary):
     faults        the student's faults and exceptions, as raised on the trusted side
     proxy         the graded modules as proxies (an import hook); the run's connection
     launch        start, restart and stop the worker in its box
+    replies       what a reply may do here: exceptions, write-backs, warnings
     connection    requests to the worker, callbacks, the API hidden tests use
     plugin        the harness's pytest plugin: proxies in place, outcomes recorded
     harness       the harness process (python -m instructor.grading.harness); student()
     submission    read a student's zip or folder safely: only the graded files, bounded
     notebooks     the graded notebook (instructor cells restored); the inline answers
     refcache      reference results computed once per batch
-    nbchecks      notebook items: what runs in the jail, what the trusted side recomputes
+    nbchecks      notebook items: which cells run in the jail, what the trusted side recomputes
+    nbdata        the instructor's data those recomputations read, loaded once
+    nbrun         run a graded notebook in the jail and read its artifacts back
     course        the instructor's tree as grading needs it; runs the harness
     units         a submission's units: the package tests, each notebook
     report        report.md, report.json, Gradescope's results.json, the gradebook; folder names

@@ -75,7 +75,7 @@ def grade(folder, out, only):
 def main(argv=None):
     from .cli import GRADER_MEMORY_MB
     from .course import POINTS_FILE
-    from .nbchecks import NOTEBOOK_BUDGET
+    from .nbrun import NOTEBOOK_BUDGET
     from .points import load_points
     from .units import HARNESS_MEMORY_MB, IMPORT_BUDGET_FACTOR
 

@@ -6,7 +6,7 @@
       box/              0711 (root:<the submission's group> 0710 as root)
         tree-<random>/  the package (the student's graded files, compiled, else
                         release stubs; the reference's other files)
-        worker-<random>/ worker.py and wire.py, nothing else
+        worker-<random>/ worker.py, worker_serve.py, worker_stand_ins.py and wire.py, nothing else
         notebooks-<random>/ the graded notebooks to run (nbchecks.py)
         home-<slot>/    the writable home of a uid-backend box
       stubs/            0700: release stubs, put in when a module fails at import
@@ -32,7 +32,7 @@ TREE = "/box/src"  # where a bwrap box sees the box tree
 WORKER = "/box/worker"  # ... the worker's two files
 NOTEBOOKS = "/box/notebooks"  # ... the notebooks it runs
 BOX_HOME = "/tmp"  # ... its home: the box's own tmpfs
-WORKER_FILES = ("worker.py", "wire.py")
+WORKER_FILES = ("worker.py", "worker_serve.py", "worker_stand_ins.py", "wire.py")
 
 
 def seen(host, inside, backend):

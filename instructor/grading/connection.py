@@ -37,17 +37,12 @@ fresh one); once the budget is spent every further call fails at once.
 """
 
 import builtins
-import sys
 import time
-import warnings
 
-import numpy as np
-
-from . import wire
-from .faults import (PUBLIC, InputModified, StudentError, StudentFault, StudentTimeout, exception_class, fixed_arrays,
-                     short)
+from . import replies, wire
+from .faults import PUBLIC, InputModified, StudentError, StudentFault, StudentTimeout, fixed_arrays, short
 from .launch import Launcher
-from .proxy import PACKAGE, RemoteInstance, RemoteObject
+from .proxy import RemoteInstance, RemoteObject
 
 
 class Student(Launcher):
@@ -168,12 +163,12 @@ class Student(Launcher):
             if reply["op"] == "raise":
                 attrs = decoder.decode(reply.get("attrs"))
                 decoder.blob = None
-                raise self._exception(reply, attrs if isinstance(attrs, dict) else {})
+                raise replies.exception(reply, attrs if isinstance(attrs, dict) else {}, self.infos)
             if "id" in reply and isinstance(reply["id"], int):
                 return reply, RemoteObject(self, reply["id"], self.gen)
-            written = [self._write_back(encoder.seen, entry, fixed) for entry in decoder.decode(reply.get("state")) or []]
+            written = [replies.write_back(encoder.seen, entry, fixed) for entry in decoder.decode(reply.get("state")) or []]
             for note in decoder.decode(reply.get("warnings")) or []:
-                self._warn(note)
+                replies.warn(note)
             value = decoder.decode(reply.get("value"))
         except (wire.WireError, MemoryError) as error:  # MemoryError: over this process's limit_memory
             if isinstance(error, StudentError):  # the student's own MemoryError, re-raised here
@@ -187,69 +182,6 @@ class Student(Launcher):
         decoder.blob = None  # raised outside the handler: no context chain keeps the partly decoded arrays
         self.stop()
         raise StudentFault(failure)
-
-    def _exception(self, reply, attrs):
-        """The exception to raise here for a worker's ``raise`` reply. Trusts nothing of it: the class is a graded
-        module's own exception class only when the reference names it, else one made by faults.exception_class
-        (a builtin base); the message is capped; only public attributes are set."""
-        module, type_name = reply.get("module"), reply.get("type")
-        cls = None
-        if module in self.infos and type_name in self.infos[module]:
-            candidate = getattr(sys.modules.get(module), str(type_name), None)
-            if isinstance(candidate, type) and issubclass(candidate, BaseException):
-                cls = candidate
-        cls = cls or exception_class(reply.get("base"), type_name)
-        message = short(str(reply.get("message", "")), 2000)
-        try:
-            error = cls(message)
-        except Exception:
-            error = exception_class("RuntimeError", "RuntimeError")(message)
-        for key, value in attrs.items():
-            if isinstance(key, str) and PUBLIC.match(key):
-                try:
-                    setattr(error, key, value)
-                except Exception:
-                    pass
-        return error
-
-    @staticmethod
-    def _write_back(seen, entry, fixed=frozenset()):
-        """Apply one state entry of a reply (the worker's in-place change of a value this request sent).
-
-        Trusts only the index: it must name a value of ``seen`` (what this request sent), and the new
-        state must have the original's type (and, for arrays, shape). Returns False, writing nothing,
-        when the entry changes an array whose id is in ``fixed`` (an input that stays untouched).
-        """
-        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int) and 0 <= entry[0] < len(seen)):
-            raise wire.WireError("a malformed state entry")
-        original, (kind, new) = seen[entry[0]], entry[1]
-        if kind == "array" and isinstance(original, np.ndarray) and id(original) in fixed:
-            return False
-        if kind == "array" and isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
-            if original.shape == new.shape and original.flags.writeable:
-                original[...] = new
-        elif kind == "list" and isinstance(original, list) and isinstance(new, list):
-            original[:] = new
-        elif kind == "dict" and isinstance(original, dict) and isinstance(new, dict):
-            original.clear()
-            original.update(new)
-        elif kind == "rng" and isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
-            original.bit_generator.state = new.bit_generator.state
-        return True
-
-    @staticmethod
-    def _warn(note):
-        """Re-issue a warning the student's code raised. Trusts nothing of ``note``: checks its shape, that the
-        category is a builtin Warning (else UserWarning), and uses the text only as a message."""
-        if not (isinstance(note, list) and len(note) == 4):
-            return
-        category = getattr(builtins, str(note[0]), UserWarning)
-        if not (isinstance(category, type) and issubclass(category, Warning)):
-            category = UserWarning
-        filename = str(note[2])
-        module = f"{PACKAGE}.{filename[:-3]}" if filename.endswith(".py") else "student"
-        warnings.warn_explicit(str(note[1]), category, filename, int(note[3]) if isinstance(note[3], int) else 0,
-                               module=module)
 
     def _callback(self, header, blob):
         """Run the trusted callable the worker calls back (``fn`` id) and send its result or error. Trusts nothing of

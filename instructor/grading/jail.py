@@ -50,7 +50,8 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
     slot_uid) is the unprivileged uid of the box when the grader runs as root, ``gid`` its
     group (default ``uid``; the group that owns its submission's box folder). Under the uid
     backend a watcher kills the box once its uid owns more than MAX_TMP_FILES files in
-    WORLD_WRITABLE and its $HOME. Trusts its caller's arguments (never a student's); checks
+    WORLD_WRITABLE and its $HOME; under bwrap, once its /tmp and /dev/shm hold more than
+    MAX_TMP_FILES entries. Trusts its caller's arguments (never a student's); checks
     only that a backend and, as root, a uid are given.
     """
     if os.geteuid() != 0 or backend == "none":
@@ -74,37 +75,89 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
                                start_new_session=True, close_fds=True)
     box = Box(process, backend, uid)
+    if backend == "bwrap":
+        _read_info(box, info_r, info_w)
+        if box.inner_pid:
+            box.watcher = threading.Event()
+            skip = {inside for _, inside in binds} | set(python_roots())
+            threading.Thread(target=_watch_tmpfs, args=(box, skip), daemon=True).start()
     if backend == "uid":
         box.watcher = threading.Event()
         home = (env or {}).get("HOME")
         threading.Thread(target=_watch_files, args=(box, (*WORLD_WRITABLE, *([home] if home else []))),
                          daemon=True).start()
-    if backend == "bwrap":
-        os.close(info_w)
-        box.info_fd = info_r  # kept open until kill: closing it early would SIGPIPE bwrap
-        data, deadline = b"", time.monotonic() + 20
-        while time.monotonic() < deadline:  # bwrap writes a small JSON once the box runs
-            ready, _, _ = select.select([info_r], [], [], 0.5)
-            if ready:
-                chunk = os.read(info_r, 4096)
-                if not chunk:
-                    break
-                data += chunk
-                try:
-                    box.info = json.loads(data.decode())
-                    break
-                except ValueError:
-                    continue
-            elif process.poll() is not None:
-                break
-        box.inner_pid = box.info.get("child-pid") if isinstance(box.info, dict) else None
-        if box.inner_pid:
-            try:
-                with open(f"/proc/{box.inner_pid}/status") as status:
-                    box.init_pid = next(int(l.split()[1]) for l in status if l.startswith("PPid:"))
-            except (OSError, StopIteration, ValueError):
-                box.init_pid = None
     return box
+
+
+def _read_info(box, info_r, info_w):
+    """Read bwrap's --info-fd JSON (the box's pids) into ``box``. Trusts bwrap (the host's or make setup's binary);
+    checks the JSON parses, within 20 s."""
+    os.close(info_w)
+    box.info_fd = info_r  # kept open until kill: closing it early would SIGPIPE bwrap
+    data, deadline = b"", time.monotonic() + 20
+    while time.monotonic() < deadline:  # bwrap writes a small JSON once the box runs
+        ready, _, _ = select.select([info_r], [], [], 0.5)
+        if ready:
+            chunk = os.read(info_r, 4096)
+            if not chunk:
+                break
+            data += chunk
+            try:
+                box.info = json.loads(data.decode())
+                break
+            except ValueError:
+                continue
+        elif box.process.poll() is not None:
+            break
+    box.inner_pid = box.info.get("child-pid") if isinstance(box.info, dict) else None
+    if box.inner_pid:
+        try:
+            with open(f"/proc/{box.inner_pid}/status") as status:
+                box.init_pid = next(int(l.split()[1]) for l in status if l.startswith("PPid:"))
+        except (OSError, StopIteration, ValueError):
+            box.init_pid = None
+
+
+def _count_entries(roots, skip, cap):
+    """The number of entries under ``roots`` (at most ``cap`` + 1), not descending into the paths of ``skip``.
+    Trusts nothing found there: lstat only (never follows a link)."""
+    import stat as st
+    found, stack = 0, list(roots)
+    while stack:
+        folder, base = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                found += 1
+                if found > cap:
+                    return found
+                inside = base + "/" + entry.name
+                try:
+                    if st.S_ISDIR(entry.stat(follow_symlinks=False).st_mode) and inside not in skip:
+                        stack.append((entry.path, inside))
+                except OSError:
+                    continue
+    return found
+
+
+def _watch_tmpfs(box, skip):
+    """bwrap's bound on files: kill ``box`` once its /tmp and /dev/shm (tmpfs, seen through its command's
+    /proc/PID/root) hold more than MAX_TMP_FILES entries; the read-only binds under /tmp (``skip``: a checkout
+    or venv in the host's /tmp) are not counted. Checks once a second until kill() stops it."""
+    root = f"/proc/{box.inner_pid}/root"  # the command's view (bwrap's init keeps the host's root)
+    roots = [(root + "/tmp", "/tmp"), (root + "/dev/shm", "/dev/shm")]
+    while not box.watcher.wait(1.0):
+        if _count_entries(roots, skip, MAX_TMP_FILES) > MAX_TMP_FILES:
+            box.info["killed"] = f"it created more than {MAX_TMP_FILES} files"
+            for pid in (box.init_pid, box.inner_pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, TypeError):
+                    pass
+            return
 
 
 def kill(box, grace=0.0):

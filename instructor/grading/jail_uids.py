@@ -23,7 +23,7 @@ BASE_UID = 61001
 # Folders every user may write into: a uid-backend box can leave files there (bwrap boxes cannot: their /tmp
 # is a private tmpfs and the rest of the host is not mounted). Emptied of the slot uid's files after each box.
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
-MAX_TMP_FILES = 20_000  # files and folders a uid-backend box may own in WORLD_WRITABLE and its home, together
+MAX_TMP_FILES = 20_000  # files and folders a box may make: the uid backend's in WORLD_WRITABLE and its home, bwrap's in its tmpfs
 
 
 def _running(pid):

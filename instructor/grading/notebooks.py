@@ -17,7 +17,8 @@ import re
 
 import nbformat
 
-from ..release.markers import ANSWER_PLACEHOLDER, MARKDOWN, PYTHON, cut_python, find_regions, is_instructor_cell
+from ..release.markers import ANSWER_PLACEHOLDER, MARKDOWN, PYTHON, cut_python, find_regions
+from ..release.notebook_cuts import is_instructor_cell
 
 MIN_WORDS = 8
 MIN_NEW_WORDS = 5

@@ -9,7 +9,7 @@ import time
 
 import nbformat
 
-from ..release.markers import read_notebook
+from ..release.notebook_cuts import read_notebook
 from .notebooks import answers
 from .points import node_pattern
 
@@ -46,7 +46,6 @@ def score_items(course, outcomes, nb_results, student_nbs):
             results.append(score_tests(course, item, outcomes))
         elif item.kind == "notebook":
             fraction, failures = nb_results[item.id]
-            total = max(1, len(failures) + (1 if fraction > 0 else 0))
             result = item_result(item, 0, 1, failures)
             result.update(score=round(item.points * fraction, 2), passed=round(fraction, 2), total=1)
             results.append(result)

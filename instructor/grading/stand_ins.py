@@ -5,7 +5,7 @@ to another item (a network's loss layer calls ``softmax_loss_on_scores``;
 ``LinearSVM.train`` calls ``svm_loss_vectorized`` and an update rule), points.toml
 names that function in the item's ``trusted`` list, and for each of the item's
 tests the harness puts the reference version in the worker in its place
-(worker.py, ``substitute``): the student's code calls it back here, on the
+(worker_stand_ins.py, ``substitute``): the student's code calls it back here, on the
 trusted side. So an item's score depends on its own functions only, and a file
 made against an earlier release (one that lacks a function added since) loses
 nothing on the items that merely call it.

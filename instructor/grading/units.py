@@ -5,8 +5,8 @@ plain results that grade.py scores: the package tests' outcomes from the
 harness's events, a notebook item's fraction and failures from nbchecks.py.
 """
 
-from ..release.markers import read_notebook
-from . import jail, nbchecks
+from ..release.notebook_cuts import read_notebook
+from . import jail, nbchecks, nbrun
 from .box import box_home
 from .course import GraderError, graded_modules, item_test_files, run_harness
 from .notebooks import graded_notebook
@@ -79,4 +79,4 @@ def notebook_result(course, item, work, layout, slot, student_nbs):
     instructor = read_notebook(course.src / rel, rel)
     nb = graded_notebook(student, instructor, nbchecks.export_cell(rel), nbchecks.cells_to_run(rel),
                          nbchecks.setup_code(rel))
-    return nbchecks.run_and_check(course, rel, nb, work, {**layout, "home": box_home(layout, slot, course.backend)}, slot)
+    return nbrun.run_and_check(course, rel, nb, work, {**layout, "home": box_home(layout, slot, course.backend)}, slot)

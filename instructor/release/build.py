@@ -28,7 +28,8 @@ import nbformat
 
 from ..grading.points import PointsError, load_points
 from .questions import MAP_PATH, build_question_map
-from .markers import MarkerError, cut_notebook, cut_python, is_instructor_cell, read_notebook, solution_bodies
+from .markers import MarkerError, cut_python
+from .notebook_cuts import cut_notebook, is_instructor_cell, read_notebook, solution_bodies
 from .tree import replace_dir, tree_files
 
 REPO = Path(__file__).resolve().parents[2]

@@ -124,9 +124,20 @@ def junk_answers(questions):
     return [kinds[i % len(kinds)](q) for i, q in enumerate(questions)]
 
 
+# Where the network payload knocks: the test's listener (build's ``listener``), a free port and a per-run name.
+LISTENER = {"LISTEN_PORT": "9", "LISTEN_ABSTRACT": "h9b-redteam-unset"}
+
+
+def _body(name):
+    body = P.BODIES[name].strip("\n")
+    for placeholder, value in LISTENER.items():
+        body = body.replace(placeholder, value)
+    return body
+
+
 def _payload_source(name, module):
     key = f"{name}_{module}" if name in PER_MODULE else name
-    body = P.BODIES[name].strip("\n")
+    body = _body(name)
     call = P.RAW_CALL if name in RAW else P.SAFE_CALL
     return P.GUARD.format(name=name, body=body, key=key, call=call)
 
@@ -164,12 +175,15 @@ def _in_todo_cell(release, rel, source, which=0):
 
 
 def _kernel_source(name):
-    body = P.BODIES[name].strip("\n")
+    body = _body(name)
     return f"def _h9b_payload():\n{body}\n\n\n_h9b_payload()\n"
 
 
-def build(release, out):
-    """Write every hostile submission into ``out`` (one folder each), from the release at ``release``."""
+def build(release, out, listener=None):
+    """Write every hostile submission into ``out`` (one folder each), from the release at ``release``; the network
+    payload knocks at ``listener`` (port, abstract socket name) when given."""
+    if listener is not None:
+        LISTENER.update(LISTEN_PORT=str(listener[0]), LISTEN_ABSTRACT=listener[1])
     release, out = Path(release), Path(out)
     lib = {rel: (release / rel).read_text(encoding="utf-8") for rel in GRADED_PY}
     for name in P.BODIES:

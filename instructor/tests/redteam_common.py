@@ -32,7 +32,7 @@ NOTEBOOKS = ["assignments/01_svm_loss.ipynb", "assignments/02_softmax_loss.ipynb
 
 
 class Listener:
-    """Count connections to 127.0.0.1:``port`` (and to the abstract unix socket ``abstract``, if given) that a
+    """Count connections to 127.0.0.1:``port`` (0: a free port, then ``self.port``) (and to the abstract unix socket ``abstract``, if given) that a
     red-team payload makes, from a background thread, until ``close``."""
 
     def __init__(self, port, abstract=None):
@@ -41,7 +41,9 @@ class Listener:
         tcp = socket.socket()
         tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         tcp.bind(("127.0.0.1", port))
+        self.port = tcp.getsockname()[1]  # port 0: a free one, so that two runs never collide
         self.sockets.append(tcp)
+        self.abstract = abstract
         if abstract is not None:
             unix = socket.socket(socket.AF_UNIX)
             unix.bind("\0" + abstract)

@@ -472,10 +472,11 @@ BODIES["hang_import"] = '''
             pass
 '''
 
-# A network call: loopback of the host (the test listens on 48231) and the outside world.
+# A network call: loopback of the host (the test's listener: its port and abstract socket name are put in by
+# redteam_build.build) and the outside world.
 BODIES["network"] = '''
     import socket
-    for host, port in (("127.0.0.1", 48231), ("1.1.1.1", 53), ("pypi.org", 443), ("::1", 48231)):
+    for host, port in (("127.0.0.1", LISTEN_PORT), ("1.1.1.1", 53), ("pypi.org", 443), ("::1", LISTEN_PORT)):
         try:
             with socket.create_connection((host, port), timeout=2) as s:
                 s.sendall(b"H9B-HOSTILE-MARKER network\\n")
@@ -484,7 +485,7 @@ BODIES["network"] = '''
     try:
         u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         u.settimeout(2)
-        u.connect("\\0h9b-redteam-abstract")
+        u.connect("\\0" + "LISTEN_ABSTRACT")
         u.sendall(b"H9B-HOSTILE-MARKER network\\n")
     except Exception:
         pass

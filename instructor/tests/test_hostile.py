@@ -56,7 +56,6 @@ HONEST = "honest_style_a_library"
 UNTOUCHED = "untouched_release"
 LOOPS = ("loops_as_vectorized", "memoized_loops")   # style_a, but the vectorized losses are the loops
 VECTORIZED_ITEMS = ("svm_vectorized", "softmax_vectorized")
-LISTEN_PORT = 48231                     # the network payload's target on the loopback
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CORE = ["read_reference", "patch_inprocess", "forge_results", "write_everywhere", "setsid_daemon", "kill_everything",
         "kill_parent", "swallow_errors", "trivial_notebook", "shortcut_notebook", "memoized_loops", "zip_bomb.zip",
@@ -147,7 +146,8 @@ def red_team(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "instructor.release", "--out", str(release)], cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
     regenerated = root / "regenerated"
-    redteam_build.build(release, regenerated)
+    listener = Listener(0, f"h9b-redteam-{secrets.token_hex(6)}")  # a free port and name: runs never collide
+    redteam_build.build(release, regenerated, (listener.port, listener.abstract))
     redteam_build.build_loops(SOLUTIONS / "style_a", regenerated)
     redteam_build.build_round2(release, SOLUTIONS / "style_a", regenerated)
     assert sorted(p.name for p in regenerated.iterdir()) == redteam_build.BUILT_NAMES, "BUILT_NAMES is out of date"
@@ -181,7 +181,6 @@ def red_team(tmp_path_factory):
     sentinel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1800)", "h9b-redteam-sentinel"])
     # children this test process already had (another test's session fixtures, e.g. the browser tests' JupyterLab)
     ours = {pid for pid, _ in _live_children(exclude=set())} | {sentinel.pid}
-    listener = Listener(LISTEN_PORT, "h9b-redteam-abstract")
     _subreaper(True)
     real_home = Path(os.path.expanduser("~"))
     try:

@@ -37,6 +37,13 @@ try:
     out["tmp_capped"] = False
 except OSError:
     out["tmp_capped"] = True
+try:
+    with open("/dev/shm/fill", "wb") as f:
+        for _ in range(40):
+            f.write(b"x" * 2**20)
+    out["shm_capped"] = False
+except OSError:
+    out["shm_capped"] = True
 out["limits"] = {name: resource.getrlimit(getattr(resource, name))[0]
                  for name in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_CPU", "RLIMIT_CORE")}
 caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith(("CapEff", "CapBnd"))]
@@ -55,7 +62,7 @@ def probe(tmp_path_factory):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
-    limits = jail.Limits(memory_mb=1024, nproc=64, fsize_mb=16, cpu_s=60, tmp_mb=16)
+    limits = jail.Limits(memory_mb=1024, nproc=64, fsize_mb=16, cpu_s=60, tmp_mb=16, shm_mb=8)
     log = folder.parent / "probe.log"
     with open(log, "wb") as out:
         box = jail.start([sys.executable, "-I", "-c", PROBE, str(Path(__file__).parents[2] / "instructor"),
@@ -87,6 +94,7 @@ def test_only_mounted_folders_exist_and_they_are_read_only(probe):
     assert "work" not in out["root"] or out["root"].count("work") == 1
     assert out["ro"], "--ro-bind: the submission's files are read-only"
     assert out["tmp_capped"], "--size --tmpfs /tmp: the writable place is capped (16 MB here)"
+    assert out["shm_capped"], "--size --tmpfs /dev/shm: capped too (8 MB here), whoever runs bwrap"
 
 
 @pytest.mark.jail(backend="bwrap")
@@ -95,6 +103,47 @@ def test_rlimits(probe):
     mb = 2**20
     assert out["limits"] == {"RLIMIT_AS": 1024 * mb, "RLIMIT_NPROC": 64, "RLIMIT_FSIZE": 16 * mb,
                              "RLIMIT_CPU": 60, "RLIMIT_CORE": 0}
+
+
+LITTER = """
+import os, time
+os.makedirs("/tmp/a/b", exist_ok=True)
+n, started = 0, time.monotonic()
+while time.monotonic() - started < 30:
+    for folder in ("/tmp/a/b", "/dev/shm"):
+        open(f"{folder}/{n}", "w").close()
+        n += 1
+print("not stopped", n, flush=True)
+"""
+
+
+@pytest.mark.jail(backend="bwrap")
+def test_a_box_that_makes_files_without_end_is_stopped_and_read_only_binds_do_not_count(tmp_path, monkeypatch):
+    # tmpfs caps bytes, not files: 1.2 million empty files (about 1 GB of kernel memory no rlimit counts) were
+    # made in 20 s before the watcher. A checkout under the host's /tmp is bound into the box's /tmp: its files
+    # are not the box's and must not count.
+    if jail_backends._probe_bwrap() is not None:
+        pytest.skip("bwrap does not work here")
+    monkeypatch.setattr(jail, "MAX_TMP_FILES", 500)
+    big = tmp_path / "big"
+    big.mkdir()
+    for k in range(800):
+        (big / str(k)).write_text("")
+    os.chmod(tmp_path, 0o755)
+    os.chmod(big, 0o755)
+    quiet = jail.start([sys.executable, "-I", "-c", "import time; time.sleep(3); print('done', flush=True)"],
+                       backend="bwrap", uid=jail.slot_uid(0), env={"PATH": "/usr/bin:/bin"}, cwd="/tmp",
+                       binds=[(big, "/tmp/checkout/big")], stdout=open(tmp_path / "quiet.log", "wb"))
+    quiet.process.wait(timeout=60)
+    jail.kill(quiet)
+    assert "done" in (tmp_path / "quiet.log").read_text() and "killed" not in quiet.info, \
+        "800 files of a read-only bind under /tmp counted against the box"
+    box = jail.start([sys.executable, "-I", "-c", LITTER], backend="bwrap", uid=jail.slot_uid(0),
+                     env={"PATH": "/usr/bin:/bin"}, cwd="/tmp", stdout=open(tmp_path / "litter.log", "wb"))
+    box.process.wait(timeout=60)
+    jail.kill(box)
+    assert "not stopped" not in (tmp_path / "litter.log").read_text()
+    assert box.info.get("killed") == "it created more than 500 files"
 
 
 @pytest.mark.jail(backend="bwrap")

@@ -9,10 +9,10 @@ from instructor.release.markers import (
     PYTHON,
     MarkerError,
     cut_markdown,
-    cut_notebook,
     cut_python,
     find_regions,
 )
+from instructor.release.notebook_cuts import cut_notebook
 
 from .course import ANSWER, dedent, demo_notebook
 

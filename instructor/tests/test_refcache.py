@@ -1,5 +1,5 @@
 """What grade --all stops repeating per submission: reference results (instructor/grading/refcache.py) and the
-URI grammar a notebook box used to build at every start (instructor/grading/nbchecks.py MASKED_PACKAGES)."""
+URI grammar a notebook box used to build at every start (instructor/grading/nbrun.py MASKED_PACKAGES)."""
 
 import importlib.util
 import os
@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from instructor.grading import jail, jail_backends, nbchecks, refcache
+from instructor.grading import jail, jail_backends, nbrun, refcache
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ def test_a_notebook_box_does_not_import_the_uri_grammar(tmp_path):
     log = tmp_path.parent / f"{tmp_path.name}.log"
     with open(log, "wb") as out:
         box = jail.start([sys.executable, "-I", "-c", code], backend="bwrap", uid=jail.slot_uid(0),
-                         binds=nbchecks._masks(tmp_path), cwd="/tmp", env={"PATH": "/usr/bin:/bin"}, stdout=out)
+                         binds=nbrun._masks(tmp_path), cwd="/tmp", env={"PATH": "/usr/bin:/bin"}, stdout=out)
         box.process.wait(timeout=120)
     jail.kill(box)
     assert "GRAMMAR False" in log.read_text(), log.read_text()[-2000:]

@@ -1,4 +1,4 @@
-"""Trusted stand-ins (instructor/grading/stand_ins.py) and the worker's ``substitute`` / ``restore`` (worker.py).
+"""Trusted stand-ins (instructor/grading/stand_ins.py) and the worker's ``substitute`` / ``restore`` (worker_stand_ins.py).
 
 An item's tests run the instructor's version of the other items' functions that its code calls
 (points.toml's ``trusted`` lists). These tests need no jail: the worker's re-pointing is checked on a
@@ -16,7 +16,7 @@ import pytest
 from instructor.grading import stand_ins
 from instructor.grading.points import PointsError, load_points
 from instructor.tests.redteam_common import REPO
-from instructor.grading.worker import Worker
+from instructor.grading.worker_serve import Worker
 
 # ------------------------------------------------------------------ the reference
 

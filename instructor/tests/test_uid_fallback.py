@@ -36,7 +36,6 @@ from instructor.tests.redteam_common import MARKER, REPO, Listener
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or jail.bwrap_binary()[0] is None or shutil.which("setpriv") is None,
                                 reason="the uid fallback needs root (and bwrap to lay out a container view here)")
 
-LISTEN_PORT = 48232
 
 
 def _closed_ancestors(paths):
@@ -178,8 +177,8 @@ def test_a_hostile_submission_gains_nothing_under_the_uid_fallback(tiny_autograd
     course, archive = tiny_autograder
     files = {rel: (course / rel).read_bytes() for rel in graded_files(course)}
     ops = "cs231n_lib/ops.py"
-    files[ops] = student_version(course, ops) + HOSTILE.format(marker=MARKER, repo=REPO, port=LISTEN_PORT).encode()
-    listener = Listener(LISTEN_PORT)
+    listener = Listener(0)  # a free port: two runs never collide
+    files[ops] = student_version(course, ops) + HOSTILE.format(marker=MARKER, repo=REPO, port=listener.port).encode()
     try:
         done, results = _run_autograder(course, archive, tmp_path / "autograder", files)
     finally:
