@@ -18,6 +18,7 @@ The proxy API (for hidden tests; see also instructor/README.md):
     X_remote = student.keep(X)            # an array kept in the worker (no copy per call; the worker
                                           # serves it, so never a timing yardstick)
     student.elapsed(fn, *args)            # seconds of one remote call, measured here
+    with student.frozen(): ...            # the worker's box stopped: time trusted code here
 
 Arguments are copied to the worker and results copied back; lists, dicts
 and the arrays inside dicts get the worker's in-place changes written back
@@ -37,9 +38,10 @@ fresh one); once the budget is spent every further call fails at once.
 """
 
 import builtins
+import contextlib
 import time
 
-from . import replies, wire
+from . import jail, replies, wire
 from .faults import PUBLIC, InputModified, StudentError, StudentFault, StudentTimeout, fixed_arrays, short
 from .launch import Launcher
 from .proxy import RemoteInstance, RemoteObject
@@ -250,6 +252,18 @@ class Student(Launcher):
         """Store ``value`` in the worker; return its handle (passing it sends no data). Trusts the test's value;
         the handle is checked like any reply."""
         return self._request({"op": "keep"}, {"value": value})[1]
+
+    @contextlib.contextmanager
+    def frozen(self):
+        """Every process of the worker's box stopped (SIGSTOP) for the ``with`` block: time trusted code in it,
+        so that the student's processes cannot load the machine only while the yardstick runs. Trusts nothing of
+        the box (jail.freeze reads /proc); the box runs again afterwards, also when the block raises."""
+        stopped = jail.freeze(self.box) if self.box is not None else set()
+        try:
+            yield
+        finally:
+            if stopped:
+                jail.thaw(self.box, stopped)
 
     def elapsed(self, fn, *args, **kwargs):
         """Seconds one remote call of ``fn`` takes, measured on this side (the worker's own clock is never

@@ -265,8 +265,8 @@ def build_loops(solutions, out):
 
 # ---------------------------------------------------------------- round 2
 
-ROUND2_NAMES = ["faulty_layers", "keep_hijack", "nb03_huge_start", "nested_callbacks", "older_release", "sleepy_naive",
-                "zero_inputs"]
+ROUND2_NAMES = ["cpu_hog", "faulty_layers", "keep_hijack", "nb03_huge_start", "nested_callbacks", "older_release",
+                "sleepy_naive", "zero_inputs"]  # cpu_hog: round 3, built here the same way
 # faulty_layers: style_a with two faults, each in one item's own function; every other item must keep full marks
 FAULTS = {
     "cs231n_lib/layers.py": """
@@ -329,7 +329,7 @@ def build_round2(release, solutions, out):
     """The submissions of round 2's attack classes (ROUND2_NAMES), from the release and style_a.
 
     zero_inputs and nb03_huge_start are the untouched release plus the attack (they must gain nothing);
-    keep_hijack, sleepy_naive and nested_callbacks are style_a plus the attack; older_release is style_a's
+    keep_hijack, sleepy_naive, cpu_hog and nested_callbacks are style_a plus the attack; older_release is style_a's
     library as made against an earlier release (it must score full marks on every package item);
     faulty_layers is style_a with a fault in two items' own functions (only those two may lose points).
     """
@@ -341,9 +341,9 @@ def build_round2(release, solutions, out):
             text = (base / rel).read_text(encoding="utf-8")
             if name == "zero_inputs":
                 text += P.ZERO_INPUTS.get(rel, "")
-            elif name in ("keep_hijack", "sleepy_naive") and Path(rel).name in LOOPS_AS_VECTORIZED:
+            elif name in ("keep_hijack", "sleepy_naive", "cpu_hog") and Path(rel).name in LOOPS_AS_VECTORIZED:
                 vectorized, naive = LOOPS_AS_VECTORIZED[Path(rel).name]
-                source = P.KEEP_HIJACK if name == "keep_hijack" else P.SLEEPY_NAIVE
+                source = {"keep_hijack": P.KEEP_HIJACK, "sleepy_naive": P.SLEEPY_NAIVE, "cpu_hog": P.CPU_HOG}[name]
                 text += source.format(vectorized=vectorized, naive=naive)
             elif name == "nested_callbacks" and rel == "cs231n_lib/linear_classifier.py":
                 text += P.NESTED_CALLBACKS

@@ -726,6 +726,53 @@ def {vectorized}(W, X, y, reg):
     return _h18_naive(W, X, y, reg)
 '''
 
+# Round 3. A CPU hog timed to the yardstick: the "vectorized" loss is the loops; at import the module forks 30
+#    processes, each in its own session (so the scheduler's autogroups give each a full share), that spin
+#    only while the student's code is not running, that is while the grader times its trusted loops. On
+#    the grader before the box was frozen for that timing, loops passed the speed gate (9.4 of 10 points).
+CPU_HOG = '''
+
+# RED-TEAM SUBMISSION "cpu_hog" (round 3): loops as the vectorized loss, plus 30 spinning processes that
+# load the machine only between this module's calls.
+import mmap as _h19_mmap
+import os as _h19_os
+import time as _h19_time
+
+_h19_quiet = _h19_mmap.mmap(-1, 1)
+_h19_quiet[0] = 1  # quiet until the first call returns: the import stays fast
+_h19_naive = {naive}
+
+
+def _h19_spin():
+    _h19_os.setsid()
+    while True:
+        if _h19_quiet[0] == 0:
+            end = _h19_time.perf_counter() + 0.0005
+            while _h19_time.perf_counter() < end:
+                pass
+        else:
+            _h19_time.sleep(0.0002)
+
+
+for _h19_k in range(30):
+    try:
+        if _h19_os.fork() == 0:
+            try:
+                _h19_spin()
+            finally:
+                _h19_os._exit(0)
+    except OSError:
+        break
+
+
+def {vectorized}(W, X, y, reg):
+    _h19_quiet[0] = 1
+    try:
+        return _h19_naive(W, X, y, reg)
+    finally:
+        _h19_quiet[0] = 0
+'''
+
 # 5. Nested callbacks: while the grader's override of `loss` is installed, each call of the student's loss
 #    sleeps 8 s and calls the override again, which calls the student's loss again (a nested request).
 NESTED_CALLBACKS = '''

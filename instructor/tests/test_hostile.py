@@ -66,7 +66,7 @@ ALL = redteam_build.BUILT_NAMES + redteam_build.GENERATED_NAMES
 _CHOICE = os.environ.get("REDTEAM", "core")
 SELECTED = ALL if _CHOICE == "all" else CORE if _CHOICE == "core" else [n for n in ALL if n in _CHOICE.split(",")]
 # Round 2's style_a-based submissions: honest but for one attack, so they are compared with the maximum.
-ROUND2_LOOPS = ("keep_hijack", "sleepy_naive")          # the speed gate's yardstick (class 2)
+ROUND2_LOOPS = ("keep_hijack", "sleepy_naive", "cpu_hog")  # the speed gate's yardstick (class 2; cpu_hog: round 3)
 NESTED, OLDER, FAULTY = "nested_callbacks", "older_release", "faulty_layers"  # classes 5 and 10
 STYLE_A_BASED = (*LOOPS, *ROUND2_LOOPS, NESTED, OLDER, FAULTY)
 SETTLE_S = 4                            # the setsid daemon rewrites every 0.5 s: wait this long, compare
@@ -278,7 +278,8 @@ def _short_of_maximum(report, items):
 @pytest.mark.parametrize("entry", [n for n in ROUND2_LOOPS if n in SELECTED])
 def test_the_speed_yardstick_is_trusted(red_team, entry):
     """Round 2, class 2: loops as the vectorized losses, with the worker's `keep` hijacked to compute them
-    before the timer (keep_hijack) or a naive function that sleeps on large problems (sleepy_naive)."""
+    before the timer (keep_hijack) or a naive function that sleeps on large problems (sleepy_naive); round 3:
+    with processes that load the machine only while the trusted loops are timed (cpu_hog)."""
     report = _report_of(red_team, entry)
     lost = _short_of_maximum(report, _package_items())
     assert set(VECTORIZED_ITEMS) <= set(lost), f"{entry}: loops earned vectorized points: {report['score']}, lost only {lost}"
