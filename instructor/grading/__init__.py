@@ -13,6 +13,7 @@ draws the trust boundary):
   the trusted side
     jail_backends which backend works here; the bwrap command line and the rlimits
     jail_uids     the uid backend's housekeeping: slot uids, network ban, processes, files
+    jail_cpu      one CPU per job slot (a cgroup quota), where cgroups can be written
     jail          start a confined process (bubblewrap, a dedicated uid) and kill it
     stand_ins     the reference's functions put in the worker in place of other items' code
     points        the reviewed points file, points.toml; node-id patterns

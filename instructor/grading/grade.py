@@ -89,7 +89,9 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
                           "student_seconds": figures.get("budget", {}).get("used"),
                           "unit_seconds": unit_seconds,
                           "harness_peak_rss_mb": figures.get("memory", {}).get("peak_rss_mb"),
-                          "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}
+                          "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                          # CPUs one job slot's boxes may use together (jail_cpu.py), None where unbounded
+                          "slot_cpu_quota": 1.0 if gid is not None and jail.jail_cpu.slot_cgroup(gid) else None}}
     if course.backend == "bwrap":
         result["jail"] = jail.bwrap_version()
     write_reports(result, Path(out_root) / name)

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from . import jail_cpu
 from .jail_backends import (BACKENDS, INSTALL_HINT, JailError, Limits, _drop, _rlimits, bwrap_args,  # noqa: F401
                             bwrap_binary, bwrap_version, choose_backend, closed_python_root, python_roots)
 from .jail_uids import (BASE_UID, MAX_TMP_FILES, NONET, WORLD_WRITABLE, _nonet, _pids_of_uid, _running,  # noqa: F401
@@ -71,6 +72,8 @@ def start(command, *, backend, binds=(), limits=Limits(), uid=None, env=None, cw
     elif backend != "none":
         raise JailError(f"unknown isolation backend {backend!r}; use one of {', '.join(BACKENDS)}.")
     inner = _rlimits(limits) + (_drop(uid, gid) if uid is not None else []) + (_nonet(command) if backend == "uid" else [])
+    cgroup = jail_cpu.slot_cgroup(uid) if uid is not None else None  # one CPU for the slot's boxes, where possible
+    prefix = (jail_cpu.enter_prefix(cgroup) if cgroup is not None else []) + prefix
     process = subprocess.Popen(prefix + inner + list(command), env=env, cwd=popen_cwd, pass_fds=pass_fds,
                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
                                start_new_session=True, close_fds=True)

@@ -283,7 +283,8 @@ def test_the_speed_yardstick_is_trusted(red_team, entry):
     report = _report_of(red_team, entry)
     lost = _short_of_maximum(report, _package_items())
     assert set(VECTORIZED_ITEMS) <= set(lost), f"{entry}: loops earned vectorized points: {report['score']}, lost only {lost}"
-    assert set(lost) == set(VECTORIZED_ITEMS), f"{entry}: items other than the vectorized ones lost points: {lost}"
+    if entry != "cpu_hog":  # cpu_hog's spinners slow its own code too: it may spend its time budget elsewhere
+        assert set(lost) == set(VECTORIZED_ITEMS), f"{entry}: items other than the vectorized ones lost points: {lost}"
 
 
 @pytest.mark.skipif(NESTED not in SELECTED, reason="REDTEAM does not select nested_callbacks")

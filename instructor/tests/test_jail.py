@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from instructor.grading import jail, jail_backends, wire
+from instructor.grading import jail, jail_backends, jail_cpu, wire
 
 PROBE = r"""
 import json, os, resource, socket, sys
@@ -144,6 +144,39 @@ def test_a_box_that_makes_files_without_end_is_stopped_and_read_only_binds_do_no
     jail.kill(box)
     assert "not stopped" not in (tmp_path / "litter.log").read_text()
     assert box.info.get("killed") == "it created more than 500 files"
+
+
+SPINNERS = """
+import os, time
+for _ in range(3):
+    if os.fork() == 0:
+        os.setsid()  # each in its own session: without a quota, each gets a full share of the machine
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+started = time.monotonic()
+for _ in range(3):
+    os.wait()
+print(os.times().children_user + os.times().children_system, time.monotonic() - started, flush=True)
+"""
+
+
+@pytest.mark.jail(backend="bwrap")
+def test_a_slots_boxes_share_one_cpu_where_cgroups_can_be_written(tmp_path):
+    # A submission's processes, however many and in however many sessions, take at most one CPU: the
+    # other job's submission keeps the rest of the machine (jail_cpu.py).
+    if jail_backends._probe_bwrap() is not None:
+        pytest.skip("bwrap does not work here")
+    if jail_cpu.slot_cgroup(jail.slot_uid(0)) is None:
+        pytest.skip("the grader cannot write cgroups here (not root, or cgroups mounted read-only)")
+    box = jail.start([sys.executable, "-I", "-c", SPINNERS], backend="bwrap", uid=jail.slot_uid(0),
+                     env={"PATH": "/usr/bin:/bin"}, cwd="/tmp", stdout=open(tmp_path / "spin.log", "wb"))
+    assert jail_cpu.quota_of(box.process.pid) == 1.0, "the box runs in its slot's cgroup, one CPU"
+    box.process.wait(timeout=60)
+    jail.kill(box)
+    cpu, wall = map(float, (tmp_path / "spin.log").read_text().split())
+    assert cpu <= 1.25 * wall, f"three spinners used {cpu:.2f} s of CPU in {wall:.2f} s: more than one CPU"
 
 
 @pytest.mark.jail(backend="bwrap")
