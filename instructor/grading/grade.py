@@ -40,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import jail, nbchecks
+from . import jail, jail_cpu, nbchecks
 from .box import make_box
 from .report import submission_name, write_reports
 from .scoring import read_student_notebook, rejected, score_items
@@ -91,7 +91,7 @@ def grade_submission(course, path, out_root, jobs=1, name=None, slot=0):
                           "harness_peak_rss_mb": figures.get("memory", {}).get("peak_rss_mb"),
                           "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                           # CPUs one job slot's boxes may use together (jail_cpu.py), None where unbounded
-                          "slot_cpu_quota": 1.0 if gid is not None and jail.jail_cpu.slot_cgroup(gid) else None}}
+                          "slot_cpu_quota": 1.0 if gid is not None and jail_cpu.slot_cgroup(gid) else None}}
     if course.backend == "bwrap":
         result["jail"] = jail.bwrap_version()
     write_reports(result, Path(out_root) / name)
