@@ -17,8 +17,8 @@ the one from ``max(0, m)`` with derivative 0 at ``m = 0``.
 
 import numpy as np
 
-from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
-from .regularizers import l2_penalty
+from ..course._checks import checks_loss_inputs, checks_loss_inputs_lazily
+from ..regularizers import l2_penalty
 
 
 @checks_loss_inputs
@@ -72,8 +72,8 @@ def svm_loss_on_scores(scores, y):
     """Mean multiclass SVM data loss of given scores, and its gradient with respect to the scores.
 
     The loss part of :func:`svm_loss_vectorized`, for callers that already hold
-    the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
-    the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
+    the scores: the stacked hyperparameter search (:mod:`cs231n_lib.course.tuning`),
+    the blocked full-batch loss (:mod:`cs231n_lib.course.full_batch`), a network's last
     layer (:func:`cs231n_lib.layers.svm_loss`). It adds no regularization.
 
     Parameters

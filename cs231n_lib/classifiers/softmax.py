@@ -18,8 +18,8 @@ Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
 
 import numpy as np
 
-from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
-from .regularizers import l2_penalty
+from ..course._checks import checks_loss_inputs, checks_loss_inputs_lazily
+from ..regularizers import l2_penalty
 
 
 @checks_loss_inputs
@@ -75,8 +75,8 @@ def softmax_loss_on_scores(scores, y):
     """Mean cross-entropy of given scores, and its gradient with respect to the scores.
 
     The loss part of :func:`softmax_loss_vectorized`, for callers that already
-    hold the scores: the stacked hyperparameter search (:mod:`cs231n_lib.tuning`),
-    the blocked full-batch loss (:mod:`cs231n_lib.full_batch`), a network's last
+    hold the scores: the stacked hyperparameter search (:mod:`cs231n_lib.course.tuning`),
+    the blocked full-batch loss (:mod:`cs231n_lib.course.full_batch`), a network's last
     layer (:func:`cs231n_lib.layers.softmax_loss`). It adds no regularization.
 
     Parameters
