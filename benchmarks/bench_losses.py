@@ -6,7 +6,7 @@
    the floor of the two matrix products every version must do, ``X @ W`` and
    ``X.T @ G`` on the same arrays: target within 1.15x of the floor in
    float64, input validation included, and float32 faster than float64.
-3. The blocked full-batch losses (``cs231n_lib.full_batch``: X read from
+3. The blocked full-batch losses (``cs231n_lib.course.full_batch``: X read from
    memory once, the rows per block chosen for this machine) versus the same
    floor, in float64 and float32: target at most 0.6x of the floor in float64
    for both losses, float32 at least 1.5x faster than float64, and agreement
@@ -46,12 +46,12 @@ import numpy as np
 
 from cs231n_lib import (LinearSVM, softmax_loss_naive, softmax_loss_vectorized, svm_loss_naive,
                         svm_loss_vectorized)
-from cs231n_lib._checks import check_loss_inputs
-from cs231n_lib._block_rows import cache_path
-from cs231n_lib.full_batch import blocked_loss, choose_block_rows, softmax_loss_full_batch, svm_loss_full_batch
-from cs231n_lib.linear_svm import svm_loss_on_scores
-from cs231n_lib.softmax import softmax_loss_on_scores
-from cs231n_lib.tuning import grid, train_stacked
+from cs231n_lib.course._checks import check_loss_inputs
+from cs231n_lib.course._block_rows import cache_path
+from cs231n_lib.course.full_batch import blocked_loss, choose_block_rows, softmax_loss_full_batch, svm_loss_full_batch
+from cs231n_lib.classifiers.linear_svm import svm_loss_on_scores
+from cs231n_lib.classifiers.softmax import softmax_loss_on_scores
+from cs231n_lib.course.tuning import grid, train_stacked
 
 DIM = 3073
 NUM_CLASSES = 10

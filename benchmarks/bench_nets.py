@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from cs231n_lib import optim
-from cs231n_lib.fc_net import FullyConnectedNet
+from cs231n_lib.classifiers.fc_net import FullyConnectedNet
 
 BATCH = 200
 HIDDEN = [100, 100]

@@ -1,6 +1,6 @@
 """Time of a playground's redraw after a control change (`make bench`): the budget is 0.5 s.
 
-For each of the three interactive lessons (cs231n_lib/playground_widgets.py),
+For each of the three interactive lessons (cs231n_lib/course/playground_widgets.py),
 built at the notebook's starting setting, one control is moved back and forth
 between two values ROUNDS times; each change runs what the frontend would
 trigger (compute, draw, PNG into the Image widget). Reported per control: the
@@ -53,7 +53,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=7, help="control changes timed per control (default 7)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a median wall time is over the budget")
     args = parser.parse_args(argv)
-    from cs231n_lib import playground_widgets as pw
+    from cs231n_lib.course import playground_widgets as pw
 
     W, X, y = trained_svm_weights()
     classifier = pw.ClassifierPlayground(np.array([[0.5, 0.0, -0.5], [-0.3, 0.6, -0.3]]), np.zeros(3),

@@ -36,7 +36,7 @@ META_FILE = "batches.meta"
 IMAGE_SHAPE = (32, 32, 3)
 PIXELS = 32 * 32 * 3  # 3072 values per image
 
-# A file only the synthetic generator (cs231n_lib.synthetic) writes: tells the stand-in from real data.
+# A file only the synthetic generator (cs231n_lib.course.synthetic) writes: tells the stand-in from real data.
 SYNTHETIC_MARKER = "SYNTHETIC.txt"
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -320,7 +320,7 @@ def _synthetic_fallback(reason):
     reason : str
         Where CIFAR-10 was looked for, for the notice.
     """
-    from .synthetic import SYNTHETIC_VERSION, make_synthetic_cifar10  # it builds on this module's format
+    from .course.synthetic import SYNTHETIC_VERSION, make_synthetic_cifar10  # it builds on this module's format
 
     root = SYNTHETIC_CIFAR10_DIR
     marker = root / SYNTHETIC_MARKER

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import random_source
+from .course._checks import random_source
 
 
 def _check_point(x, h):

@@ -17,13 +17,13 @@ Two promises every rule keeps:
 
 The rules hold only their update; they do not check their inputs. Look a rule
 up by name with ``get_update_rule('adam')``: it comes back wrapped in the
-input checks (:func:`cs231n_lib._checks.checked_update`), and that is what
+input checks (:func:`cs231n_lib.course._checks.checked_update`), and that is what
 ``LinearClassifier.train``, ``Solver`` and the search in ``tuning`` call.
 """
 
 import numpy as np
 
-from ._checks import checked_update
+from .course._checks import checked_update
 
 
 def sgd(w, dw, config=None):

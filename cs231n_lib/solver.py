@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _describe, check_optim_config, check_positive_int
-from .divergence import loss_diverged
+from .course._checks import _describe, check_optim_config, check_positive_int
+from .course.divergence import loss_diverged
 from .optim import get_update_rule
 
 _DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")

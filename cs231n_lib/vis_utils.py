@@ -456,7 +456,7 @@ def plot_activation_histograms(activations, title=None, bins=50, value_range=Non
     ----------
     activations : list of ndarray, each of shape (N, M_l)
         Layer l's outputs on a batch (e.g. from
-        :func:`cs231n_lib.weight_init.activation_statistics`).
+        :func:`cs231n_lib.course.weight_init.activation_statistics`).
     title : str or None
         Figure title.
     bins : int

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cs231n_lib.synthetic import make_synthetic_cifar10
+from cs231n_lib.course.synthetic import make_synthetic_cifar10
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = REPO.parent / "shared" / "datasets"

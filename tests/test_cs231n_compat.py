@@ -7,6 +7,10 @@ The networks keep CS231n A2's regularization convention,
 ``0.5 * reg * sum(W * W)``, so its published loss with reg = 1.0 holds as is.
 """
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from cs231n_lib.classifiers.fc_net import *  # noqa: F403
@@ -58,3 +62,28 @@ def test_assignment_one_import_paths():
     assert svm_loss_naive is cs231n_lib.svm_loss_naive and svm_loss_vectorized is cs231n_lib.svm_loss_vectorized
     assert softmax_loss_naive is cs231n_lib.softmax_loss_naive
     assert softmax_loss_vectorized is cs231n_lib.softmax_loss_vectorized
+
+
+def test_assignment_two_star_import_gives_the_nets_and_their_layers():
+    # CS231n's FullyConnectedNets notebook calls affine_forward after only `from ...classifiers.fc_net import *`.
+    from cs231n_lib import layer_utils, layers
+    from cs231n_lib.classifiers import fc_net
+
+    namespace = {}
+    exec("from cs231n_lib.classifiers.fc_net import *", namespace)
+    assert namespace["TwoLayerNet"] is fc_net.TwoLayerNet and namespace["FullyConnectedNet"] is fc_net.FullyConnectedNet
+    assert namespace["affine_forward"] is layers.affine_forward and namespace["batchnorm_backward"] is layers.batchnorm_backward
+    assert namespace["affine_relu_forward"] is layer_utils.affine_relu_forward
+
+
+def test_importing_one_model_runs_no_other_model():
+    # classifiers/__init__ reads LinearSVM, Softmax and LinearClassifier on first use, so importing one model runs
+    # no other student file: the grader imports the graded files one at a time under a bare package (its
+    # __init__ runs last), and an error in linear_classifier.py must stay that file's.
+    package = Path(__file__).resolve().parents[1] / "cs231n_lib"
+    code = ("import sys, types; package = types.ModuleType('cs231n_lib'); "
+            f"package.__path__ = [{str(package)!r}]; sys.modules['cs231n_lib'] = package; "
+            "import cs231n_lib.classifiers.linear_svm; "
+            "print(sorted(m for m in sys.modules if m.startswith('cs231n_lib.classifiers.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "['cs231n_lib.classifiers.linear_svm']", done.stdout + done.stderr

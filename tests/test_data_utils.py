@@ -11,10 +11,11 @@ import shutil
 import numpy as np
 import pytest
 
-from cs231n_lib import data_utils, synthetic
+from cs231n_lib import data_utils
+from cs231n_lib.course import synthetic
 from cs231n_lib.data_utils import (CLASS_NAMES, get_CIFAR10_data, get_CIFAR10_linear_data,
                                    get_CIFAR10_source, load_CIFAR10)
-from cs231n_lib.synthetic import make_synthetic_cifar10
+from cs231n_lib.course.synthetic import make_synthetic_cifar10
 
 # The fixture synthetic_cifar_dir (conftest.py) holds 5 x 200 train and 200 test images.
 N_TRAIN, N_TEST = 1000, 200

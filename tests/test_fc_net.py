@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib import layer_utils, layers
-from cs231n_lib.fc_net import FullyConnectedNet, TwoLayerNet
+from cs231n_lib.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 
 N, D, C = 6, 15, 4

@@ -13,13 +13,13 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive, softmax_loss_vectorized,
                         svm_loss_naive, svm_loss_vectorized)
-from cs231n_lib import _block_rows
-from cs231n_lib._checks import DeferredInputScan
-from cs231n_lib.full_batch import (_BlockProducts, blocked_loss, choose_block_rows, softmax_loss_full_batch,
+from cs231n_lib.course import _block_rows
+from cs231n_lib.course._checks import DeferredInputScan
+from cs231n_lib.course.full_batch import (_BlockProducts, blocked_loss, choose_block_rows, softmax_loss_full_batch,
                                    svm_loss_full_batch)
-from cs231n_lib.linear_svm import svm_loss_on_scores
+from cs231n_lib.classifiers.linear_svm import svm_loss_on_scores
 from cs231n_lib.second_order import lbfgs_train
-from cs231n_lib.softmax import softmax_loss_on_scores
+from cs231n_lib.classifiers.softmax import softmax_loss_on_scores
 
 PAIRS = [(svm_loss_full_batch, svm_loss_vectorized, svm_loss_on_scores),
          (softmax_loss_full_batch, softmax_loss_vectorized, softmax_loss_on_scores)]
@@ -340,7 +340,7 @@ def test_overflow_with_finite_X_still_follows_the_callers_errstate():
 
 
 def test_the_machine_description_does_not_depend_on_what_was_imported_before():
-    code = ("import sys; from cs231n_lib import _block_rows; assert 'scipy.linalg' not in sys.modules; "
+    code = ("import sys; from cs231n_lib.course import _block_rows; assert 'scipy.linalg' not in sys.modules; "
             "first = _block_rows.machine_description(); import scipy.linalg.blas; "
             "assert first == _block_rows.machine_description(), first")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

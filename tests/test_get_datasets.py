@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib.data_utils import load_CIFAR10
-from cs231n_lib.synthetic import make_synthetic_cifar10
+from cs231n_lib.course.synthetic import make_synthetic_cifar10
 
 SCRIPT = Path(__file__).resolve().parents[1] / "get_datasets.sh"
 NAME = "cifar-10-batches-py"

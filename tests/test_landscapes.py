@@ -1,9 +1,9 @@
-"""Tests for cs231n_lib.landscapes: gradients and Hessians by finite differences, known minima, the runner."""
+"""Tests for cs231n_lib.course.landscapes: gradients and Hessians by finite differences, known minima, the runner."""
 
 import numpy as np
 import pytest
 
-from cs231n_lib import landscapes
+from cs231n_lib.course import landscapes
 
 ALL = [
     landscapes.ill_conditioned_quadratic(),

@@ -11,8 +11,8 @@ import pytest
 
 from cs231n_lib import layers
 from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
-from cs231n_lib.linear_svm import svm_loss_vectorized
-from cs231n_lib.softmax import softmax_loss_vectorized
+from cs231n_lib.classifiers.linear_svm import svm_loss_vectorized
+from cs231n_lib.classifiers.softmax import softmax_loss_vectorized
 
 GRAD_TOL = 1e-7  # float64 centered differences with h = 1e-5 on smooth functions of O(1) values
 

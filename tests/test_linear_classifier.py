@@ -8,7 +8,7 @@ import pytest
 
 from cs231n_lib import (LinearClassifier, LinearSVM, Softmax, load_CIFAR10, softmax_loss_vectorized,
                         svm_loss_vectorized)
-from cs231n_lib.divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged
+from cs231n_lib.course.divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged
 from cs231n_lib.regularizers import max_norm_project
 
 CLASSIFIERS = [LinearSVM, Softmax]
@@ -363,7 +363,7 @@ def test_a_loss_call_keeps_nothing_alive_after_it_returns():
     import gc
     import weakref
 
-    from cs231n_lib._checks import DeferredInputScan
+    from cs231n_lib.course._checks import DeferredInputScan
 
     rng = np.random.default_rng(0)
     W, y = rng.standard_normal((5, 3)), np.array([0, 2, 1, 1])

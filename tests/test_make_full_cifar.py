@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib.data_utils import get_CIFAR10_data, get_CIFAR10_linear_data, load_CIFAR10
-from cs231n_lib.synthetic import make_synthetic_cifar10
+from cs231n_lib.course.synthetic import make_synthetic_cifar10
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from cs231n_lib import landscapes, optim
-from cs231n_lib._checks import check_update_inputs
+from cs231n_lib import optim
+from cs231n_lib.course import landscapes
+from cs231n_lib.course._checks import check_update_inputs
 
 RULES = ["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw"]
 
@@ -364,8 +365,8 @@ SOFTMAX_RATES = {"sgd": 0.05, "sgd_momentum": 0.01, "nesterov_momentum": 0.01,
 
 @pytest.mark.parametrize("name", RULES)
 def test_every_rule_trains_a_softmax_classifier(name):
-    from cs231n_lib.linear_classifier import Softmax
-    from cs231n_lib.softmax import softmax_loss_vectorized
+    from cs231n_lib.classifiers.linear_classifier import Softmax
+    from cs231n_lib.classifiers.softmax import softmax_loss_vectorized
 
     X, y = blobs()
     W0 = 0.001 * np.random.default_rng(3).standard_normal((X.shape[1], 4))  # (D, C)

@@ -1,11 +1,11 @@
-"""Tests for cs231n_lib.playground_widgets without a browser: a control change redraws, a missing function is named."""
+"""Tests for cs231n_lib.course.playground_widgets without a browser: a control change redraws, a missing function is named."""
 
 import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
 
-from cs231n_lib import playground_widgets, playgrounds  # noqa: E402
+from cs231n_lib.course import playground_widgets, playgrounds  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 W2 = np.array([[1.0, -0.5, -0.5], [0.2, 1.0, -1.0]])
@@ -40,7 +40,7 @@ def test_step_moves_the_sliders_and_redraws_once(monkeypatch):
 
 def test_missing_student_function_is_named_instead_of_a_figure(monkeypatch):
     def not_written(*args, **kwargs):
-        raise NotImplementedError("svm_loss_on_scores in cs231n_lib/linear_svm.py")
+        raise NotImplementedError("svm_loss_on_scores in cs231n_lib/classifiers/linear_svm.py")
 
     monkeypatch.setattr(playgrounds._linear_svm, "svm_loss_on_scores", not_written)  # the student's file, not written
     pg = playground_widgets.ClassifierPlayground(W2, np.zeros(3))

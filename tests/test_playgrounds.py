@@ -1,14 +1,15 @@
-"""Tests for cs231n_lib.playgrounds: each value at chosen settings against an independent computation."""
+"""Tests for cs231n_lib.course.playgrounds: each value at chosen settings against an independent computation."""
 
 import math
 
 import numpy as np
 import pytest
 
-from cs231n_lib import landscapes, playgrounds, regularizers
+from cs231n_lib import regularizers
+from cs231n_lib.course import landscapes, playgrounds
 from cs231n_lib.gradient_check import eval_numerical_gradient
-from cs231n_lib.linear_svm import svm_loss_vectorized
-from cs231n_lib.softmax import softmax_loss_vectorized
+from cs231n_lib.classifiers.linear_svm import svm_loss_vectorized
+from cs231n_lib.classifiers.softmax import softmax_loss_vectorized
 
 W2 = np.array([[1.0, -0.5, -0.5], [0.2, 1.0, -1.0]])  # (2, 3)
 B2 = np.array([0.1, -0.3, 0.2])  # (3,)

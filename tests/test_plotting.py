@@ -1,4 +1,4 @@
-"""Tests for cs231n_lib.plotting: what is drawn, on which Axes, and that nothing is shown."""
+"""Tests for cs231n_lib.course.plotting: what is drawn, on which Axes, and that nothing is shown."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cs231n_lib import landscapes, plotting  # noqa: E402
+from cs231n_lib.course import landscapes, plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

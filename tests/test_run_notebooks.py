@@ -148,7 +148,7 @@ def test_every_course_notebook_has_a_title_and_a_one_line_goal():
 def test_a_playground_renders_as_the_png_of_its_starting_state_without_remote_scripts(tmp_path):
     pytest.importorskip("ipywidgets")
     notebook = write_notebook(tmp_path / "07_playground.ipynb",
-                              "from cs231n_lib.playground_widgets import OptimizerPlayground\n"
+                              "from cs231n_lib.course.playground_widgets import OptimizerPlayground\n"
                               "playground = OptimizerPlayground(num_steps=10)\nplayground")
     proc = run("--out", tmp_path / "build", notebook)
     assert proc.returncode == 0, proc.stderr

@@ -1,11 +1,11 @@
-"""Tests for cs231n_lib.schedules: hand-worked values, shapes of the curves, bad parameters."""
+"""Tests for cs231n_lib.course.schedules: hand-worked values, shapes of the curves, bad parameters."""
 
 import math
 
 import numpy as np
 import pytest
 
-from cs231n_lib import schedules
+from cs231n_lib.course import schedules
 
 
 def test_constant_is_one():

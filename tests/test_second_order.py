@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from cs231n_lib import landscapes, second_order
+from cs231n_lib import second_order
+from cs231n_lib.course import landscapes
 
 
 def blobs(num_per_class=50, num_classes=3, dim=8, seed=0):
@@ -92,8 +93,8 @@ def test_lbfgs_reaches_the_least_squares_solution():
 
 
 def test_lbfgs_beats_the_same_number_of_sgd_steps_on_softmax():
-    from cs231n_lib.linear_classifier import Softmax
-    from cs231n_lib.softmax import softmax_loss_vectorized
+    from cs231n_lib.classifiers.linear_classifier import Softmax
+    from cs231n_lib.classifiers.softmax import softmax_loss_vectorized
 
     X, y = blobs()
     reg = 1e-3

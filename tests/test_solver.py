@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from cs231n_lib.fc_net import FullyConnectedNet, TwoLayerNet
+from cs231n_lib.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from cs231n_lib.solver import Solver, load_checkpoint
 
 D, C = 10, 3

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from cs231n_lib import LinearSVM, Softmax, rel_error
-from cs231n_lib.divergence import TrainingDivergedWarning
-from cs231n_lib.tuning import (grid, log_uniform_sample, search_hyperparameters, stacked_accuracies,
+from cs231n_lib.course.divergence import TrainingDivergedWarning
+from cs231n_lib.course.tuning import (grid, log_uniform_sample, search_hyperparameters, stacked_accuracies,
                                train_stacked)
 
 CLASSIFIERS = [LinearSVM, Softmax]

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from cs231n_lib import layers, weight_init
+from cs231n_lib import layers
+from cs231n_lib.course import weight_init
 
 
 def test_init_std_closed_forms():

@@ -164,7 +164,7 @@ def run_one(path: Path, out_dir: Path, kernel: str, timeout: int,
         resources={"metadata": {"path": str(path.parent)}},
         # No widget state in the page: it would need the widget manager from a CDN, and
         # without a kernel the controls do nothing. A playground's output also carries a
-        # PNG of its starting state (cs231n_lib/playground_widgets.py), which the page shows.
+        # PNG of its starting state (cs231n_lib/course/playground_widgets.py), which the page shows.
         store_widget_state=False,
     )
     ok, detail = True, ""

@@ -55,12 +55,17 @@ def import_order(src, modules):
     deps = {}
     for name in modules:
         tree = ast.parse((Path(src) / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+        here = name.split(".")[:-1]  # the module's package: cs231n_lib, or a subpackage such as cs231n_lib.classifiers
         found = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found |= {f"{PACKAGE}.{node.module}"} if node.module else {f"{PACKAGE}.{a.name}" for a in node.names}
+            if isinstance(node, ast.ImportFrom) and 0 < node.level <= len(here):
+                base = ".".join(here[:len(here) - node.level + 1])
+                target = f"{base}.{node.module}" if node.module else base
             elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PACKAGE + "."):
-                found.add(node.module)
+                target = node.module
+            else:
+                continue
+            found |= {target} | {f"{target}.{a.name}" for a in node.names}  # a name may be a submodule
         deps[name] = found & set(modules)
     order, done = [], set()
 

@@ -15,7 +15,7 @@ imported under the private name ``_reference_cs231n_lib``: the graded names
 ``cs231n_lib.*`` stay the proxies of the student's modules, and nothing of the
 reference is ever sent into the jail (only calls cross, as callbacks).
 
-    function("cs231n_lib.softmax.softmax_loss_on_scores") -> the reference function
+    function("cs231n_lib.classifiers.softmax.softmax_loss_on_scores") -> the reference function
 """
 
 import importlib
@@ -27,7 +27,7 @@ from pathlib import Path
 
 PACKAGE = "cs231n_lib"
 ALIAS = "_reference_cs231n_lib"
-DOTTED = re.compile(rf"^{PACKAGE}\.([a-z_][a-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)$")
+DOTTED = re.compile(rf"^{PACKAGE}\.((?:classifiers\.)?[a-z_][a-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)$")  # graded modules: top level or classifiers/
 
 
 class StandInError(ValueError):
@@ -38,7 +38,8 @@ def split(dotted):
     """``"cs231n_lib.layers.affine_forward"`` -> ``("cs231n_lib.layers", "affine_forward")``, or StandInError."""
     match = DOTTED.match(dotted) if isinstance(dotted, str) else None
     if match is None:
-        raise StandInError(f"{dotted!r} is not of the form {PACKAGE}.<module>.<function>")
+        raise StandInError(f"{dotted!r} is not of the form {PACKAGE}.<module>.<function>"
+                            f" or {PACKAGE}.classifiers.<module>.<function>")
     return f"{PACKAGE}.{match.group(1)}", match.group(2)
 
 

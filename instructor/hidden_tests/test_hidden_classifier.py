@@ -6,7 +6,7 @@ PYTEST_DONT_REWRITE: a failure shows only the message written here, never this s
 import numpy as np
 import pytest
 
-from cs231n_lib.linear_classifier import LinearSVM, Softmax
+from cs231n_lib.classifiers.linear_classifier import LinearSVM, Softmax
 
 
 def recording(batches):

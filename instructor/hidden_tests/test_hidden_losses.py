@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import hidden_oracles as oracle
-from cs231n_lib.linear_svm import svm_loss_naive, svm_loss_vectorized
-from cs231n_lib.softmax import softmax_loss_naive, softmax_loss_vectorized
+from cs231n_lib.classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
+from cs231n_lib.classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
 
 CASES = [(11, (1, 3, 2)), (12, (6, 4, 3)), (13, (17, 9, 10))]  # (seed, (N, D, C))
 IDS = ["N1-D3-C2", "N6-D4-C3", "N17-D9-C10"]

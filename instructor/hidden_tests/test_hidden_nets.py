@@ -11,7 +11,8 @@ differences of the student's own forward pass.
 import numpy as np
 import pytest
 
-from cs231n_lib import fc_net, layers
+from cs231n_lib import layers
+from cs231n_lib.classifiers import fc_net
 # A dtype by name: it crosses the grader's sandbox boundary as plain data (np.float64 is a type).
 F64 = "float64"
 

@@ -184,11 +184,11 @@ def cut_python(source, where, location, is_cell=False):
     source : str
         A .py file or a notebook code cell, with its solutions.
     where : str
-        How errors name the source, e.g. 'cs231n_lib/linear_svm.py'.
+        How errors name the source, e.g. 'cs231n_lib/classifiers/linear_svm.py'.
     location : str
-        How the stub names the place, e.g. 'cs231n_lib/linear_svm.py' or
+        How the stub names the place, e.g. 'cs231n_lib/classifiers/linear_svm.py' or
         'code cell 5 of assignments/01_svm_loss.ipynb'; the enclosing function is
-        prefixed: 'svm_loss_naive in cs231n_lib/linear_svm.py'.
+        prefixed: 'svm_loss_naive in cs231n_lib/classifiers/linear_svm.py'.
     is_cell : bool
         True for a notebook cell (IPython magics allowed).
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from instructor.tests import redteam_payloads as P
 
-GRADED_PY = ["cs231n_lib/regularizers.py", "cs231n_lib/linear_svm.py", "cs231n_lib/softmax.py",
-             "cs231n_lib/optim.py", "cs231n_lib/linear_classifier.py", "cs231n_lib/second_order.py"]
+GRADED_PY = ["cs231n_lib/regularizers.py", "cs231n_lib/classifiers/linear_svm.py", "cs231n_lib/classifiers/softmax.py",
+             "cs231n_lib/optim.py", "cs231n_lib/classifiers/linear_classifier.py", "cs231n_lib/second_order.py"]
 NOTEBOOKS = ["assignments/01_svm_loss.ipynb", "assignments/02_softmax_loss.ipynb",
              "assignments/03_regularization.ipynb", "assignments/04_optimizers.ipynb"]
 
@@ -278,7 +278,7 @@ def affine_backward(dout, cache, compute_dx=True):  # a fault of the affine_laye
     dx, dw, db = _right_affine_backward(dout, cache, compute_dx)
     return dx, 1.5 * dw, db
 """,
-    "cs231n_lib/linear_svm.py": """
+    "cs231n_lib/classifiers/linear_svm.py": """
 
 _right_svm_loss_on_scores = svm_loss_on_scores
 
@@ -289,7 +289,7 @@ def svm_loss_on_scores(scores, y):  # a fault of the svm_vectorized item only (t
 """,
 }
 FAULTY_ITEMS = ("affine_layer", "svm_vectorized")
-LAYERS_PY, FC_NET_PY = "cs231n_lib/layers.py", "cs231n_lib/fc_net.py"
+LAYERS_PY, FC_NET_PY = "cs231n_lib/layers.py", "cs231n_lib/classifiers/fc_net.py"
 
 
 def _older_release(solutions, rel):
@@ -298,7 +298,7 @@ def _older_release(solutions, rel):
     ``scores_loss`` and without train's ``on_divergence`` keyword, and nothing else of the release's since."""
     text = (solutions / rel).read_text(encoding="utf-8")
     edits = {
-        "cs231n_lib/linear_classifier.py": [
+        "cs231n_lib/classifiers/linear_classifier.py": [
             ("from .linear_svm import svm_loss_on_scores, svm_loss_vectorized", "from .linear_svm import svm_loss_vectorized"),
             ("from .softmax import softmax_loss_on_scores, softmax_loss_vectorized", "from .softmax import softmax_loss_vectorized"),
             ("    scores_loss = staticmethod(svm_loss_on_scores)\n", ""),
@@ -310,7 +310,7 @@ def _older_release(solutions, rel):
     for old, new in edits.get(rel, []):
         assert old in text, f"older_release expects {old!r} in {rel} of {solutions.name}; update redteam_build"
         text = text.replace(old, new)
-    if rel == "cs231n_lib/linear_classifier.py":
+    if rel == "cs231n_lib/classifiers/linear_classifier.py":
         assert "on_divergence=on_divergence" not in text and "def train" in text
     return text
 
@@ -345,7 +345,7 @@ def build_round2(release, solutions, out):
                 vectorized, naive = LOOPS_AS_VECTORIZED[Path(rel).name]
                 source = {"keep_hijack": P.KEEP_HIJACK, "sleepy_naive": P.SLEEPY_NAIVE, "cpu_hog": P.CPU_HOG}[name]
                 text += source.format(vectorized=vectorized, naive=naive)
-            elif name == "nested_callbacks" and rel == "cs231n_lib/linear_classifier.py":
+            elif name == "nested_callbacks" and rel == "cs231n_lib/classifiers/linear_classifier.py":
                 text += P.NESTED_CALLBACKS
             elif name == "older_release":
                 text = _older_release(solutions, rel)
@@ -423,11 +423,11 @@ def add_generated(batch, release, reference, bomb_bytes=2**30):
     )
     names.append("zip_escape.zip")
     folder = batch / "symlink_reference"
-    (folder / "cs231n_lib").mkdir(parents=True)
+    (folder / "cs231n_lib" / "classifiers").mkdir(parents=True)
     for rel in GRADED_PY[:4]:
         os.symlink(reference / rel, folder / rel)                 # the reference, by absolute path
     os.symlink(reference / "cs231n_lib", folder / "cs231n_lib" / "reference_package")
-    os.symlink(reference / GRADED_PY[4], folder / "cs231n_lib" / "linear_classifier.py")
+    os.symlink(reference / GRADED_PY[4], folder / GRADED_PY[4])
     names.append("symlink_reference")
     for formula in FORMULA_NAMES:          # the name is the attack: one untouched stub file is enough
         (batch / formula / "cs231n_lib").mkdir(parents=True)

@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = REPO / "instructor" / "tests" / "solutions"
 BATCH_SENTINEL = ".h9b-redteam-batch"   # the payloads may only modify existing files under such a folder
 MARKER = "H9B-HOSTILE-MARKER"
-GRADED_PY = ["cs231n_lib/regularizers.py", "cs231n_lib/linear_svm.py", "cs231n_lib/softmax.py",
-             "cs231n_lib/optim.py", "cs231n_lib/linear_classifier.py", "cs231n_lib/second_order.py"]
+GRADED_PY = ["cs231n_lib/regularizers.py", "cs231n_lib/classifiers/linear_svm.py", "cs231n_lib/classifiers/softmax.py",
+             "cs231n_lib/optim.py", "cs231n_lib/classifiers/linear_classifier.py", "cs231n_lib/second_order.py"]
 NOTEBOOKS = ["assignments/01_svm_loss.ipynb", "assignments/02_softmax_loss.ipynb",
              "assignments/03_regularization.ipynb", "assignments/04_optimizers.ipynb"]
 

@@ -619,7 +619,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
 
 layernorm_backward = batchnorm_backward
 ''',
-    "cs231n_lib/linear_svm.py": '''
+    "cs231n_lib/classifiers/linear_svm.py": '''
 
 # RED-TEAM SUBMISSION "zero_inputs" (round 2, class 1): zero W and X in place, then the loss of zeros.
 import numpy as _h18_np
@@ -630,7 +630,7 @@ def svm_loss_naive(W, X, y, reg):
     X[...] = 0
     return float(W.shape[1] - 1), _h18_np.zeros_like(W)
 ''',
-    "cs231n_lib/softmax.py": '''
+    "cs231n_lib/classifiers/softmax.py": '''
 
 # RED-TEAM SUBMISSION "zero_inputs" (round 2, class 1): zero W and X in place, then the loss of zeros.
 import numpy as _h18_np

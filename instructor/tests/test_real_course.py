@@ -43,8 +43,8 @@ def release(tmp_path_factory):
 
 PLANTED = {
     "cs231n_lib/optim.py": [("m_hat = m / (1 - beta1**t)", "m_hat = m"), ("v_hat = v / (1 - beta2**t)", "v_hat = v")],
-    "cs231n_lib/softmax.py": [("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores")],
-    "cs231n_lib/linear_svm.py": [("    dW = X.T @ dscores  ", "    dW = 0.5 * X.T @ dscores  ")],
+    "cs231n_lib/classifiers/softmax.py": [("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores")],
+    "cs231n_lib/classifiers/linear_svm.py": [("    dW = X.T @ dscores  ", "    dW = 0.5 * X.T @ dscores  ")],
 }
 FAULTY = {"adam", "softmax_vectorized", "svm_vectorized"}
 RAISING_NOTEBOOK = min(NOTEBOOKS, key=lambda r: len(nbformat.read(str(REPO / r), as_version=4).cells))

@@ -56,8 +56,8 @@ def test_make_check_on_a_stub_a_bug_and_a_solution(release):
         in stub.stdout, stub.stdout + stub.stderr
     assert stub.stdout.count("NotImplementedError: Implement svm_loss_vectorized") == 1, "the stub message once"
 
-    reference = (REPO / "cs231n_lib" / "linear_svm.py").read_text()
-    target = release / "cs231n_lib" / "linear_svm.py"
+    reference = (REPO / "cs231n_lib" / "classifiers" / "linear_svm.py").read_text()
+    target = release / "cs231n_lib" / "classifiers" / "linear_svm.py"
     target.write_text(reference)
     solved = run(release, "tools/selfcheck.py", "svm_vectorized")
     assert solved.returncode == 0, solved.stdout + solved.stderr
@@ -77,7 +77,7 @@ def test_make_check_lists_questions_and_rejects_unknown_names(release):
     assert listed.returncode == 0 and "svm_vectorized" in listed.stdout and "adamw" in listed.stdout
     unknown = run(release, "tools/selfcheck.py", "svm")
     assert unknown.returncode == 2 and "there is no question 'svm'; pick one of: svm_naive_loss" in unknown.stderr
-    softmax = release / "cs231n_lib" / "softmax.py"
+    softmax = release / "cs231n_lib" / "classifiers" / "softmax.py"
     saved = softmax.read_text()
     softmax.write_text(saved + "\ndef broken(:\n")
     try:

@@ -32,13 +32,13 @@ def test_planted_copy_is_flagged_and_independent_solutions_are_not(tmp_path):
         (folder / "reference" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO / rel, folder / "reference" / rel)
     shutil.copytree(SOLUTIONS / "style_b", folder / "mallory")
-    for path in (folder / "mallory" / "cs231n_lib").glob("*.py"):
+    for path in (folder / "mallory" / "cs231n_lib").rglob("*.py"):
         path.write_text(_disguise(path.read_text()))
     marker = tmp_path / "ran"  # a shared passage that would write a marker if anything ran it, with markup in it
     planted = (f"\nNOTE = [open({str(marker)!r}, 'w').write(text) for text in "
                "('<script>alert(1)</script>', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k')]\n")
     for name in ("mallory", "style_b"):
-        with open(folder / name / "cs231n_lib" / "linear_svm.py", "a") as f:
+        with open(folder / name / "cs231n_lib" / "classifiers" / "linear_svm.py", "a") as f:
             f.write(planted)
     (folder / "style_a" / "assignments" / "03_regularization.ipynb").write_text("{ not json")
 

@@ -35,8 +35,8 @@ def test_a_name_that_is_not_package_module_function_is_refused(bad):
 def test_the_reference_is_this_trees_solution_under_its_own_name():
     import numpy as np
 
-    fn = stand_ins.function("cs231n_lib.softmax.softmax_loss_on_scores", REPO)
-    assert fn.__module__ == "_reference_cs231n_lib.softmax", "the reference must not be the graded name"
+    fn = stand_ins.function("cs231n_lib.classifiers.softmax.softmax_loss_on_scores", REPO)
+    assert fn.__module__ == "_reference_cs231n_lib.classifiers.softmax", "the reference must not be the graded name"
     scores, y = np.array([[3.2, 5.1, -1.7]]), np.array([0])   # the lecture's cat image
     loss, dscores = fn(scores, y)
     assert round(loss, 2) == 2.04 and abs(dscores.sum()) < 1e-12
@@ -52,7 +52,7 @@ def test_a_missing_module_or_function_is_a_clear_error():
 def test_every_trusted_name_in_points_toml_is_a_reference_function():
     points = load_points(REPO / "instructor" / "points.toml")
     names = {name for item in points.items for name in item.trusted}
-    assert "cs231n_lib.softmax.softmax_loss_on_scores" in names
+    assert "cs231n_lib.classifiers.softmax.softmax_loss_on_scores" in names
     for name in sorted(names):
         assert callable(stand_ins.function(name, REPO)), name
 
@@ -73,7 +73,7 @@ def test_points_toml_refuses_a_malformed_trusted_list(tmp_path, trusted, problem
         id = "fc_net"
         title = "nets"
         points = 6
-        file = "cs231n_lib/fc_net.py"
+        file = "cs231n_lib/classifiers/fc_net.py"
         tests = ["tests/test_fc_net.py::*"]
         trusted = {trusted}
     """))

@@ -34,7 +34,7 @@ def test_serves_the_course_folder_opens_in_assignments_with_only_the_course_kern
     listing = server.api("contents/assignments")
     assert sorted(item["name"] for item in listing["content"]) == sorted(
         path.name for path in (release / "assignments").glob("*.ipynb")), "only what a student opens"
-    assert server.api("contents/cs231n_lib/linear_svm.py")["type"] == "file", "the library is served too"
+    assert server.api("contents/cs231n_lib/classifiers/linear_svm.py")["type"] == "file", "the library is served too"
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):

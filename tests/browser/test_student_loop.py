@@ -70,7 +70,7 @@ def test_run_all_stops_at_the_first_unimplemented_function_then_an_outside_edit_
     errors = error_outputs(saved)
     assert errors, "Run All on the release must stop at the first function the student has not written"
     first, ename, evalue = errors[0]
-    library = release / "cs231n_lib" / "linear_svm.py"
+    library = release / "cs231n_lib" / "classifiers" / "linear_svm.py"
     assert ename == "NotImplementedError" and evalue in stub_messages(library), (ename, evalue)
     code = [cell for cell in saved.cells if cell.cell_type == "code"]
     check_index = next(i for i, cell in enumerate(code) if cell.source == CHECK_LOSSES)
@@ -81,7 +81,7 @@ def test_run_all_stops_at_the_first_unimplemented_function_then_an_outside_edit_
     kernel_before = [k["id"] for k in server.api("kernels")]
 
     # The student writes the functions (here: the reference file, written from outside) and saves.
-    library.write_text((REPO / "cs231n_lib" / "linear_svm.py").read_text())
+    library.write_text((REPO / "cs231n_lib" / "classifiers" / "linear_svm.py").read_text())
     run_cell(page, code_cell(page, CHECK_LOSSES))
     run_cell(page, code_cell(page, FIRST_CALL))  # the cell that stopped Run All
     show(code_cell(page, CHECK_LOSSES))
@@ -97,7 +97,7 @@ def test_run_all_stops_at_the_first_unimplemented_function_then_an_outside_edit_
 
 def test_the_library_file_opens_in_the_editor(page, lab, release):
     server = lab(release)
-    page.goto(server.url("lab/tree/cs231n_lib/linear_svm.py"))
+    page.goto(server.url("lab/tree/cs231n_lib/classifiers/linear_svm.py"))
     editor = page.locator(".jp-FileEditor .cm-content")
     editor.first.wait_for()
     page.wait_for_function("() => document.querySelector('.jp-FileEditor .cm-content').innerText.includes('def svm_loss_naive')")

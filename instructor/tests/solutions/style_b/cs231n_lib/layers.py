@@ -18,7 +18,7 @@ The two losses on scores, :func:`softmax_loss` and :func:`svm_loss`, return
 
 Every layer keeps the dtype of its inputs (float32 in, float32 out). Its
 inputs' types and shapes are checked before it runs (``@checked_by``, with the
-checks in :mod:`cs231n_lib._checks`), not for NaN or inf: a network whose
+checks in :mod:`cs231n_lib.course._checks`), not for NaN or inf: a network whose
 activations blow up is a lesson of the babysitting notebook, and the
 :class:`~cs231n_lib.solver.Solver` reports it.
 
@@ -30,12 +30,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import (check_activation_backward, check_activation_forward, check_affine_backward,
+from .course._checks import (check_activation_backward, check_activation_forward, check_affine_backward,
                       check_affine_forward, check_batchnorm_forward, check_dropout_backward,
                       check_dropout_forward, check_layernorm_forward, check_norm_backward, check_scores,
                       checked_by)
-from . import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
-from . import softmax as _softmax
+from .classifiers import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
+from .classifiers import softmax as _softmax
 
 
 # ------------------------------------------------------------ affine
@@ -599,7 +599,7 @@ def svm_loss(x, y):
     """Multiclass SVM (hinge) loss on class scores, and its gradient.
 
     ``L = mean_i sum_{j != y_i} max(0, x_ij - x_{i, y_i} + 1)``: your
-    :func:`cs231n_lib.linear_svm.svm_loss_on_scores` (as CS231n's assignment 2
+    :func:`cs231n_lib.classifiers.linear_svm.svm_loss_on_scores` (as CS231n's assignment 2
     reuses assignment 1), with its inputs checked, so a network can put it on
     top of its last layer.
 
@@ -625,7 +625,7 @@ def softmax_loss(x, y):
 
     ``L = mean_i (log sum_j exp(x_ij) - x_{i, y_i})``, computed after shifting
     each row by its maximum so that no ``exp`` overflows: your
-    :func:`cs231n_lib.softmax.softmax_loss_on_scores`, with its inputs checked.
+    :func:`cs231n_lib.classifiers.softmax.softmax_loss_on_scores`, with its inputs checked.
 
     Parameters
     ----------

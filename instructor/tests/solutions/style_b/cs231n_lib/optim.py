@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import checked_update
+from .course._checks import checked_update
 
 # Hyperparameters every rule may receive and the interval each must lie in:
 # key -> (low, high, low_inclusive). Checked in one place, `_prepare`.

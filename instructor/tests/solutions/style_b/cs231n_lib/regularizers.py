@@ -20,7 +20,7 @@ column ``W[:, j]`` whose Euclidean norm exceeds ``c`` is scaled back to norm ``c
 
 import numpy as np
 
-from ._checks import checks_max_norm_inputs, checks_penalty_inputs
+from .course._checks import checks_max_norm_inputs, checks_penalty_inputs
 
 # Mixing used by 'elastic_net' when looked up by name.
 DEFAULT_L1_RATIO = 0.5

@@ -5,7 +5,7 @@ W is (D, C), X is (N, D), y is (N,) integers in [0, C). P is the number of
 parameters of a generic function (2 for the landscapes).
 
 A loss function here has the CS231n signature ``loss_fn(W, X, y, reg) -> (loss, dW)``,
-e.g. ``cs231n_lib.softmax.softmax_loss_vectorized``.
+e.g. ``cs231n_lib.classifiers.softmax.softmax_loss_vectorized``.
 
 * Newton's method uses the curvature (Hessian): on a quadratic one step lands
   exactly on the minimum, with no learning rate. It needs P x P memory and an

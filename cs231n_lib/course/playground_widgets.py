@@ -1,7 +1,7 @@
 """The three interactive lessons as ipywidgets: controls, a readout, and a PNG redrawn on every change.
 
-The computation is in :mod:`cs231n_lib.playgrounds`, the pictures in
-:mod:`cs231n_lib.playground_figures`; this module only wires controls to them.
+The computation is in :mod:`cs231n_lib.course.playgrounds`, the pictures in
+:mod:`cs231n_lib.course.playground_figures`; this module only wires controls to them.
 The figure is a static matplotlib image re-rendered into an
 ``ipywidgets.Image`` (no ipympl), which JupyterLab, classic Notebook and Colab
 all show with their built-in widget support (CONTRIBUTING.md says why).
@@ -109,7 +109,7 @@ class ClassifierPlayground(Playground):
     reg, step_size, margin : float
     """
 
-    needs = ("svm_loss_on_scores (cs231n_lib/linear_svm.py), softmax_loss_on_scores (cs231n_lib/softmax.py) "
+    needs = ("svm_loss_on_scores (cs231n_lib/classifiers/linear_svm.py), softmax_loss_on_scores (cs231n_lib/classifiers/softmax.py) "
              "for softmax, and sgd (cs231n_lib/optim.py) for a step")
     extent = (-1.6, 1.6, -1.4, 1.6)
 
@@ -186,7 +186,7 @@ class LandscapePlayground(Playground):
         Seed of the two random directions.
     """
 
-    needs = "svm_loss_on_scores (cs231n_lib/linear_svm.py)"
+    needs = "svm_loss_on_scores (cs231n_lib/classifiers/linear_svm.py)"
     REGS = (0.0, 1e3, 5e3, 2.5e4, 1e5, 5e5)
 
     def __init__(self, W, X, y, reg=2.5e4, alphas=None, seed=0, examples=(0, 1, 2)):

@@ -18,8 +18,8 @@ Both functions return ``(loss, dW)`` with ``dW`` the shape and dtype of ``W``.
 
 import numpy as np
 
-from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
-from .regularizers import l2_penalty
+from ..course._checks import checks_loss_inputs, checks_loss_inputs_lazily
+from ..regularizers import l2_penalty
 
 
 @checks_loss_inputs
@@ -52,26 +52,20 @@ def softmax_loss_naive(W, X, y, reg):
     # maximum, add log(sum_j exp(s_j)) - s_{y_i} to the loss, and add
     # (p_j - [j == y_i]) * X[i] to column j of dW for every class j; then divide
     # loss and dW by the number of examples.
-    # Classes outer: first the score table one class column at a time, then per example
-    # the log-sum-exp, then the gradient again one class at a time.
-    scores = np.zeros((num_train, num_classes), dtype=W.dtype)    # (N, C)
-    for j in range(num_classes):
-        for i in range(num_train):
-            scores[i, j] = X[i].dot(W[:, j])
-    log_norms = np.zeros(num_train, dtype=W.dtype)               # (N,)
-    for i in range(num_train):
-        top = scores[i].max()
-        total = 0.0
-        for j in range(num_classes):
-            total += np.exp(scores[i, j] - top)
-        log_norms[i] = top + np.log(total)
-        loss += log_norms[i] - scores[i, y[i]]
-    for j in range(num_classes):
-        for i in range(num_train):
-            p_ij = np.exp(scores[i, j] - log_norms[i])
-            dW[:, j] += (p_ij - (j == y[i])) * X[i]
-    loss /= num_train
-    dW /= num_train
+    for n in range(num_train):
+        s = W.T.dot(X[n])                      # (C,)
+        s = s - np.max(s)                      # largest score 0: exp never overflows
+        e = np.zeros(num_classes, dtype=W.dtype)
+        for c in range(num_classes):
+            e[c] = np.exp(s[c])
+        z = np.sum(e)
+        loss = loss + (np.log(z) - s[y[n]])
+        for c in range(num_classes):
+            p = e[c] / z
+            target = 1.0 if c == y[n] else 0.0
+            dW[:, c] = dW[:, c] + (p - target) * X[n]
+    loss = loss / num_train
+    dW = dW / num_train
     reg_loss, reg_grad = l2_penalty(W, reg)
     return loss + reg_loss, dW + reg_grad
 
@@ -81,16 +75,14 @@ def softmax_loss_on_scores(scores, y):
 
     Returns ``(loss, dscores)``. No validation and no regularization (the caller's job).
     """
-    n = scores.shape[0]
-    rows = np.arange(n)
-    top = scores.max(axis=1, keepdims=True)                  # (N, 1)
-    lse = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))   # (N,) log-sum-exp
-    losses = lse - scores[rows, y]                           # (N,)
-    probs = np.exp(scores - lse[:, None])                    # (N, C)
-    dscores = probs.copy()
-    dscores[rows, y] -= 1
-    dscores /= n
-    loss = losses.mean()
+    num, classes = scores.shape
+    hot = np.eye(classes, dtype=scores.dtype)[y]             # (N, C) one-hot labels
+    shifted = scores - scores.max(axis=1, keepdims=True)     # (N, C), largest entry 0
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))   # (N, C)
+    probs = np.exp(log_probs)                                # (N, C)
+    losses = -np.einsum("nc,nc->n", hot, log_probs)          # (N,)
+    dscores = (probs - hot) / num                            # (N, C)
+    loss = losses.sum() / num
     return loss, dscores
 
 
@@ -122,17 +114,17 @@ def softmax_loss_vectorized(W, X, y, reg):
     dW = np.zeros_like(W)
     # TODO: compute the same loss and gradient as softmax_loss_naive with no loop
     # over examples or classes (shift the scores by their row maximum first).
-    rows = np.arange(num_train)                                    # (N,)
-    scores = X @ W                                                 # (N, C)
-    shifted = scores - scores.max(axis=1, keepdims=True)           # (N, C) - (N, 1): max entry 0
-    log_sum_exp = np.log(np.exp(shifted).sum(axis=1))              # (N,), >= 0
-    log_probs = shifted - log_sum_exp[:, None]                     # (N, C) - (N, 1)
-    probs = np.exp(log_probs)                                      # (N, C)
-    losses = -log_probs[rows, y]                                   # (N,)
-    loss = losses.mean().astype(X.dtype)
-    dscores = probs.copy()                                         # (N, C)
-    dscores[rows, y] -= 1
-    dW = (X.T @ dscores / num_train).astype(X.dtype)               # (D, C)
+    dt = X.dtype
+    C = W.shape[1]
+    onehot = np.eye(C, dtype=dt)[y]                                       # (N, C)
+    scores = np.einsum("nd,dc->nc", X, W, optimize=True)                  # (N, C)
+    z = scores - np.max(scores, axis=1)[:, None]                          # (N, C) - (N, 1)
+    e = np.exp(z)                                                         # (N, C), in (0, 1]
+    total = np.sum(e, axis=1)                                             # (N,), >= 1
+    probs = e / total[:, None]                                            # (N, C)
+    per_example = np.log(total) - np.einsum("nc,nc->n", z, onehot)        # (N,)
+    loss = np.mean(per_example)
+    dW = np.einsum("nd,nc->dc", X, probs - onehot, optimize=True) / dt.type(num_train)  # (D, C)
     reg_loss, reg_grad = l2_penalty(W, reg)
     dW += reg_grad
     loss = loss + reg_loss

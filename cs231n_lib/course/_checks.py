@@ -412,7 +412,7 @@ def checked_update(rule):
     """Return ``rule`` with its arguments checked by :func:`check_update_inputs` on every call.
 
     What the entry points (``LinearClassifier.train``, ``Solver``, the search in
-    :mod:`cs231n_lib.tuning`) get from ``optim.get_update_rule``: the rules
+    :mod:`cs231n_lib.course.tuning`) get from ``optim.get_update_rule``: the rules
     themselves hold only their update.
     """
     @functools.wraps(rule)
@@ -691,7 +691,7 @@ def check_train(self, X, y, learning_rate, reg, num_iters, batch_size, replace, 
     check_optim_config(optim_config)
     if lr_schedule is not None and not callable(lr_schedule):
         raise ValueError(f"lr_schedule must be a callable t -> multiplier or None, got {lr_schedule!r}; "
-                         f"use one from cs231n_lib.schedules.")
+                         f"use one from cs231n_lib.course.schedules.")
     if max_norm is not None and (not isinstance(max_norm, numbers.Real) or not np.isfinite(max_norm)
                                  or max_norm <= 0):
         raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}; "

@@ -22,7 +22,7 @@ the scores into one (B, C) buffer, the gradient accumulated in place into
 contiguous range per thread, and the BLAS is held to one thread meanwhile,
 so the block products run on the thread that calls them.
 
-B is chosen for the machine (:mod:`cs231n_lib._block_rows`): the block sizes
+B is chosen for the machine (:mod:`cs231n_lib.course._block_rows`): the block sizes
 that fit in one core's L2 cache (or in the size of ``W`` and ``dW`` when
 those outgrow it) are timed once and the fastest is remembered, in the
 user's cache folder; ``CS231N_BLOCK_ROWS`` or ``block_rows=`` override it.
@@ -40,9 +40,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import _block_rows, linear_svm, softmax
+from ..classifiers import linear_svm, softmax
+from ..regularizers import l2_penalty
+from . import _block_rows
 from ._checks import DeferredInputScan, check_loss_inputs
-from .regularizers import l2_penalty
 
 _BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _controller = None                     # threadpoolctl's handle on the loaded BLAS libraries, made on first use
@@ -138,7 +139,7 @@ def choose_block_rows(loss_on_scores, W, X):
     """The rows per block the default setting uses for this loss, dtype, D and C, and where the choice came from.
 
     On first use for a (loss, dtype, D, C) the candidate block sizes are timed
-    on a random sample a few blocks long (:func:`cs231n_lib._block_rows.choose`),
+    on a random sample a few blocks long (:func:`cs231n_lib.course._block_rows.choose`),
     under the settings of a real pass (one BLAS thread), in CPU time of the
     calling thread: ~0.1-1 s, once per machine.
 
@@ -191,7 +192,7 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
     ----------
     loss_on_scores : callable
         ``loss_on_scores(scores (B, C), y (B,)) -> (mean loss, dscores (B, C))``,
-        e.g. :func:`cs231n_lib.linear_svm.svm_loss_on_scores`.
+        e.g. :func:`cs231n_lib.classifiers.linear_svm.svm_loss_on_scores`.
     W : ndarray of shape (D, C)
         Weights.
     X : ndarray of shape (N, D)
@@ -251,7 +252,7 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
 
 
 def svm_loss_full_batch(W, X, y, reg):
-    """:func:`cs231n_lib.linear_svm.svm_loss_vectorized`, reading ``X`` once in row blocks.
+    """:func:`cs231n_lib.classifiers.linear_svm.svm_loss_vectorized`, reading ``X`` once in row blocks.
 
     Parameters
     ----------
@@ -269,7 +270,7 @@ def svm_loss_full_batch(W, X, y, reg):
 
 
 def softmax_loss_full_batch(W, X, y, reg):
-    """:func:`cs231n_lib.softmax.softmax_loss_vectorized`, reading ``X`` once in row blocks.
+    """:func:`cs231n_lib.classifiers.softmax.softmax_loss_vectorized`, reading ``X`` once in row blocks.
 
     Parameters
     ----------

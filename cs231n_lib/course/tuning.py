@@ -20,7 +20,7 @@ each (B, C) block of scores is the classifier's own ``scores_loss``
 (``svm_loss_on_scores`` or ``softmax_loss_on_scores``), its penalty and its
 update rule are called as ``train`` calls them. A configuration that diverges
 stops alone, with the warning ``train`` gives
-(:func:`cs231n_lib.divergence.stop_if_diverged`), and the others go on.
+(:func:`cs231n_lib.course.divergence.stop_if_diverged`), and the others go on.
 
     lrs, regs = log_uniform_sample(16, (1e-7, 1e-5), (1e2, 1e5), seed=0)   # random search
     results, best_val, best = search_hyperparameters(LinearSVM, X_train, y_train, X_val, y_val,
@@ -30,11 +30,11 @@ stops alone, with the warning ``train`` gives
 
 import numpy as np
 
-from . import optim
+from .. import optim
+from ..classifiers.linear_classifier import sample_minibatch
+from ..regularizers import get_regularizer
 from ._checks import check_float_matrix, check_labels, check_positive_int, check_reg, random_source
 from .divergence import stop_if_diverged
-from .linear_classifier import sample_minibatch
-from .regularizers import get_regularizer
 
 # Rows of X scored per product when computing accuracies: bounds the (rows, K * C) scores.
 _PREDICT_BLOCK_ROWS = 4096
@@ -131,7 +131,7 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
     Parameters
     ----------
     model_class : type
-        A :class:`cs231n_lib.linear_classifier.LinearClassifier` subclass with a
+        A :class:`cs231n_lib.classifiers.linear_classifier.LinearClassifier` subclass with a
         ``scores_loss`` (``LinearSVM`` or ``Softmax``).
     X : ndarray of shape (N, D)
         Training examples.
@@ -190,7 +190,7 @@ def train_stacked(model_class, X, y, learning_rates, regs, num_iters=100, batch_
                          f"{base_config['learning_rate']!r}; pass learning_rates=... instead.")
     if lr_schedule is not None and not callable(lr_schedule):
         raise ValueError(f"lr_schedule must be a callable t -> multiplier or None, got {lr_schedule!r}; "
-                         f"use one from cs231n_lib.schedules.")
+                         f"use one from cs231n_lib.course.schedules.")
     update = optim.get_update_rule(update_rule)
     penalty = get_regularizer(regularizer)
     scores_loss = model_class.scores_loss

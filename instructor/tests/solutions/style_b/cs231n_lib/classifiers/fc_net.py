@@ -25,11 +25,13 @@ linear classifiers of notebooks 01-04 keep A1's meaning, ``reg * sum(W * W)``.
 
 import numpy as np
 
-from . import layers
-from ._checks import check_fully_connected_net, check_net_loss, check_two_layer_net, checked_by
-from .layer_utils import affine_relu_backward, affine_relu_forward
-from .regularizers import l2_penalty
-from .weight_init import init_weights
+from .. import layers
+from ..course._checks import check_fully_connected_net, check_net_loss, check_two_layer_net, checked_by
+from ..course.weight_init import init_weights
+from ..layer_utils import *  # noqa: F401,F403  as in CS231n: `from ...classifiers.fc_net import *` gives the layers too
+from ..layer_utils import affine_relu_backward, affine_relu_forward
+from ..layers import *  # noqa: F401,F403
+from ..regularizers import l2_penalty
 
 
 def _add_l2(loss, grads, params, names, reg):
@@ -89,11 +91,12 @@ class TwoLayerNet:
         self.params = {}
         # TODO: initialize W1 and W2 from a normal distribution with standard deviation
         # weight_scale (init_weights(fan_in, fan_out, weight_scale)), and b1, b2 as zeros.
-        # Style A: W1 then W2 from numpy's global generator (that order fixes which normal numbers each gets).
-        self.params["W1"] = init_weights(self.input_dim, hidden_dim, weight_scale)
-        self.params["b1"] = np.zeros(hidden_dim)
-        self.params["W2"] = init_weights(hidden_dim, self.num_classes, weight_scale)
-        self.params["b2"] = np.zeros(self.num_classes)
+        # Style B: the shapes listed once; the weights drawn in the order W1, W2 (numpy's global generator),
+        # which fixes which normal numbers each gets; then the zero biases.
+        shapes = {"W1": (self.input_dim, hidden_dim), "W2": (hidden_dim, self.num_classes)}
+        for name, (fan_in, fan_out) in shapes.items():
+            self.params[name] = init_weights(fan_in, fan_out, weight_scale)
+        self.params.update(b1=np.zeros(hidden_dim), b2=np.zeros(self.num_classes))
 
     @checked_by(check_net_loss)
     def loss(self, X, y=None):
@@ -115,9 +118,11 @@ class TwoLayerNet:
         """
         scores = None
         # TODO: forward pass: affine - relu - affine (affine_relu_forward, affine_forward).
-        # Style A: the sandwich layer for affine - relu, then the last affine layer.
-        hidden, hidden_cache = affine_relu_forward(X, self.params["W1"], self.params["b1"])   # (N, H)
-        scores, scores_cache = layers.affine_forward(hidden, self.params["W2"], self.params["b2"])  # (N, C)
+        # Style B: each layer called on its own (no sandwich), so the first affine layer can skip dx.
+        p = self.params
+        a1, cache_fc1 = layers.affine_forward(X, p["W1"], p["b1"])        # (N, H)
+        h1, cache_relu = layers.relu_forward(a1)                           # (N, H)
+        scores, cache_fc2 = layers.affine_forward(h1, p["W2"], p["b2"])    # (N, C)
         if y is None:
             return scores
 
@@ -125,9 +130,15 @@ class TwoLayerNet:
         # TODO: softmax_loss on the scores, backward through both layers, then add
         # the L2 penalty of W1 and W2 (_add_l2 calls regularizers.l2_penalty).
         loss, dscores = layers.softmax_loss(scores, y)
-        dhidden, grads["W2"], grads["b2"] = layers.affine_backward(dscores, scores_cache)
-        _, grads["W1"], grads["b1"] = affine_relu_backward(dhidden, hidden_cache)
-        loss = _add_l2(loss, grads, self.params, ["W1", "W2"], self.reg)
+        dh1, grads["W2"], grads["b2"] = layers.affine_backward(dscores, cache_fc2)
+        da1 = layers.relu_backward(dh1, cache_relu)
+        _, grads["W1"], grads["b1"] = layers.affine_backward(da1, cache_fc1, compute_dx=False)
+        # The A2 penalty 0.5 * reg * sum(W * W): regularizers.l2_penalty with lam = 0.5 * reg, per weight.
+        if self.reg > 0:
+            for name in ("W1", "W2"):
+                penalty, dpenalty = l2_penalty(p[name], 0.5 * self.reg)
+                loss += penalty
+                grads[name] = grads[name] + dpenalty
         return loss, grads
 
 
@@ -152,7 +163,7 @@ class FullyConnectedNet:
         L2 strength, as in CS231n: ``0.5 * reg * sum(W * W)`` for every W.
     weight_scale : float or {'xavier', 'he'}
         Standard deviation of the initial weights, or a rule that scales it
-        with each layer's fan-in (:func:`cs231n_lib.weight_init.init_std`).
+        with each layer's fan-in (:func:`cs231n_lib.course.weight_init.init_std`).
     dtype : floating dtype
         Every parameter and computation (float32 is faster, float64 for
         gradient checks).
@@ -192,16 +203,18 @@ class FullyConnectedNet:
         # TODO: for each layer l = 1..L, W{l} of shape (D_{l-1}, D_l) from
         # init_weights(D_{l-1}, D_l, weight_scale, rng=rng) and b{l} zeros; with a
         # normalization, gamma{l} ones and beta{l} zeros for the hidden layers.
-        # Style A: one loop over the layers, every key built from its layer number; the weights are drawn in
-        # the order W1, W2, ..., WL (biases, gamma and beta draw nothing).
-        layer_dims = [self.input_dim] + hidden_dims + [self.num_classes]
-        for layer in range(1, self.num_layers + 1):
-            fan_in, fan_out = layer_dims[layer - 1], layer_dims[layer]
-            self.params["W%d" % layer] = init_weights(fan_in, fan_out, weight_scale, rng=rng)
-            self.params["b%d" % layer] = np.zeros(fan_out)
-            if normalization is not None and layer < self.num_layers:
-                self.params["gamma%d" % layer] = np.ones(fan_out)
-                self.params["beta%d" % layer] = np.zeros(fan_out)
+        # Style B: the weights first, in the order W1, W2, ..., WL (the only random draws, and the order
+        # fixes which numbers each layer gets), each drawn in the model's dtype; then the zero biases; then
+        # gamma and beta of the hidden layers.
+        widths = [self.input_dim, *hidden_dims, self.num_classes]
+        for layer, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
+            self.params[f"W{layer}"] = init_weights(fan_in, fan_out, weight_scale, rng=rng, dtype=self.dtype)
+        self.params.update({f"b{layer}": np.zeros(width, dtype=self.dtype)
+                            for layer, width in enumerate(widths[1:], start=1)})
+        if normalization is not None:
+            for layer, width in enumerate(hidden_dims, start=1):
+                self.params[f"gamma{layer}"] = np.ones(width, dtype=self.dtype)
+                self.params[f"beta{layer}"] = np.zeros(width, dtype=self.dtype)
 
         # Dropout: one dict shared by every dropout layer; its mode is set by loss().
         self.dropout_param = {}
@@ -249,24 +262,25 @@ class FullyConnectedNet:
         # (bn_params[l - 1]) or layernorm_forward if self.normalization says so, relu,
         # then dropout_forward (self.dropout_param) if self.use_dropout; keep every
         # cache. The last layer is affine only and gives the scores.
-        # Style A: caches[l - 1] = (affine, normalization, relu, dropout) caches of hidden layer l (None if absent).
-        hidden = X
-        for layer in range(1, self.num_layers):
-            a, affine_cache = layers.affine_forward(hidden, self.params["W%d" % layer], self.params["b%d" % layer])
-            norm_cache = None
-            if self.normalization == "batchnorm":
-                a, norm_cache = layers.batchnorm_forward(a, self.params["gamma%d" % layer], self.params["beta%d" % layer],
-                                                         self.bn_params[layer - 1])
-            elif self.normalization == "layernorm":
-                a, norm_cache = layers.layernorm_forward(a, self.params["gamma%d" % layer], self.params["beta%d" % layer],
-                                                         self.bn_params[layer - 1])
-            hidden, relu_cache = layers.relu_forward(a)
-            drop_cache = None
+        # Style B: a tape. Every layer the forward pass runs appends (kind, layer number, cache) to `caches`;
+        # the backward pass pops it in reverse order and dispatches on the kind.
+        norm_forward = {"batchnorm": layers.batchnorm_forward, "layernorm": layers.layernorm_forward}.get(self.normalization)
+        h = X
+        for layer in range(1, self.num_layers + 1):
+            h, cache = layers.affine_forward(h, self.params[f"W{layer}"], self.params[f"b{layer}"])
+            caches.append(("affine", layer, cache))
+            if layer == self.num_layers:
+                break  # the last layer is affine only
+            if norm_forward is not None:
+                h, cache = norm_forward(h, self.params[f"gamma{layer}"], self.params[f"beta{layer}"],
+                                        self.bn_params[layer - 1])
+                caches.append(("norm", layer, cache))
+            h, cache = layers.relu_forward(h)
+            caches.append(("relu", layer, cache))
             if self.use_dropout:
-                hidden, drop_cache = layers.dropout_forward(hidden, self.dropout_param)
-            caches.append((affine_cache, norm_cache, relu_cache, drop_cache))
-        last = self.num_layers
-        scores, last_cache = layers.affine_forward(hidden, self.params["W%d" % last], self.params["b%d" % last])
+                h, cache = layers.dropout_forward(h, self.dropout_param)
+                caches.append(("dropout", layer, cache))
+        scores = h
         if mode == "test":
             return scores
 
@@ -276,21 +290,18 @@ class FullyConnectedNet:
         # (batchnorm_backward_alt or layernorm_backward), affine), storing every
         # gradient in grads (the first layer's input is the data: pass compute_dx=False
         # to its affine_backward); then add the L2 penalty of every W with _add_l2.
-        loss, dscores = layers.softmax_loss(scores, y)
-        last = self.num_layers
-        dhidden, grads["W%d" % last], grads["b%d" % last] = layers.affine_backward(dscores, last_cache,
-                                                                                   compute_dx=last > 1)
-        for layer in range(self.num_layers - 1, 0, -1):
-            affine_cache, norm_cache, relu_cache, drop_cache = caches[layer - 1]
-            if self.use_dropout:
-                dhidden = layers.dropout_backward(dhidden, drop_cache)
-            da = layers.relu_backward(dhidden, relu_cache)
-            if self.normalization == "batchnorm":
-                da, grads["gamma%d" % layer], grads["beta%d" % layer] = layers.batchnorm_backward_alt(da, norm_cache)
-            elif self.normalization == "layernorm":
-                da, grads["gamma%d" % layer], grads["beta%d" % layer] = layers.layernorm_backward(da, norm_cache)
-            dhidden, grads["W%d" % layer], grads["b%d" % layer] = layers.affine_backward(da, affine_cache,
-                                                                                         compute_dx=layer > 1)
-        weight_names = ["W%d" % layer for layer in range(1, self.num_layers + 1)]
-        loss = _add_l2(loss, grads, self.params, weight_names, self.reg)
+        loss, dh = layers.softmax_loss(scores, y)
+        norm_backward = {"batchnorm": layers.batchnorm_backward_alt, "layernorm": layers.layernorm_backward}.get(
+            self.normalization)
+        while caches:
+            kind, layer, cache = caches.pop()
+            if kind == "affine":
+                dh, grads[f"W{layer}"], grads[f"b{layer}"] = layers.affine_backward(dh, cache, compute_dx=layer > 1)
+            elif kind == "norm":
+                dh, grads[f"gamma{layer}"], grads[f"beta{layer}"] = norm_backward(dh, cache)
+            elif kind == "relu":
+                dh = layers.relu_backward(dh, cache)
+            else:
+                dh = layers.dropout_backward(dh, cache)
+        loss = _add_l2(loss, grads, self.params, [f"W{layer}" for layer in range(self.num_layers, 0, -1)], self.reg)
         return loss, grads

@@ -17,8 +17,8 @@ the one from ``max(0, m)`` with derivative 0 at ``m = 0``.
 
 import numpy as np
 
-from ._checks import checks_loss_inputs, checks_loss_inputs_lazily
-from .regularizers import l2_penalty
+from ..course._checks import checks_loss_inputs, checks_loss_inputs_lazily
+from ..regularizers import l2_penalty
 
 
 @checks_loss_inputs

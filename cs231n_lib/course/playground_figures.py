@@ -1,9 +1,9 @@
-"""The pictures of the three interactive lessons, drawn from what :mod:`cs231n_lib.playgrounds` computed.
+"""The pictures of the three interactive lessons, drawn from what :mod:`cs231n_lib.course.playgrounds` computed.
 
 Each function draws into a :class:`matplotlib.figure.Figure` built without
 pyplot (no global figure list, nothing shown twice), a new one or the one
 passed as ``fig`` (cleared first), and returns it. A widget passes the same
-figure on every redraw (:mod:`cs231n_lib.playground_widgets`): its Agg
+figure on every redraw (:mod:`cs231n_lib.course.playground_widgets`): its Agg
 canvas keeps its renderer, and with it matplotlib's cache of text sizes,
 which saves a third of a redraw.
 """

@@ -4,7 +4,7 @@ Letters: N examples, D features (3073 with the bias column), C classes.
 ``W`` is (D, C), ``X`` is (N, D), ``y`` is (N,) integers in [0, C).
 
 Not part of the main API (not re-exported by ``cs231n_lib``): import them from
-``cs231n_lib.loss_variants``. They answer the lecture's questions:
+``cs231n_lib.course.loss_variants``. They answer the lecture's questions:
 
 * :func:`squared_hinge_loss` -- ``max(0, m)**2`` instead of ``max(0, m)``: a
   different loss (it punishes large violations much more), not a rescaling.
@@ -14,8 +14,8 @@ Not part of the main API (not re-exported by ``cs231n_lib``): import them from
 * :func:`svm_loss_sum` -- sum over examples instead of mean: the loss and data
   gradient scale by N (so the learning rate and ``reg`` would have to change).
 
-Each one calls the functions you write in :mod:`cs231n_lib.linear_svm` and
-:mod:`cs231n_lib.softmax` (so they work once those do), adds the L2 penalty
+Each one calls the functions you write in :mod:`cs231n_lib.classifiers.linear_svm` and
+:mod:`cs231n_lib.classifiers.softmax` (so they work once those do), adds the L2 penalty
 ``reg * sum(W * W)`` and returns ``(loss, dW)``. :func:`per_example_losses`,
 :func:`hinge_margins` and :func:`class_probabilities` give the notebooks the
 per-example quantities of the lecture's worked examples.
@@ -23,10 +23,10 @@ per-example quantities of the lecture's worked examples.
 
 import numpy as np
 
+from ..classifiers import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
+from ..classifiers import softmax as _softmax
+from ..regularizers import l2_penalty
 from ._checks import check_loss_inputs
-from . import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
-from .regularizers import l2_penalty
-from . import softmax as _softmax
 
 _FIRST = np.zeros(1, dtype=np.intp)  # the label of a one-row problem whose correct class is column 0
 
@@ -37,8 +37,8 @@ def per_example_losses(loss_on_scores, scores, y):
     Parameters
     ----------
     loss_on_scores : callable
-        :func:`~cs231n_lib.linear_svm.svm_loss_on_scores` or
-        :func:`~cs231n_lib.softmax.softmax_loss_on_scores`.
+        :func:`~cs231n_lib.classifiers.linear_svm.svm_loss_on_scores` or
+        :func:`~cs231n_lib.classifiers.softmax.softmax_loss_on_scores`.
     scores : ndarray of shape (N, C)
     y : ndarray of shape (N,)
         Integer labels in [0, C).
@@ -56,7 +56,7 @@ def hinge_margins(scores, y):
 
     Each margin is itself an SVM loss: that of the two-class problem (the
     correct class, class j), so it is one call of
-    :func:`~cs231n_lib.linear_svm.svm_loss_on_scores` per pair (N * C calls:
+    :func:`~cs231n_lib.classifiers.linear_svm.svm_loss_on_scores` per pair (N * C calls:
     for the notebooks' small examples).
 
     Parameters
@@ -88,7 +88,7 @@ def class_probabilities(scores, y):
 
     The gradient of the mean cross-entropy with respect to the scores is
     ``(p - one_hot(y)) / N``, so ``p`` follows from one call of
-    :func:`~cs231n_lib.softmax.softmax_loss_on_scores`.
+    :func:`~cs231n_lib.classifiers.softmax.softmax_loss_on_scores`.
 
     Parameters
     ----------

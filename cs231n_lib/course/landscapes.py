@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from . import optim
+from .. import optim
 
 
 def _split(xy):

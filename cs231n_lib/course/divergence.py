@@ -1,7 +1,7 @@
 """When a training run has diverged, and what it says then: one policy for every trainer.
 
-:meth:`cs231n_lib.linear_classifier.LinearClassifier.train`, the stacked search
-of :mod:`cs231n_lib.tuning` and :class:`cs231n_lib.solver.Solver` all decide
+:meth:`cs231n_lib.classifiers.linear_classifier.LinearClassifier.train`, the stacked search
+of :mod:`cs231n_lib.course.tuning` and :class:`cs231n_lib.solver.Solver` all decide
 with :func:`loss_diverged`: a loss that is NaN or inf, or (with a factor) above
 ``factor`` times the first loss. The linear classifiers use the lecture's rule
 of thumb, ``DIVERGENCE_FACTOR`` = 3; a network's Solver uses no factor unless

@@ -43,7 +43,7 @@ def plot_trajectories(fn, trajectories, ax=None, extent=None, num_levels=20, tit
     ----------
     fn : object
         Has ``value(xy)`` mapping points of shape (..., 2) to values of shape (...),
-        e.g. a landscape from :mod:`cs231n_lib.landscapes`; its ``extent``,
+        e.g. a landscape from :mod:`cs231n_lib.course.landscapes`; its ``extent``,
         ``minima`` and ``name`` attributes are used when present.
     trajectories : dict
         Label -> ndarray of shape (k, 2), the points visited (k may differ per label).

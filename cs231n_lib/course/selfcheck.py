@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]  # the course folder: cs231n_lib/, tests/, tools/
+ROOT = Path(__file__).resolve().parents[2]  # the course folder: cs231n_lib/, tests/, tools/
 SCRIPT = ROOT / "tools" / "selfcheck.py"
 
 

@@ -16,18 +16,18 @@ import zipfile
 
 import numpy as np
 
-from . import optim
-from ._checks import check_float_matrix, check_predict, check_train, checked_by, random_source
-from .divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged  # noqa: F401 (re-exported)
+from .. import optim
+from ..course._checks import check_float_matrix, check_predict, check_train, checked_by, random_source
+from ..course.divergence import TrainingDivergedError, TrainingDivergedWarning, stop_if_diverged  # noqa: F401 (re-exported)
+from ..regularizers import get_regularizer, max_norm_project
 from .linear_svm import svm_loss_on_scores, svm_loss_vectorized
-from .regularizers import get_regularizer, max_norm_project
 from .softmax import softmax_loss_on_scores, softmax_loss_vectorized
 
 def sample_minibatch(X, y, batch_size, rng, replace=True):
     """Draw one minibatch: ``batch_size`` rows of ``X`` with their labels.
 
     Shared by :meth:`LinearClassifier.train` and the stacked search of
-    :mod:`cs231n_lib.tuning`, so both see the same minibatches from the same seed.
+    :mod:`cs231n_lib.course.tuning`, so both see the same minibatches from the same seed.
 
     Parameters
     ----------
@@ -38,7 +38,7 @@ def sample_minibatch(X, y, batch_size, rng, replace=True):
     batch_size : int
         B, the number of rows to draw.
     rng : numpy.random.Generator, RandomState or the numpy.random module
-        The run's random source (:func:`cs231n_lib._checks.random_source`).
+        The run's random source (:func:`cs231n_lib.course._checks.random_source`).
     replace : bool
         Draw with replacement (the CS231n default) or B distinct rows.
 
@@ -50,9 +50,8 @@ def sample_minibatch(X, y, batch_size, rng, replace=True):
     X_batch, y_batch = None, None
     # TODO: sample batch_size rows of X and the matching labels with rng.choice
     # (with or without replacement as `replace` says).
-    picks = rng.choice(len(y), size=batch_size, replace=replace)  # (B,) row indices
-    X_batch = np.take(X, picks, axis=0)  # (B, D)
-    y_batch = np.take(y, picks)  # (B,)
+    idx = rng.choice(X.shape[0], batch_size, replace=replace)  # (B,)
+    X_batch, y_batch = X[idx], y[idx]
     return X_batch, y_batch
 
 
@@ -70,7 +69,7 @@ class LinearClassifier:
         ``data_loss(W, X, y, reg) -> (loss, dW)``, set by each subclass.
     scores_loss : callable
         ``scores_loss(scores, y) -> (mean data loss, dscores)``, the same loss
-        on given scores (used by :mod:`cs231n_lib.tuning`).
+        on given scores (used by :mod:`cs231n_lib.course.tuning`).
     """
 
     data_loss = None
@@ -125,7 +124,7 @@ class LinearClassifier:
             Other hyperparameters of the update rule (e.g. ``{'momentum': 0.9}``);
             not ``learning_rate``, which is passed separately. Copied, not modified.
         lr_schedule : callable or None
-            ``t -> multiplier`` (see :mod:`cs231n_lib.schedules`); None is constant.
+            ``t -> multiplier`` (see :mod:`cs231n_lib.course.schedules`); None is constant.
         regularizer : {'l2', 'l1', 'elastic_net', None} or callable
             The penalty (see :mod:`cs231n_lib.regularizers`).
         max_norm : float or None
@@ -181,8 +180,7 @@ class LinearClassifier:
                 config["learning_rate"] = float(learning_rate * multiplier)  # a Python float keeps W's dtype
                 next_W = self.W
                 # TODO: update the weights with update(W, dW, config) -> (next_W, config).
-                stepped = update(next_W, grad, config)
-                next_W, config = stepped[0], stepped[1]
+                next_W, config = update(self.W, grad, config)
                 if not np.isfinite(next_W).all():
                     stop_if_diverged(loss_history, learning_rate, it, weights_finite=False,
                                      on_divergence=on_divergence, stacklevel=4)
@@ -232,8 +230,7 @@ class LinearClassifier:
         W = self.W
         y_pred = np.zeros(X.shape[0], dtype=np.intp)
         # TODO: score every example and keep the index of the highest score.
-        scores = np.einsum("nd,dc->nc", X, W)  # (N, C)
-        y_pred = scores.argmax(axis=1).astype(np.intp)
+        y_pred = np.argmax(X @ W, axis=1)  # (N, C) scores -> (N,)
         return y_pred
 
     def loss(self, X_batch, y_batch, reg, regularizer="l2"):

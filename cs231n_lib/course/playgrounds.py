@@ -19,21 +19,22 @@ directions, L step sizes, M momenta.
    for a grid of step sizes and momenta, ``inf`` where the run diverged.
 
 Everything here is built on the course's own functions: the losses on scores
-(:func:`~cs231n_lib.linear_svm.svm_loss_on_scores`,
-:func:`~cs231n_lib.softmax.softmax_loss_on_scores`), the update rules of
+(:func:`~cs231n_lib.classifiers.linear_svm.svm_loss_on_scores`,
+:func:`~cs231n_lib.classifiers.softmax.softmax_loss_on_scores`), the update rules of
 :mod:`cs231n_lib.optim`, the penalty of :mod:`cs231n_lib.regularizers` and the
-landscapes of :mod:`cs231n_lib.landscapes`. In the student release the
+landscapes of :mod:`cs231n_lib.course.landscapes`. In the student release the
 student's versions are the ones called, so a function that is not written yet
 raises its ``NotImplementedError``, which the widgets turn into a message.
 """
 
 import numpy as np
 
-from . import landscapes, optim
+from .. import optim
+from ..classifiers import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
+from ..classifiers import softmax as _softmax
+from ..regularizers import l2_penalty
+from . import landscapes
 from .loss_variants import per_example_losses
-from . import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
-from .regularizers import l2_penalty
-from . import softmax as _softmax
 
 LOSSES = ("svm", "softmax")
 MAP_RULES = ("sgd_momentum", "nesterov_momentum")

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from . import layers
+from .. import layers
 from ._checks import check_float_array
 
 # Name -> (forward, backward) of the activations the lecture compares.

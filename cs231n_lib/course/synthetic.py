@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data_utils import CLASS_NAMES, IMAGE_SHAPE, META_FILE, PIXELS, SYNTHETIC_MARKER, TEST_FILE, TRAIN_FILES
 from ._checks import check_positive_int
-from .data_utils import CLASS_NAMES, IMAGE_SHAPE, META_FILE, PIXELS, SYNTHETIC_MARKER, TEST_FILE, TRAIN_FILES
 
 # Bump the version whenever the generator's output changes: the cached stand-in
 # under datasets/ is then regenerated instead of silently going stale.
