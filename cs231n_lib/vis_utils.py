@@ -471,7 +471,7 @@ def plot_activation_histograms(activations, title=None, bins=50, value_range=Non
     """
     if not isinstance(activations, (list, tuple)) or not activations:
         raise ValueError(f"activations must be a non-empty list of arrays, got {type(activations).__name__}; "
-                         f"pass the list from weight_init.activation_statistics.")
+                         f"pass the list from cs231n_lib.course.weight_init.activation_statistics.")
     values = [np.asarray(a, dtype=np.float64).ravel() for a in activations]
     for l, v in enumerate(values, start=1):
         if v.size == 0 or not np.all(np.isfinite(v)):
