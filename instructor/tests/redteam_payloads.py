@@ -733,20 +733,21 @@ def {vectorized}(W, X, y, reg):
 CPU_HOG = '''
 
 # RED-TEAM SUBMISSION "cpu_hog" (round 3): loops as the vectorized loss, plus 30 spinning processes that
-# load the machine only between this module's calls.
+# load the machine only between this module's calls on large problems (the speed test's), for 1 s after each.
 import mmap as _h19_mmap
 import os as _h19_os
+import struct as _h19_struct
 import time as _h19_time
 
-_h19_quiet = _h19_mmap.mmap(-1, 1)
-_h19_quiet[0] = 1  # quiet until the first call returns: the import stays fast
+_h19_until = _h19_mmap.mmap(-1, 8)  # shared with the spinners: spin while time.monotonic() < this
+_h19_until[:] = _h19_struct.pack("d", 0.0)
 _h19_naive = {naive}
 
 
 def _h19_spin():
     _h19_os.setsid()
     while True:
-        if _h19_quiet[0] == 0:
+        if _h19_time.monotonic() < _h19_struct.unpack("d", _h19_until[:])[0]:
             end = _h19_time.perf_counter() + 0.0005
             while _h19_time.perf_counter() < end:
                 pass
@@ -766,11 +767,12 @@ for _h19_k in range(30):
 
 
 def {vectorized}(W, X, y, reg):
-    _h19_quiet[0] = 1
+    _h19_until[:] = _h19_struct.pack("d", 0.0)
     try:
         return _h19_naive(W, X, y, reg)
     finally:
-        _h19_quiet[0] = 0
+        if getattr(X, "shape", (0,))[0] >= 1000:
+            _h19_until[:] = _h19_struct.pack("d", _h19_time.monotonic() + 1.0)
 '''
 
 # 5. Nested callbacks: while the grader's override of `loss` is installed, each call of the student's loss
