@@ -172,9 +172,11 @@ def red_team(tmp_path_factory):
             path = batch / name
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
-    # make grade-all depends on make setup: bring the venv up to date now, so that the snapshots below
-    # only see what grading does
-    subprocess.run(["make", "--no-print-directory", "-C", str(REPO), "setup"], check=True, stdout=subprocess.DEVNULL)
+    # make grade-all depends on make setup and the grader's requirements (.venv/.grader-installed): bring
+    # both up to date now, so that the snapshots below only see what grading does (a pip run inside
+    # grade-all, with the test's HOME, once left ~/.rustup/settings.toml there)
+    subprocess.run(["make", "--no-print-directory", "-C", str(REPO), "setup", ".venv/.grader-installed"], check=True,
+                   stdout=subprocess.DEVNULL)
     token = secrets.token_hex(16)
     canaries = [REPO / "instructor" / "hidden_tests" / f"canary-h9b-{token[:8]}.txt", REPO / f"canary-h9b-{token[:8]}",
                 REPO / "cs231n_lib" / f"canary-h9b-{token[:8]}", home / f"canary-h9b-{token[:8]}"]
