@@ -103,7 +103,7 @@ def test_block_rows_and_threads_must_be_positive_integers(name, value):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_block_products_write_into_the_given_arrays(dtype):
     W, X, _ = problem(dtype=dtype)
-    products = _BlockProducts(dtype)
+    products = _BlockProducts(dtype, W.shape)
     buffer = np.full((7, W.shape[1]), np.nan, dtype=dtype)  # (B, C)
     scores = products.scores(buffer, X[:7], W)
     assert np.shares_memory(scores, buffer), "the scores go into the buffer, not a new array"
@@ -112,7 +112,7 @@ def test_block_products_write_into_the_given_arrays(dtype):
     dscores = np.ones((7, W.shape[1]), dtype=dtype)  # (B, C)
     for _ in range(2):
         out = products.add_gradient(dW, X[:7], dscores, 0.5)
-        assert out is dW, "the gradient is accumulated in place"
+        assert out is dW and out.dtype == dtype, "the gradient is accumulated in place"
     np.testing.assert_allclose(dW, X[:7].T @ dscores, rtol=1e-5)
 
 

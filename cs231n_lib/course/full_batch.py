@@ -16,11 +16,12 @@ With C = 10 the products do about one multiply-add per number read, and
 products that thin are slow in any BLAS when they are large (packing, a
 kernel shaped for square matrices); on blocks that fit in cache the BLAS
 takes its small-matrix path. So each block's two products are BLAS ``gemm``
-calls (``scipy.linalg.blas``) that write into arrays made once per pass:
-the scores into one (B, C) buffer, the gradient accumulated in place into
-``dW`` (``beta = 1``), no temporary per block. The rows are split into one
-contiguous range per thread, and the BLAS is held to one thread meanwhile,
-so the block products run on the thread that calls them.
+calls (through numpy's ``matmul``) that write into arrays made once per
+pass: the scores into one (B, C) buffer, the gradient into one (D, C)
+buffer added to ``dW``. The rows are split into one contiguous range per
+thread, and the BLAS is held to one thread meanwhile, so the block
+products run on the thread that calls them; numpy releases the GIL while
+the BLAS runs, so the threads multiply at the same time.
 
 B is chosen for the machine (:mod:`cs231n_lib.course._block_rows`): the block sizes
 that fit in one core's L2 cache (or in the size of ``W`` and ``dW`` when
@@ -45,7 +46,6 @@ from ..regularizers import l2_penalty
 from . import _block_rows
 from ._checks import DeferredInputScan, check_loss_inputs
 
-_BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _controller = None                     # threadpoolctl's handle on the loaded BLAS libraries, made on first use
 _controller_lock = threading.Lock()
 
@@ -78,47 +78,48 @@ def _one_blas_thread():
 class _BlockProducts:
     """A block's two products in ``dtype``, writing into arrays the caller made once.
 
-    float32 and float64 go to the BLAS ``gemm`` (``scipy.linalg.blas``), which
-    reads the C-ordered arrays through their Fortran-ordered transposes, so no
-    operand is copied; other float dtypes fall back to numpy's ``@``.
+    numpy's ``matmul`` with ``out=``: for float32 and float64 it hands the
+    C-ordered block and its transpose (a Fortran-ordered view) to the BLAS
+    ``gemm`` without copying them, and it releases the GIL while the BLAS
+    runs, so the threads of :func:`blocked_loss` multiply at the same time.
+    (``scipy.linalg.blas.dgemm`` holds the GIL for the whole call: threads
+    calling it take turns.) The gradient product goes into a (D, C) buffer
+    that is then added to ``dW``: D * C additions per block, ~1/B of the
+    product's work.
 
     Parameters
     ----------
     dtype : numpy dtype
         The dtype of the products, ``np.result_type(W, X)``.
+    shape : tuple
+        (D, C), the shape of ``W``.
     """
 
-    def __init__(self, dtype):
+    def __init__(self, dtype, shape):
         self.dtype = np.dtype(dtype)
-        self.gemm = None
-        if self.dtype in _BLAS_DTYPES:
-            from scipy.linalg import blas
-            self.gemm = blas.get_blas_funcs("gemm", dtype=self.dtype)
+        self.product = np.empty(shape, dtype=self.dtype)        # (D, C)
 
     def new_gradient(self, shape):
-        """A zero (D, C) accumulator, Fortran-ordered: the layout ``gemm`` updates in place."""
-        return np.zeros(shape, dtype=self.dtype, order="F")
+        """A zero (D, C) accumulator."""
+        return np.zeros(shape, dtype=self.dtype)
 
     def scores(self, out, X_block, W):
-        """``X_block (B, D) @ W (D, C)`` into ``out`` (B, C) C-ordered (or a new array if it cannot be)."""
-        if self.gemm is None:
-            return np.matmul(X_block, W, out=out) if X_block.dtype == self.dtype else X_block @ W
-        # scores.T (C, B) = W.T (C, D) @ X_block.T (D, B): Fortran views of the C-ordered arrays
-        return self.gemm(1.0, W.T, X_block.T, c=out.T, overwrite_c=True).T
+        """``X_block (B, D) @ W (D, C)`` into ``out`` (B, C)."""
+        return np.matmul(X_block.astype(self.dtype, copy=False), W, out=out)
 
     def add_gradient(self, dW, X_block, dscores, share):
-        """``dW (D, C) += share * X_block.T (D, B) @ dscores (B, C)``, in place when ``dW`` came from :meth:`new_gradient`."""
-        if self.gemm is None:
-            dW += share * (X_block.T @ dscores)
-            return dW
-        return self.gemm(share, X_block.T, dscores.T, trans_b=True, beta=1.0, c=dW, overwrite_c=True)
+        """``dW (D, C) += share * X_block.T (D, B) @ dscores (B, C)``, in place."""
+        weights = np.multiply(dscores, share, dtype=self.dtype)  # (B, C)
+        dW += np.matmul(X_block.astype(self.dtype, copy=False).T, weights, out=self.product)  # (D, B) @ (B, C)
+        return dW
 
 
-def _blocked_pass(loss_on_scores, W, X, y, start, stop, block_rows, num_train, scan, products):
-    """Sum the blocks of rows ``start:stop``: (their share of the loss, their share of dW (D, C), Fortran order).
+def _blocked_pass(loss_on_scores, W, X, y, start, stop, block_rows, num_train, scan, dtype):
+    """Sum the blocks of rows ``start:stop``: (their share of the loss, their share of dW (D, C)).
 
-    ``W`` is C-ordered in ``products.dtype``.
+    ``W`` is C-ordered in ``dtype``, the dtype of the products.
     """
+    products = _BlockProducts(dtype, W.shape)                   # its buffer is this pass's (thread's) own
     loss = 0.0
     dW = products.new_gradient(W.shape)                         # (D, C)
     scores_buffer = np.empty((min(block_rows, stop - start), W.shape[1]), dtype=products.dtype)  # (B, C)
@@ -156,16 +157,16 @@ def choose_block_rows(loss_on_scores, W, X):
     source : str
         ``"environment"``, ``"this process"``, ``"cache file"`` or ``"measured"``.
     """
-    products = _BlockProducts(np.result_type(W, X))
+    dtype = np.result_type(W, X)
     dim, num_classes = W.shape
-    key = _block_rows.problem_key(loss_on_scores, products.dtype, dim, num_classes)
-    W_work = np.ascontiguousarray(W, dtype=products.dtype)      # (D, C)
+    key = _block_rows.problem_key(loss_on_scores, dtype, dim, num_classes)
+    W_work = np.ascontiguousarray(W, dtype=dtype)               # (D, C)
     sample = {}
 
     def time_rows(block_rows, rows):
         if sample.get("rows", 0) < rows:
             rng = np.random.default_rng(0)
-            sample.update(rows=rows, X=rng.standard_normal((rows, dim)).astype(products.dtype),  # (rows, D)
+            sample.update(rows=rows, X=rng.standard_normal((rows, dim)).astype(dtype),  # (rows, D)
                           y=rng.integers(0, num_classes, rows))  # (rows,)
         X_sample, y_sample = sample["X"][:rows], sample["y"][:rows]
         with np.errstate(all="ignore"), _one_blas_thread():
@@ -173,10 +174,10 @@ def choose_block_rows(loss_on_scores, W, X):
             # other users' processes on a shared machine do not count.
             begin = time.thread_time()
             _blocked_pass(loss_on_scores, W_work, X_sample, y_sample, 0, rows, block_rows, rows,
-                          DeferredInputScan(X_sample), products)
+                          DeferredInputScan(X_sample), dtype)
             return time.thread_time() - begin
 
-    itemsize = products.dtype.itemsize
+    itemsize = dtype.itemsize
     return _block_rows.choose(key, dim * itemsize, time_rows, weight_bytes=2 * dim * num_classes * itemsize)
 
 
@@ -222,8 +223,8 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
     reg = check_loss_inputs(W, X, y, reg, scan_X=False)
     if block_rows is None:
         block_rows = choose_block_rows(loss_on_scores, W, X)[0]
-    products = _BlockProducts(np.result_type(W, X))
-    W_work = np.ascontiguousarray(W, dtype=products.dtype)      # (D, C)
+    dtype = np.result_type(W, X)
+    W_work = np.ascontiguousarray(W, dtype=dtype)               # (D, C)
     num_train = X.shape[0]
     num_threads = blas_threads() if num_threads is None else num_threads
     # Contiguous row ranges of whole blocks, one per thread.
@@ -232,14 +233,14 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
     ranges = [(start, stop) for start, stop in zip(bounds, bounds[1:]) if stop > start]
     with DeferredInputScan(X) as scan, _one_blas_thread():
         if len(ranges) == 1:
-            parts = [_blocked_pass(loss_on_scores, W_work, X, y, *ranges[0], block_rows, num_train, scan, products)]
+            parts = [_blocked_pass(loss_on_scores, W_work, X, y, *ranges[0], block_rows, num_train, scan, dtype)]
         else:
             with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
                 futures = [pool.submit(_blocked_pass, loss_on_scores, W_work, X, y, start, stop, block_rows,
-                                       num_train, scan, products) for start, stop in ranges]
+                                       num_train, scan, dtype) for start, stop in ranges]
                 parts = [future.result() for future in futures]  # in range order: a fixed sum
         loss = 0.0
-        dW = np.zeros(W.shape, dtype=products.dtype)            # (D, C)
+        dW = np.zeros(W.shape, dtype=dtype)                     # (D, C)
         for part_loss, part_dW in parts:
             loss += part_loss
             dW += part_dW
