@@ -12,7 +12,9 @@
    for both losses, float32 at least 1.5x faster than float64, and agreement
    with the vectorized losses to 1e-10. Also printed: the block size chosen
    (and whether it was measured now, read from the cache file or set by
-   CS231N_BLOCK_ROWS), a sweep of block sizes around it, and the memory
+   CS231N_BLOCK_ROWS) with the blocks per group that follow from the cache,
+   a sweep of block sizes around it, the chosen blocks called one by one
+   from Python (one block a group: the GIL taken between blocks), and the memory
    floor, one read of X at the bandwidth measured here (the faster of
    ``X.sum()`` and the BLAS product ``X @ ones``).
 4. A 4 x 4 grid of (learning rate, reg) for LinearSVM, 1500 iterations of
@@ -48,7 +50,8 @@ from cs231n_lib import (LinearSVM, softmax_loss_naive, softmax_loss_vectorized, 
                         svm_loss_vectorized)
 from cs231n_lib.course._checks import check_loss_inputs
 from cs231n_lib.course._block_rows import cache_path
-from cs231n_lib.course.full_batch import blocked_loss, choose_block_rows, softmax_loss_full_batch, svm_loss_full_batch
+from cs231n_lib.course.full_batch import (blas_threads, blocked_loss, choose_block_rows, group_blocks_for,
+                                          softmax_loss_full_batch, svm_loss_full_batch)
 from cs231n_lib.classifiers.linear_svm import svm_loss_on_scores
 from cs231n_lib.classifiers.softmax import softmax_loss_on_scores
 from cs231n_lib.course.tuning import grid, train_stacked
@@ -198,8 +201,10 @@ def bench_blocked_vs_floor(rng, num_rows, rounds):
             rows, source = choose_block_rows(on_scores, W_d, X_d)
             chosen[(name, np.dtype(dtype).name)] = rows
             took = f", {time.perf_counter() - start:.1f} s" if source == "measured" else ""
+            groups = group_blocks_for(rows, W_d, X_d, blas_threads())
             print(f"   rows per block, {name} {np.dtype(dtype).name}: {rows} ({source}{took}; "
-                  f"{rows * DIM * np.dtype(dtype).itemsize / 2 ** 20:.2f} MiB a block)")
+                  f"{rows * DIM * np.dtype(dtype).itemsize / 2 ** 20:.2f} MiB a block), {groups} blocks per group "
+                  f"({groups * rows * DIM * np.dtype(dtype).itemsize / 2 ** 20:.1f} MiB)")
     print(f"   (the choices are kept in {cache_path()}; delete it to measure again, or set CS231N_BLOCK_ROWS)")
 
     def floor(W=W, X=X, G=G):
@@ -216,6 +221,10 @@ def bench_blocked_vs_floor(rng, num_rows, rounds):
     sweep = block_sweep(chosen[("svm", "float64")])
     for rows in sweep:
         candidates[f"svm blocked, B = {rows}"] = lambda rows=rows: blocked_loss(svm_loss_on_scores, W, X, y, reg, rows)
+    # The cause of the speed, removed: the same blocks, the BLAS called block by block from Python.
+    ungrouped = f"svm, B = {chosen[('svm', 'float64')]}, 1 block a group"
+    candidates[ungrouped] = lambda: blocked_loss(svm_loss_on_scores, W, X, y, reg, chosen[("svm", "float64")],
+                                                 group_blocks=1)
     best = min_times_interleaved(candidates, rounds)
 
     # Agreement with the plain vectorized losses, on the same arrays.
@@ -227,7 +236,7 @@ def bench_blocked_vs_floor(rng, num_rows, rounds):
 
     print(f"   {'':<32}{'ms':>9}{'/ floor':>10}{'/ memory floor':>16}")
     rows_shown = (["floor", "svm vectorized", "svm blocked", "softmax blocked"]
-                  + [f"svm blocked, B = {rows}" for rows in sweep])
+                  + [f"svm blocked, B = {rows}" for rows in sweep] + [ungrouped])
     for name in rows_shown:
         label = "floor (two matmuls)" if name == "floor" else name
         if name in ("svm blocked", "softmax blocked"):

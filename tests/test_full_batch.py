@@ -15,8 +15,8 @@ from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive, 
                         svm_loss_naive, svm_loss_vectorized)
 from cs231n_lib.course import _block_rows
 from cs231n_lib.course._checks import DeferredInputScan
-from cs231n_lib.course.full_batch import (_BlockProducts, blocked_loss, choose_block_rows, softmax_loss_full_batch,
-                                   svm_loss_full_batch)
+from cs231n_lib.course.full_batch import (_GroupProducts, blocked_loss, choose_block_rows, group_blocks_for,
+                                          softmax_loss_full_batch, svm_loss_full_batch)
 from cs231n_lib.classifiers.linear_svm import svm_loss_on_scores
 from cs231n_lib.second_order import lbfgs_train
 from cs231n_lib.classifiers.softmax import softmax_loss_on_scores
@@ -93,27 +93,60 @@ def test_threads_give_the_same_sum_every_time():
         assert again[0] == first[0] and np.array_equal(again[1], first[1]), "threads must not change the sum"
 
 
-@pytest.mark.parametrize("name, value", [("block_rows", 0), ("num_threads", 0), ("num_threads", 1.5)])
+@pytest.mark.parametrize("name, value", [("block_rows", 0), ("num_threads", 0), ("num_threads", 1.5),
+                                         ("group_blocks", 0), ("group_blocks", True)])
 def test_block_rows_and_threads_must_be_positive_integers(name, value):
     W, X, y = problem()
     with pytest.raises(ValueError, match=f"{name} must be a positive integer, got {value}"):
         blocked_loss(svm_loss_on_scores, W, X, y, 0.0, **{name: value})
 
 
+@pytest.mark.parametrize("rows", [7, 12, 3])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_block_products_write_into_the_given_arrays(dtype):
+def test_group_products_write_into_the_given_arrays_block_by_block(dtype, rows):
     W, X, _ = problem(dtype=dtype)
-    products = _BlockProducts(dtype, W.shape)
-    buffer = np.full((7, W.shape[1]), np.nan, dtype=dtype)  # (B, C)
-    scores = products.scores(buffer, X[:7], W)
+    products = _GroupProducts(dtype, W.shape, block_rows=4, group_blocks=3)  # 7 rows: one block of 4 and 3 left
+    buffer = np.full((rows, W.shape[1]), np.nan, dtype=dtype)  # (n, C)
+    scores = products.scores(buffer, X[:rows], W)
     assert np.shares_memory(scores, buffer), "the scores go into the buffer, not a new array"
-    np.testing.assert_allclose(scores, X[:7] @ W, rtol=1e-5)
-    dW = products.new_gradient(W.shape)  # (D, C)
-    dscores = np.ones((7, W.shape[1]), dtype=dtype)  # (B, C)
+    np.testing.assert_allclose(scores, X[:rows] @ W, rtol=1e-5)
+    dW_T = products.new_gradient(W.shape)  # (C, D)
+    assert dW_T.shape == W.shape[::-1]
+    dscores = np.random.default_rng(1).standard_normal((rows, W.shape[1])).astype(dtype)  # (n, C)
     for _ in range(2):
-        out = products.add_gradient(dW, X[:7], dscores, 0.5)
-        assert out is dW and out.dtype == dtype, "the gradient is accumulated in place"
-    np.testing.assert_allclose(dW, X[:7].T @ dscores, rtol=1e-5)
+        out = products.add_gradient(dW_T, X[:rows], dscores, 0.5)
+        assert out is dW_T and out.dtype == dtype, "the gradient is accumulated in place"
+    np.testing.assert_allclose(dW_T.T, X[:rows].T @ dscores, rtol=1e-5, atol=1e-5)
+
+
+def test_groups_fill_half_the_last_level_cache_and_the_sample_is_read_from_memory():
+    mib = 1024 ** 2
+    row, share = 3073 * 8, 3073 * 10 * 8  # float64, C = 10
+    # 32 MiB shared by 2 threads: 8 MiB each; a block of 32 rows with its share is 1.03 MB: 8 blocks (256 rows).
+    assert _block_rows.group_blocks(32, row, share, threads=2, llc_bytes=32 * mib) == 8
+    assert _block_rows.group_blocks(32, row // 2, share // 2, threads=2, llc_bytes=32 * mib) == 16, "float32"
+    assert _block_rows.group_blocks(32, row, share, threads=8, llc_bytes=8 * mib) == 1, "at least one block"
+    assert _block_rows.group_blocks(1, 8, 8, threads=1, llc_bytes=32 * mib) == _block_rows.MAX_GROUP_BLOCKS
+    assert _block_rows.sample_rows(row, llc_bytes=32 * mib) == 2 * 32 * mib // row, "twice the cache"
+    assert _block_rows.sample_rows(8, llc_bytes=32 * mib) == _block_rows.MAX_SAMPLE_ROWS
+    assert _block_rows.sample_rows(10 ** 8, llc_bytes=32 * mib) == _block_rows.MIN_SAMPLE_ROWS
+    W, X, _ = problem(num_train=10, dim=3073, num_classes=10)
+    assert group_blocks_for(32, W, X, 2) == _block_rows.group_blocks(32, row, share, 2)
+
+
+@pytest.mark.parametrize("block_rows, num_threads", [(4, 1), (5, 2), (3, 4)])
+def test_groups_of_blocks_of_any_size_give_the_vectorized_result(block_rows, num_threads, monkeypatch):
+    """Groups of 1, a few and many blocks (a cache of any size), with rows left over in every group."""
+    W, X, y = problem(num_train=500, dim=30)
+    expected_loss, expected_dW = softmax_loss_vectorized(W, X, y, 0.02)
+    for llc in (1, 30 * 8 * 40, 10 ** 9):
+        monkeypatch.setattr(_block_rows, "last_level_cache_bytes", lambda llc=llc: llc)
+        loss, dW = blocked_loss(softmax_loss_on_scores, W, X, y, 0.02, block_rows=block_rows, num_threads=num_threads)
+        assert rel_error(loss, expected_loss) <= 1e-10 and rel_error(dW, expected_dW) <= 1e-10, llc
+    for group_blocks in (1, 3, 200):
+        loss, dW = blocked_loss(softmax_loss_on_scores, W, X, y, 0.02, block_rows=block_rows, num_threads=num_threads,
+                                group_blocks=group_blocks)
+        assert rel_error(loss, expected_loss) <= 1e-10 and rel_error(dW, expected_dW) <= 1e-10, group_blocks
 
 
 @pytest.mark.parametrize("W_dtype, X_dtype", [(np.float32, np.float64), (np.float64, np.float32),

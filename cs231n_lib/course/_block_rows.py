@@ -1,26 +1,30 @@
-"""Rows per block for the full-batch losses, chosen for the machine the code runs on.
+"""Rows per block and blocks per group for the full-batch losses, chosen for the machine the code runs on.
 
-Letters: D features, C classes, B rows per block.
+Letters: D features, C classes, B rows per block, G blocks per group.
 
-A block of B rows of ``X`` is read from memory by the score product and read
-again, from cache, by the gradient product, so the block should fit in one
-core's level-2 cache: that bound (B * D * itemsize <= the L2 size the system
-reports) gives the candidates. With many classes ``W`` and its gradient
-(2 * D * C * itemsize) outgrow the L2 themselves and every block streams them
-from the next cache level; blocks as large as they are then keep that
-traffic at most half of the total, so the bound becomes their size. Which candidate is fastest depends on the BLAS
-(its small-matrix kernels, its call overhead) and on Python's work per block,
-which no cache size predicts, so the candidates are timed once, on a sample
-the size of a few blocks, and the fastest is kept:
+A pass takes the rows of ``X`` a group at a time (G blocks of B rows): the
+group is read from memory by the score products and read again, from cache,
+by the gradient products, one BLAS call per block. Two sizes follow:
 
-* in memory, for the process, per problem key (loss, dtype, D, C);
-* in ``$XDG_CACHE_HOME/cs231n_lib/block_rows.json`` (``~/.cache`` when the
-  variable is unset), next to a description of the machine (CPU, L2 size,
-  BLAS libraries, numpy and scipy versions); a file for another machine, or
-  one that cannot be read, is ignored, and one that cannot be written is
-  skipped (the choice then lasts for the process).
+* G, from the cache sizes the system reports: the threads' groups and their
+  (C, D) gradient shares together take at most half the last-level cache
+  (:func:`group_blocks`), so a group is still there for its second read.
+* B, measured: the blocks that fit in one core's L2 cache (or in the size of
+  ``W`` and ``dW`` when those outgrow it) are the candidates. Which one is
+  fastest depends on the BLAS (the size up to which it takes its
+  small-matrix path, its call overhead), which no cache size predicts, so the
+  candidates are timed once, each by a pass over a random sample twice the
+  last-level cache (read from memory, as in a real pass), and the fastest is
+  kept:
 
-``CS231N_BLOCK_ROWS=B`` in the environment overrides the choice for every
+  * in memory, for the process, per problem key (loss, dtype, D, C);
+  * in ``$XDG_CACHE_HOME/cs231n_lib/block_rows.json`` (``~/.cache`` when the
+    variable is unset), next to a description of the machine (CPU, cache
+    sizes, BLAS libraries, numpy and scipy versions); a file for another
+    machine, or one that cannot be read, is ignored, and one that cannot be
+    written is skipped (the choice then lasts for the process).
+
+``CS231N_BLOCK_ROWS=B`` in the environment overrides the choice of B for every
 problem; ``blocked_loss(..., block_rows=B)`` overrides it for one call. Delete
 the cache file to measure again.
 """
@@ -38,11 +42,16 @@ ENV_VAR = "CS231N_BLOCK_ROWS"
 CACHE_FILE_NAME = "block_rows.json"
 # Candidate block sizes: about sqrt(2) apart, so the best lies within ~20% of one of them.
 LADDER = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096)
-# Each candidate is timed over at least this many rows and 4 of its blocks, best of ROUNDS interleaved rounds.
+# Each candidate is timed over at least this many rows and 4 of its blocks, best of ROUNDS interleaved rounds;
+# over a sample of twice the last-level cache when that is more, up to MAX_SAMPLE_ROWS.
 MIN_SAMPLE_ROWS = 256
+MAX_SAMPLE_ROWS = 4096
 ROUNDS = 5
+# At most this many blocks in a group (a group's rows are also the rows of one call of the loss on scores).
+MAX_GROUP_BLOCKS = 64
 # Stored with the choices: choices made by another rule (other candidates, another bound) are measured again.
-RULE = "v2: ladder within max(L2, W + dW), CPU time per row, best of 5 interleaved rounds"
+RULE = ("v5: groups of blocks within LLC / (2 * threads); B from the ladder within max(L2, W + dW), "
+        "CPU time per row of passes over a sample twice the LLC, best of 5 interleaved rounds")
 
 _memo = {}          # problem key -> (block rows, where it came from)
 _lock = threading.Lock()
@@ -55,19 +64,30 @@ def l2_cache_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
     ``size`` such as ``2048K``); glibc's ``os.sysconf("SC_LEVEL2_CACHE_SIZE")``
     is the fallback.
     """
+    return cache_bytes(2, root)
+
+
+def last_level_cache_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
+    """The last-level cache in bytes: the L3, else the L2; with neither reported, 8 MiB (a small L3 of
+    current desktop and server CPUs)."""
+    return cache_bytes(3, root) or cache_bytes(2, root) or 8 * 1024 ** 2
+
+
+def cache_bytes(level, root="/sys/devices/system/cpu/cpu0/cache"):
+    """The data (or unified) cache of ``level`` (1, 2 or 3) that cpu0 sees, in bytes, or None when not reported."""
     try:
         for entry in sorted(os.listdir(root)):
             folder = os.path.join(root, entry)
             with open(os.path.join(folder, "level")) as f_level, open(os.path.join(folder, "type")) as f_type, \
                     open(os.path.join(folder, "size")) as f_size:
-                level, kind, size = f_level.read().strip(), f_type.read().strip(), f_size.read().strip()
-            if level == "2" and kind in ("Unified", "Data"):
+                found, kind, size = f_level.read().strip(), f_type.read().strip(), f_size.read().strip()
+            if found == str(level) and kind in ("Unified", "Data"):
                 units = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
                 return int(size[:-1]) * units[size[-1]] if size[-1] in units else int(size)
     except (OSError, ValueError):
         pass
     try:
-        size = os.sysconf("SC_LEVEL2_CACHE_SIZE")
+        size = os.sysconf(f"SC_LEVEL{level}_CACHE_SIZE")
         return size if size > 0 else None
     except (ValueError, OSError, AttributeError):
         return None
@@ -86,10 +106,33 @@ def candidates(row_bytes, l2_bytes, weight_bytes=0):
     return fitting or [max(1, limit // row_bytes)]
 
 
-def fastest(candidate_rows, time_rows):
+def group_blocks(block_rows, row_bytes, share_bytes, threads, llc_bytes=None):
+    """G, blocks per group: as many as keep ``threads`` groups of ``block_rows`` rows of ``row_bytes`` bytes,
+    each block with its gradient share of ``share_bytes`` (C * D * itemsize), within half the last-level cache.
+
+    The other half is left for ``W``, the gradient and whatever else runs.
+    At least 1, at most :data:`MAX_GROUP_BLOCKS`.
+
+    Parameters
+    ----------
+    block_rows, row_bytes, share_bytes, threads : int
+    llc_bytes : int or None
+        None: :func:`last_level_cache_bytes`.
+    """
+    budget = (llc_bytes or last_level_cache_bytes()) // (2 * max(1, threads))
+    return int(max(1, min(MAX_GROUP_BLOCKS, budget // (block_rows * row_bytes + share_bytes))))
+
+
+def sample_rows(row_bytes, llc_bytes=None):
+    """Rows of the timing sample: twice the last-level cache, within [MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS]."""
+    rows = 2 * (llc_bytes or last_level_cache_bytes()) // row_bytes
+    return int(min(MAX_SAMPLE_ROWS, max(MIN_SAMPLE_ROWS, rows)))
+
+
+def fastest(candidate_rows, time_rows, min_rows=MIN_SAMPLE_ROWS):
     """The candidate with the least time per row: ``time_rows(B, rows)`` times one pass over ``rows`` rows.
 
-    Every candidate covers ``max(MIN_SAMPLE_ROWS, 4 * B)`` rows; the rounds are
+    Every candidate covers ``max(min_rows, 4 * B)`` rows; the rounds are
     interleaved (one round times each candidate once), so a busy machine slows
     them alike, and each candidate's best round counts.
 
@@ -98,12 +141,14 @@ def fastest(candidate_rows, time_rows):
     candidate_rows : list of int
     time_rows : callable
         ``time_rows(block_rows, rows) -> seconds``.
+    min_rows : int
+        The least rows a candidate is timed over.
 
     Returns
     -------
     block_rows : int
     """
-    rows = {B: max(MIN_SAMPLE_ROWS, 4 * B) for B in candidate_rows}
+    rows = {B: max(min_rows, 4 * B) for B in candidate_rows}
     best = {B: float("inf") for B in candidate_rows}
     for _ in range(ROUNDS):
         for B in candidate_rows:
@@ -118,8 +163,8 @@ def cache_path():
 
 
 def machine_description():
-    """What a measured block size depends on besides the problem: CPU, L2, BLAS libraries, numpy/scipy
-    versions, and the rule that chose it."""
+    """What a measured block size depends on besides the problem: CPU, cores, cache sizes, BLAS libraries,
+    numpy/scipy versions, and the rule that chose it."""
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -138,7 +183,8 @@ def machine_description():
                       for lib in threadpool_info() if lib.get("user_api") == "blas")
     except ImportError:
         blas = []
-    return {"cpu": model, "cores": os.cpu_count(), "l2_bytes": l2_cache_bytes(), "blas": blas,
+    return {"cpu": model, "cores": os.cpu_count(), "cache_bytes": [cache_bytes(level) for level in (1, 2, 3)],
+            "blas": blas,
             "numpy": np.__version__, "scipy": scipy_version, "rule": RULE}
 
 
@@ -223,7 +269,7 @@ def choose(key, row_bytes, time_rows, weight_bytes=0):
         if key in choices:
             _memo[key] = (choices[key], "cache file")
             return choices[key], "cache file"
-        rows = fastest(candidates(row_bytes, l2_cache_bytes(), weight_bytes), time_rows)
+        rows = fastest(candidates(row_bytes, l2_cache_bytes(), weight_bytes), time_rows, sample_rows(row_bytes))
         choices = _read_cache(path, machine)  # again: another process may have added its own meanwhile
         choices[key] = rows
         _write_cache(path, machine, choices)

@@ -1,32 +1,33 @@
-"""Full-batch losses that read X from memory once: block by block, while each block is in cache.
+"""Full-batch losses that read X from memory once: group by group, while each group is in cache.
 
 Letters: N examples, D features (3073 with the bias column), C classes, B rows
-per block. ``W`` is (D, C), ``X`` is (N, D), ``y`` is (N,) integers in [0, C).
+per block, G blocks per group. ``W`` is (D, C), ``X`` is (N, D), ``y`` is
+(N,) integers in [0, C).
 
 The vectorized losses do two matrix products, ``scores = X @ W`` and
 ``dW = X.T @ dscores``, and each streams all of ``X`` from memory (1.2 GB for
-the 49000 x 3073 training set in float64). Here the rows are taken B at a
-time: the block's scores, their gradient (``svm_loss_on_scores`` /
-``softmax_loss_on_scores``) and the block's share of ``dW`` are computed while
-the block is still in the core's cache, so ``X`` leaves memory once instead of
-twice. The result is the same sum, grouped by blocks: it agrees with the
-vectorized loss to rounding (about 1e-15 relative).
+the 49000 x 3073 training set in float64). Here the rows are taken a group
+at a time (G blocks of B rows): the group's scores, their gradient
+(``svm_loss_on_scores`` / ``softmax_loss_on_scores``) and the group's share
+of ``dW`` are computed while the group is still in cache, so ``X`` leaves
+memory once instead of twice. The result is the same sum, grouped by
+blocks: it agrees with the vectorized loss to rounding (about 1e-15
+relative).
 
 With C = 10 the products do about one multiply-add per number read, and
 products that thin are slow in any BLAS when they are large (packing, a
-kernel shaped for square matrices); on blocks that fit in cache the BLAS
-takes its small-matrix path. So each block's two products are BLAS ``gemm``
-calls (through numpy's ``matmul``) that write into arrays made once per
-pass: the scores into one (B, C) buffer, the gradient into one (D, C)
-buffer added to ``dW``. The rows are split into one contiguous range per
-thread, and the BLAS is held to one thread meanwhile, so the block
-products run on the thread that calls them; numpy releases the GIL while
-the BLAS runs, so the threads multiply at the same time.
+kernel shaped for square matrices); on blocks of a few dozen rows the BLAS
+takes its small-matrix path, about four times faster per row here. So each
+block's products are BLAS ``gemm`` calls, made for a whole group by one
+numpy ``matmul`` on the stacked blocks (:class:`_GroupProducts`), which
+releases the GIL for the group. The rows are split into one contiguous
+range per thread, and the BLAS is held to one thread meanwhile, so the
+products run on the thread that calls them, at the same time on every core.
 
-B is chosen for the machine (:mod:`cs231n_lib.course._block_rows`): the block sizes
-that fit in one core's L2 cache (or in the size of ``W`` and ``dW`` when
-those outgrow it) are timed once and the fastest is remembered, in the
-user's cache folder; ``CS231N_BLOCK_ROWS`` or ``block_rows=`` override it.
+B is chosen for the machine and G follows from its cache sizes
+(:mod:`cs231n_lib.course._block_rows`): the block sizes that fit in one core's
+L2 cache are timed once and the fastest is remembered, in the user's cache
+folder; ``CS231N_BLOCK_ROWS`` or ``block_rows=`` override it.
 
 Use these where the whole training set goes through the loss at once:
 L-BFGS (``second_order.lbfgs_train(softmax_loss_full_batch, ...)``), the
@@ -75,17 +76,25 @@ def _one_blas_thread():
     return _controller.limit(limits=1, user_api="blas")
 
 
-class _BlockProducts:
-    """A block's two products in ``dtype``, writing into arrays the caller made once.
+class _GroupProducts:
+    """The two products of a group of blocks in ``dtype``: one BLAS ``gemm`` per block, one numpy call per group.
 
-    numpy's ``matmul`` with ``out=``: for float32 and float64 it hands the
-    C-ordered block and its transpose (a Fortran-ordered view) to the BLAS
-    ``gemm`` without copying them, and it releases the GIL while the BLAS
-    runs, so the threads of :func:`blocked_loss` multiply at the same time.
-    (``scipy.linalg.blas.dgemm`` holds the GIL for the whole call: threads
-    calling it take turns.) The gradient product goes into a (D, C) buffer
-    that is then added to ``dW``: D * C additions per block, ~1/B of the
-    product's work.
+    A group is G blocks of B rows, taken from ``X`` together. numpy's
+    ``matmul`` on the stacked blocks, ``(G, B, D) @ (D, C)``, calls the BLAS
+    once per block, in C, with the GIL released for the whole group; so the
+    threads of :func:`blocked_loss` multiply at the same time instead of
+    taking turns at the Python work between blocks (a loop that called the
+    BLAS block by block, with the same B, took 0.64-0.83x of the two-matmul
+    floor on two threads, where the groups take 0.38-0.41x: CONTRIBUTING,
+    "Full-batch losses"). Each block's product is small
+    enough for the BLAS's small-matrix path, which the one product of a whole
+    group would not take.
+
+    The gradient is kept transposed, ``dW.T`` (C, D): each block's share is
+    ``dscores_b.T (C, B) @ X_b (B, D)``, a product the BLAS runs faster than
+    ``X_b.T @ dscores_b`` for these shapes, especially in float32. The G
+    shares go into one (G, C, D) buffer and are added up with one ``sum``:
+    G * C * D additions per group, C / B of the products' work.
 
     Parameters
     ----------
@@ -93,56 +102,102 @@ class _BlockProducts:
         The dtype of the products, ``np.result_type(W, X)``.
     shape : tuple
         (D, C), the shape of ``W``.
+    block_rows : int
+        B, rows per block (per BLAS call).
+    group_blocks : int
+        G, blocks per group.
     """
 
-    def __init__(self, dtype, shape):
+    def __init__(self, dtype, shape, block_rows, group_blocks):
+        dim, num_classes = shape
         self.dtype = np.dtype(dtype)
-        self.product = np.empty(shape, dtype=self.dtype)        # (D, C)
+        self.block_rows = block_rows
+        self.shares = np.empty((group_blocks, num_classes, dim), dtype=self.dtype)  # (G, C, D)
+        self.total = np.empty((num_classes, dim), dtype=self.dtype)                 # (C, D)
 
     def new_gradient(self, shape):
-        """A zero (D, C) accumulator."""
-        return np.zeros(shape, dtype=self.dtype)
+        """A zero accumulator for ``dW.T``: (C, D) for ``W`` of shape (D, C)."""
+        return np.zeros(shape[::-1], dtype=self.dtype)
 
-    def scores(self, out, X_block, W):
-        """``X_block (B, D) @ W (D, C)`` into ``out`` (B, C)."""
-        return np.matmul(X_block.astype(self.dtype, copy=False), W, out=out)
+    def _split(self, rows):
+        """Whole blocks and the rows left over: (blocks, rows in whole blocks)."""
+        blocks = rows // self.block_rows
+        return blocks, blocks * self.block_rows
 
-    def add_gradient(self, dW, X_block, dscores, share):
-        """``dW (D, C) += share * X_block.T (D, B) @ dscores (B, C)``, in place."""
-        weights = np.multiply(dscores, share, dtype=self.dtype)  # (B, C)
-        dW += np.matmul(X_block.astype(self.dtype, copy=False).T, weights, out=self.product)  # (D, B) @ (B, C)
-        return dW
+    def scores(self, out, X_group, W):
+        """``X_group (n, D) @ W (D, C)`` into ``out`` (n, C), block by block; ``X_group`` C-ordered in ``dtype``."""
+        rows, dim = X_group.shape
+        blocks, whole = self._split(rows)
+        if blocks:
+            np.matmul(X_group[:whole].reshape(blocks, self.block_rows, dim), W,
+                      out=out[:whole].reshape(blocks, self.block_rows, W.shape[1]))  # (G, B, D) @ (D, C)
+        if whole < rows:
+            np.matmul(X_group[whole:], W, out=out[whole:])                            # the last, shorter block
+        return out
+
+    def add_gradient(self, dW_T, X_group, dscores, share):
+        """``dW_T (C, D) += share * dscores.T (C, n) @ X_group (n, D)``, in place, block by block."""
+        rows, dim = X_group.shape
+        weights = np.multiply(dscores, share, dtype=self.dtype)                      # (n, C)
+        blocks, whole = self._split(rows)
+        if blocks:
+            stacked = weights[:whole].reshape(blocks, self.block_rows, -1).transpose(0, 2, 1)  # (G, C, B)
+            shares = np.matmul(stacked, X_group[:whole].reshape(blocks, self.block_rows, dim),
+                               out=self.shares[:blocks])                               # (G, C, D)
+            dW_T += np.sum(shares, axis=0, out=self.total)
+        if whole < rows:
+            dW_T += np.matmul(weights[whole:].T, X_group[whole:], out=self.total)      # (C, b) @ (b, D)
+        return dW_T
 
 
-def _blocked_pass(loss_on_scores, W, X, y, start, stop, block_rows, num_train, scan, dtype):
-    """Sum the blocks of rows ``start:stop``: (their share of the loss, their share of dW (D, C)).
+def _blocked_pass(loss_on_scores, W, X, y, start, stop, block_rows, group_blocks, num_train, scan, dtype):
+    """Sum the groups of rows ``start:stop``: (their share of the loss, their share of dW (D, C)).
 
     ``W`` is C-ordered in ``dtype``, the dtype of the products.
     """
-    products = _BlockProducts(dtype, W.shape)                   # its buffer is this pass's (thread's) own
+    products = _GroupProducts(dtype, W.shape, block_rows, group_blocks)  # its buffers are this pass's (thread's) own
+    group_rows = block_rows * group_blocks
     loss = 0.0
-    dW = products.new_gradient(W.shape)                         # (D, C)
-    scores_buffer = np.empty((min(block_rows, stop - start), W.shape[1]), dtype=products.dtype)  # (B, C)
+    dW_T = products.new_gradient(W.shape)                       # (C, D)
+    scores_buffer = np.empty((min(group_rows, stop - start), W.shape[1]), dtype=products.dtype)  # (n, C)
     with scan.recording():                                      # errstate is per thread
-        for first in range(start, stop, block_rows):
-            last = min(first + block_rows, stop)
-            X_block = X[first:last]                             # (B, D), a view
-            scores = products.scores(scores_buffer[:last - first], X_block, W)  # (B, C)
-            block_loss, dscores = loss_on_scores(scores, y[first:last])
-            # The block's mean over B rows becomes its share of the mean over N rows.
+        for first in range(start, stop, group_rows):
+            last = min(first + group_rows, stop)
+            X_group = np.ascontiguousarray(X[first:last], dtype=dtype)  # (n, D): a view when X is C-ordered in dtype
+            scores = products.scores(scores_buffer[:last - first], X_group, W)  # (n, C)
+            group_loss, dscores = loss_on_scores(scores, y[first:last])
+            # The group's mean over n rows becomes its share of the mean over N rows.
             share = (last - first) / num_train
-            loss += share * block_loss
-            dW = products.add_gradient(dW, X_block, dscores, share)  # X_block read again, from cache
-    return loss, dW
+            loss += share * group_loss
+            dW_T = products.add_gradient(dW_T, X_group, dscores, share)  # X_group read again, from cache
+    return loss, dW_T.T
+
+
+def group_blocks_for(block_rows, W, X, num_threads):
+    """G, blocks per group, for B = ``block_rows`` rows per block: from the cache sizes the system reports
+    (:func:`cs231n_lib.course._block_rows.group_blocks`).
+
+    Parameters
+    ----------
+    block_rows : int
+    W : ndarray of shape (D, C)
+    X : ndarray of shape (N, D)
+    num_threads : int
+    """
+    itemsize = np.result_type(W, X).itemsize
+    dim, num_classes = W.shape
+    return _block_rows.group_blocks(block_rows, dim * itemsize, dim * num_classes * itemsize, num_threads)
 
 
 def choose_block_rows(loss_on_scores, W, X):
     """The rows per block the default setting uses for this loss, dtype, D and C, and where the choice came from.
 
     On first use for a (loss, dtype, D, C) the candidate block sizes are timed
-    on a random sample a few blocks long (:func:`cs231n_lib.course._block_rows.choose`),
-    under the settings of a real pass (one BLAS thread), in CPU time of the
-    calling thread: ~0.1-1 s, once per machine.
+    (:func:`cs231n_lib.course._block_rows.choose`) by passes over a random
+    sample larger than the last-level cache, so that each pass reads its rows
+    from memory as a real pass does, under the settings of a real pass (one
+    BLAS thread, groups sized for :func:`blas_threads` threads), in CPU time
+    of the calling thread: ~1 s, once per machine.
 
     Parameters
     ----------
@@ -161,6 +216,7 @@ def choose_block_rows(loss_on_scores, W, X):
     dim, num_classes = W.shape
     key = _block_rows.problem_key(loss_on_scores, dtype, dim, num_classes)
     W_work = np.ascontiguousarray(W, dtype=dtype)               # (D, C)
+    threads = blas_threads()
     sample = {}
 
     def time_rows(block_rows, rows):
@@ -169,11 +225,12 @@ def choose_block_rows(loss_on_scores, W, X):
             sample.update(rows=rows, X=rng.standard_normal((rows, dim)).astype(dtype),  # (rows, D)
                           y=rng.integers(0, num_classes, rows))  # (rows,)
         X_sample, y_sample = sample["X"][:rows], sample["y"][:rows]
+        group_blocks = group_blocks_for(block_rows, W_work, X_sample, threads)
         with np.errstate(all="ignore"), _one_blas_thread():
             # This thread's CPU time: all the work is on it (one BLAS thread), and
             # other users' processes on a shared machine do not count.
             begin = time.thread_time()
-            _blocked_pass(loss_on_scores, W_work, X_sample, y_sample, 0, rows, block_rows, rows,
+            _blocked_pass(loss_on_scores, W_work, X_sample, y_sample, 0, rows, block_rows, group_blocks, rows,
                           DeferredInputScan(X_sample), dtype)
             return time.thread_time() - begin
 
@@ -181,13 +238,14 @@ def choose_block_rows(loss_on_scores, W, X):
     return _block_rows.choose(key, dim * itemsize, time_rows, weight_bytes=2 * dim * num_classes * itemsize)
 
 
-def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None):
+def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None, group_blocks=None):
     """Mean data loss plus ``reg * sum(W * W)`` and its gradient, reading ``X`` once in row blocks.
 
-    The rows are split into ``num_threads`` contiguous ranges, each summed
-    block by block in a thread of its own (the BLAS releases the GIL, and is
-    held to one thread meanwhile); the partial sums are added in a fixed
-    order, so the result does not depend on the timing.
+    The rows are split into ``num_threads`` contiguous ranges of whole groups,
+    each summed group by group in a thread of its own (numpy releases the GIL
+    for a group's products, and the BLAS is held to one thread meanwhile);
+    the partial sums are added in a fixed order, so the result does not
+    depend on the timing.
 
     Parameters
     ----------
@@ -198,7 +256,7 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
         Weights.
     X : ndarray of shape (N, D)
         All the examples (C-contiguous rows make each block one piece of
-        memory; other layouts are copied block by block).
+        memory; other layouts are copied group by group).
     y : ndarray of shape (N,)
         Integer labels in [0, C).
     reg : float
@@ -209,6 +267,9 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
     num_threads : int or None
         Threads summing row ranges in parallel; None uses :func:`blas_threads`
         (the BLAS thread setting, so ``OPENBLAS_NUM_THREADS=1`` means one).
+    group_blocks : int or None
+        G, blocks per group, >= 1; None follows from the cache sizes
+        (:func:`group_blocks_for`). 1 calls the BLAS block by block from Python.
 
     Returns
     -------
@@ -216,10 +277,11 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
     dW : ndarray of shape (D, C)
         The dtype of ``W``.
     """
-    for value, name in ((block_rows, "block_rows"), (num_threads, "num_threads")):
+    for value, name, example in ((block_rows, "block_rows", 32), (num_threads, "num_threads", 2),
+                                 (group_blocks, "group_blocks", 8)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
             raise ValueError(f"{name} must be a positive integer, got {value!r}; "
-                             f"pass e.g. {32 if name == 'block_rows' else 2}, or None to let the machine choose.")
+                             f"pass e.g. {example}, or None to let the machine choose.")
     reg = check_loss_inputs(W, X, y, reg, scan_X=False)
     if block_rows is None:
         block_rows = choose_block_rows(loss_on_scores, W, X)[0]
@@ -227,17 +289,21 @@ def blocked_loss(loss_on_scores, W, X, y, reg, block_rows=None, num_threads=None
     W_work = np.ascontiguousarray(W, dtype=dtype)               # (D, C)
     num_train = X.shape[0]
     num_threads = blas_threads() if num_threads is None else num_threads
-    # Contiguous row ranges of whole blocks, one per thread.
-    num_blocks = -(-num_train // block_rows)
-    bounds = [min(num_train, (num_blocks * t // num_threads) * block_rows) for t in range(num_threads + 1)]
+    if group_blocks is None:
+        group_blocks = group_blocks_for(block_rows, W_work, X, num_threads)
+    group_rows = block_rows * group_blocks
+    # Contiguous row ranges of whole groups, one per thread.
+    num_groups = -(-num_train // group_rows)
+    bounds = [min(num_train, (num_groups * t // num_threads) * group_rows) for t in range(num_threads + 1)]
     ranges = [(start, stop) for start, stop in zip(bounds, bounds[1:]) if stop > start]
     with DeferredInputScan(X) as scan, _one_blas_thread():
         if len(ranges) == 1:
-            parts = [_blocked_pass(loss_on_scores, W_work, X, y, *ranges[0], block_rows, num_train, scan, dtype)]
+            parts = [_blocked_pass(loss_on_scores, W_work, X, y, *ranges[0], block_rows, group_blocks, num_train,
+                                   scan, dtype)]
         else:
             with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
                 futures = [pool.submit(_blocked_pass, loss_on_scores, W_work, X, y, start, stop, block_rows,
-                                       num_train, scan, dtype) for start, stop in ranges]
+                                       group_blocks, num_train, scan, dtype) for start, stop in ranges]
                 parts = [future.result() for future in futures]  # in range order: a fixed sum
         loss = 0.0
         dW = np.zeros(W.shape, dtype=dtype)                     # (D, C)
