@@ -30,6 +30,11 @@
 Every timed call is repeated; the repeats of all candidates are interleaved
 (one round calls each candidate once), so a busy machine slows them alike,
 and the minimum over rounds is reported (in section 4, per sequential run).
+In sections 3 and 5 each timed call starts after 0.25 s of idle cores, not
+right after another candidate's multithreaded BLAS call, whose worker
+threads keep spinning for ~0.1 s (measured on 10,000 rows, that alone made
+the blocked loss 1.4x slower: 56 ms right after the floor, 39 ms back to
+back).
 Data are random: speed does not depend on the values. ``--quick`` uses 10000
 rows instead of 49000, fewer rounds, 150 search iterations and N up to 50,000
 in section 5; ``--sections 1 2 3`` runs only those sections (4 and 5 take
@@ -70,9 +75,10 @@ SCALING_CLASSES = (10, 100)
 GRID_LEARNING_RATES = (1e-7, 3e-7, 1e-6, 3e-6)
 GRID_REGS = (1e3, 5e3, 2.5e4, 1e5)
 BATCH_SIZE = 200
+SETTLE_SECONDS = 0.25  # longer than OpenBLAS's worker threads spin after a call
 
 
-def min_times_interleaved(candidates, rounds):
+def min_times_interleaved(candidates, rounds, settle=False):
     """Call every candidate once per round, ``rounds`` times; return name -> minimum seconds.
 
     Parameters
@@ -81,10 +87,19 @@ def min_times_interleaved(candidates, rounds):
         Functions of no argument.
     rounds : int
         Number of rounds.
+    settle : bool
+        Wait SETTLE_SECONDS before each timed call: otherwise a candidate that
+        follows a multithreaded BLAS call shares the cores with the BLAS's
+        worker threads, which spin for a while (~0.1 s in OpenBLAS) after
+        every call before they sleep. Every candidate then starts on idle
+        cores, as a loss called in a loop with less BLAS work between calls
+        than the spin does.
     """
     best = {name: float("inf") for name in candidates}
     for _ in range(rounds):
         for name, call in candidates.items():
+            if settle:
+                time.sleep(SETTLE_SECONDS)
             start = time.perf_counter()
             call()
             best[name] = min(best[name], time.perf_counter() - start)
@@ -225,7 +240,7 @@ def bench_blocked_vs_floor(rng, num_rows, rounds):
     ungrouped = f"svm, B = {chosen[('svm', 'float64')]}, 1 block a group"
     candidates[ungrouped] = lambda: blocked_loss(svm_loss_on_scores, W, X, y, reg, chosen[("svm", "float64")],
                                                  group_blocks=1)
-    best = min_times_interleaved(candidates, rounds)
+    best = min_times_interleaved(candidates, rounds, settle=True)
 
     # Agreement with the plain vectorized losses, on the same arrays.
     agree = max(scaled_error(a, b) for f_blocked, f_plain, _ in losses.values()
@@ -281,7 +296,7 @@ def bench_scaling(rng, row_counts, rounds):
             chosen[num_rows] = choose_block_rows(softmax_loss_on_scores, W, X)[0]
             candidates[("floor", num_rows)] = lambda W=W, X=X, G=G: (X @ W, X.T @ G)
             candidates[("blocked", num_rows)] = lambda W=W, X=X, y=y: softmax_loss_full_batch(W, X, y, reg)
-        best = min_times_interleaved(candidates, rounds)
+        best = min_times_interleaved(candidates, rounds, settle=True)
         ratios, per_example = [], []
         for num_rows in row_counts:
             floor_s, blocked_s = best[("floor", num_rows)], best[("blocked", num_rows)]

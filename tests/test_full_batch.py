@@ -32,8 +32,10 @@ def private_block_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv(_block_rows.ENV_VAR, raising=False)
     _block_rows.forget()
+    _block_rows.cache_bytes.cache_clear()  # the cache sizes are read once per process: again for each test
     yield
     _block_rows.forget()
+    _block_rows.cache_bytes.cache_clear()
 
 
 def problem(seed=0, num_train=203, dim=17, num_classes=6, dtype=np.float64):
@@ -195,7 +197,8 @@ def test_the_block_products_run_on_one_blas_thread_and_the_setting_comes_back():
 
 # ---------------------------------------------------------------- the rows per block
 
-def test_l2_size_is_read_from_the_cache_folders_the_system_lists(tmp_path):
+def test_l2_size_is_read_from_the_cache_folders_the_system_lists(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sysconf", lambda name: -1)  # the folders only
     for index, (level, kind, size) in enumerate([("1", "Data", "48K"), ("1", "Instruction", "32K"),
                                                  ("2", "Unified", "2048K"), ("3", "Unified", "32M")]):
         folder = tmp_path / f"index{index}"
@@ -203,15 +206,22 @@ def test_l2_size_is_read_from_the_cache_folders_the_system_lists(tmp_path):
         for name, value in (("level", level), ("type", kind), ("size", size)):
             (folder / name).write_text(value + "\n")
     assert _block_rows.l2_cache_bytes(str(tmp_path)) == 2048 * 1024
+    assert _block_rows.last_level_cache_bytes(str(tmp_path)) == 32 * 1024 ** 2
     (tmp_path / "index2" / "size").write_text("1M\n")
+    _block_rows.cache_bytes.cache_clear()
     assert _block_rows.l2_cache_bytes(str(tmp_path)) == 1024 ** 2
+    (tmp_path / "index3" / "level").write_text("4\n")  # no level 3 listed: the L2 is the last level
+    _block_rows.cache_bytes.cache_clear()
+    assert _block_rows.last_level_cache_bytes(str(tmp_path)) == 1024 ** 2
 
 
 def test_l2_size_falls_back_to_sysconf_then_to_none(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "sysconf", lambda name: 1310720 if name == "SC_LEVEL2_CACHE_SIZE" else -1)
     assert _block_rows.l2_cache_bytes(str(tmp_path / "missing")) == 1310720
     monkeypatch.setattr(os, "sysconf", lambda name: 0)
+    _block_rows.cache_bytes.cache_clear()
     assert _block_rows.l2_cache_bytes(str(tmp_path / "missing")) is None
+    assert _block_rows.last_level_cache_bytes(str(tmp_path / "missing")) == 8 * 1024 ** 2, "none reported: 8 MiB"
 
 
 def test_candidates_are_the_blocks_that_fit_in_l2():

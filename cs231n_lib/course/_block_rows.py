@@ -29,6 +29,7 @@ problem; ``blocked_loss(..., block_rows=B)`` overrides it for one call. Delete
 the cache file to measure again.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -73,8 +74,10 @@ def last_level_cache_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
     return cache_bytes(3, root) or cache_bytes(2, root) or 8 * 1024 ** 2
 
 
+@functools.lru_cache(maxsize=None)
 def cache_bytes(level, root="/sys/devices/system/cpu/cpu0/cache"):
-    """The data (or unified) cache of ``level`` (1, 2 or 3) that cpu0 sees, in bytes, or None when not reported."""
+    """The data (or unified) cache of ``level`` (1, 2 or 3) that cpu0 sees, in bytes, or None when not reported
+    (read once per process)."""
     try:
         for entry in sorted(os.listdir(root)):
             folder = os.path.join(root, entry)
