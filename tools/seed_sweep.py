@@ -64,6 +64,9 @@ EXPERIMENTS = {
     "05-decay": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27", "cell-29"]),
     "06-init": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-03"]),
     "06-dropout": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09"]),
+    "06-symmetry": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "symmetry", "preprocess"]),
+    "06-activations": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "activations"]),
+    "06-dropout-average": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09", "dropout-average"]),
     "06-batchnorm": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13", "cell-15"]),
     "06-bn-speed": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13"]),
 }
