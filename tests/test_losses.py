@@ -10,9 +10,10 @@ from cs231n_lib import (LinearSVM, eval_numerical_gradient, rel_error, softmax_l
                         softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
 from cs231n_lib.course._checks import check_loss_inputs
 from cs231n_lib.classifiers.linear_svm import svm_loss_on_scores
-from cs231n_lib.course.loss_variants import (MarginSVM, class_probabilities, hinge_margins, per_example_losses,
+from cs231n_lib.course.loss_variants import (class_probabilities, hinge_margins, per_example_losses,
                                       squared_hinge_loss, svm_loss_all_classes, svm_loss_margin, svm_loss_sum)
 from cs231n_lib.classifiers.softmax import softmax_loss_on_scores
+from cs231n_lib.course.margin_svm import MarginSVM
 
 PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]

@@ -13,9 +13,10 @@ Not part of the main API (not re-exported by ``cs231n_lib``): import them from
   the minimizer do not change.
 * :func:`svm_loss_sum` -- sum over examples instead of mean: the loss and data
   gradient scale by N (so the learning rate and ``reg`` would have to change).
-* :func:`svm_loss_margin` and :class:`MarginSVM` -- a margin ``delta`` instead of 1:
-  training with ``delta = d`` and ``reg / d`` gives ``d`` times the weights of
-  ``delta = 1`` (the scale of W absorbs the margin), so only ``reg * delta`` matters.
+* :func:`svm_loss_margin` -- a margin ``delta`` instead of 1: training with
+  ``delta = d`` and ``reg / d`` gives ``d`` times the weights of ``delta = 1`` (the
+  scale of W absorbs the margin), so only ``reg * delta`` matters
+  (:class:`cs231n_lib.course.margin_svm.MarginSVM` trains with it).
 
 Each one calls the functions you write in :mod:`cs231n_lib.classifiers.linear_svm` and
 :mod:`cs231n_lib.classifiers.softmax` (so they work once those do), adds the L2 penalty
@@ -24,14 +25,11 @@ Each one calls the functions you write in :mod:`cs231n_lib.classifiers.linear_sv
 per-example quantities of the lecture's worked examples.
 """
 
-import functools
-
 import numpy as np
 
 from ..classifiers import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
 from ..classifiers import softmax as _softmax
 from ..regularizers import l2_penalty
-from ..classifiers.linear_classifier import LinearSVM
 from ._checks import check_loss_inputs, check_margin
 
 _FIRST = np.zeros(1, dtype=np.intp)  # the label of a one-row problem whose correct class is column 0
@@ -190,28 +188,11 @@ def svm_loss_margin(W, X, y, reg, delta=1.0):
     """
     reg = check_loss_inputs(W, X, y, reg)
     delta = check_margin(delta)
-    scores = X @ W                                             # (N, D) @ (D, C) -> (N, C)
-    wrong = np.ones_like(scores)                               # (N, C): 1 for every wrong class
+    shifted = X @ W                                            # (N, D) @ (D, C) -> (N, C): the scores, then
+    wrong = np.ones_like(shifted)                              # (N, C): 1 for every wrong class
     wrong[np.arange(X.shape[0]), y] = 0
-    shifted = scores + (delta - 1) * wrong                     # (N, C): s_j + delta - 1 for j != y_i
+    shifted += (delta - 1) * wrong                             # (N, C): s_j + delta - 1 for j != y_i
     data_loss, dscores = _linear_svm.svm_loss_on_scores(shifted, y)  # a constant shift: same dscores
     reg_loss, reg_grad = l2_penalty(W, reg)
     return data_loss + reg_loss, X.T @ dscores + reg_grad
 
-
-class MarginSVM(LinearSVM):
-    """A :class:`~cs231n_lib.classifiers.linear_classifier.LinearSVM` trained with margin ``delta``.
-
-    Parameters
-    ----------
-    delta : float
-        The margin of :func:`svm_loss_margin`, > 0.
-    weight_scale : float
-        As in :class:`~cs231n_lib.classifiers.linear_classifier.LinearClassifier`.
-    """
-
-    def __init__(self, delta=1.0, weight_scale=1e-3):
-        super().__init__(weight_scale=weight_scale)
-        self.delta = check_margin(delta)
-        self.data_loss = functools.partial(svm_loss_margin, delta=self.delta)  # (W, X, y, reg) -> (loss, dW)
-        self.scores_loss = None  # the stacked search (course.tuning) knows only margin 1
