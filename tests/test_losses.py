@@ -6,17 +6,18 @@ import warnings
 import numpy as np
 import pytest
 
-from cs231n_lib import (eval_numerical_gradient, rel_error, softmax_loss_naive,
+from cs231n_lib import (LinearSVM, eval_numerical_gradient, rel_error, softmax_loss_naive,
                         softmax_loss_vectorized, svm_loss_naive, svm_loss_vectorized)
 from cs231n_lib.course._checks import check_loss_inputs
 from cs231n_lib.classifiers.linear_svm import svm_loss_on_scores
 from cs231n_lib.course.loss_variants import (class_probabilities, hinge_margins, per_example_losses,
-                                      squared_hinge_loss, svm_loss_all_classes, svm_loss_sum)
+                                      squared_hinge_loss, svm_loss_all_classes, svm_loss_margin, svm_loss_sum)
 from cs231n_lib.classifiers.softmax import softmax_loss_on_scores
+from cs231n_lib.course.margin_svm import MarginSVM
 
 PAIRS = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 MAIN_LOSSES = [svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized]
-VARIANTS = [squared_hinge_loss, svm_loss_all_classes, svm_loss_sum]
+VARIANTS = [squared_hinge_loss, svm_loss_all_classes, svm_loss_sum, svm_loss_margin]
 ALL_LOSSES = MAIN_LOSSES + VARIANTS
 HINGE_LOSSES = {svm_loss_naive, svm_loss_vectorized, *VARIANTS}
 VECTORIZED = [svm_loss_vectorized, softmax_loss_vectorized, *VARIANTS]
@@ -173,6 +174,57 @@ def test_sum_scales_the_data_part_by_n():
         "the sum's data loss is N times svm_loss_vectorized's mean (check make check Q=svm_vectorized first)")
     assert rel_error(sum_grad, n * (mean_grad - 2 * reg * W) + 2 * reg * W) < 1e-12, (
         "the sum's data gradient is N times svm_loss_vectorized's")
+
+
+def test_margin_by_hand_and_at_one():
+    W, X, y = lecture_problem()
+    # Delta = 2 on the lecture's images: cat 3.9 + 0, car 0 + 0, frog 7.3 + 7.6.
+    assert abs(svm_loss_margin(W, X, y, 0.0, delta=2.0)[0] - (3.9 + 14.9) / 3) < 1e-12, "margin 2 on the lecture's images"
+    W, X, y = random_problem(seed=6)
+    loss, grad = svm_loss_vectorized(W, X, y, 0.1)
+    loss_one, grad_one = svm_loss_margin(W, X, y, 0.1, delta=1.0)
+    assert abs(loss_one - loss) < 1e-12 and rel_error(grad_one, grad) < 1e-12, "delta = 1 is svm_loss_vectorized"
+
+
+def test_margin_gradient_matches_centered_differences():
+    W, X, y = random_problem(seed=7)
+    delta = 2.5
+    margins = _hinge_margins(W, X, y) + delta - 1  # (N, C); the j = y_i entries are not margins
+    margins[np.arange(len(y)), y] = 1.0
+    h = 1e-4
+    assert np.abs(margins).min() > 4 * h * np.abs(X).max(), "test set-up: a margin sits at a kink"
+    loss, grad = svm_loss_margin(W, X, y, 0.1, delta=delta)
+    numerical = eval_numerical_gradient(lambda w: svm_loss_margin(w, X, y, 0.1, delta=delta)[0], W.copy(),
+                                        verbose=False, h=h)
+    assert rel_error(grad, numerical) < 1e-7, f"svm_loss_margin's gradient at delta = {delta}: {rel_error(grad, numerical):.1e}"
+
+
+@pytest.mark.parametrize("delta", [0.1, 10.0])
+def test_margin_is_absorbed_by_the_scale_of_w(delta):
+    # With W = delta * V and reg / delta: delta times the margin-1 objective at V, and the same gradient.
+    V, X, y = random_problem(seed=8)
+    loss_v, grad_v = svm_loss_vectorized(V, X, y, 0.2)
+    loss_w, grad_w = svm_loss_margin(delta * V, X, y, 0.2 / delta, delta=delta)
+    assert rel_error(loss_w, delta * loss_v) < 1e-12, "the objective scales by delta"
+    assert rel_error(grad_w, grad_v) < 1e-10, "its gradient in W is the margin-1 gradient in V"
+
+
+def test_margin_svm_trains_like_linear_svm_at_delta_one():
+    W, X, y = random_problem(seed=9, num_train=60)
+    runs = []
+    for clf in (MarginSVM(delta=1.0), LinearSVM()):
+        clf.train(X, y, learning_rate=1e-2, reg=1e-3, num_iters=20, batch_size=10, seed=3)
+        runs.append(clf.W)
+    assert np.array_equal(*runs), "MarginSVM(delta=1) is LinearSVM"
+
+
+@pytest.mark.parametrize("delta", [0.0, -1.0, float("nan"), "1", True])
+def test_margin_rejects_a_bad_delta(delta):
+    W, X, y = random_problem()
+    with pytest.raises(ValueError, match=r"delta must be a finite number > 0"):
+        svm_loss_margin(W, X, y, 0.0, delta=delta)
+    with pytest.raises(ValueError, match=r"delta must be a finite number > 0"):
+        MarginSVM(delta=delta)
 
 
 @pytest.mark.parametrize("loss_fn", MAIN_LOSSES, ids=ids(MAIN_LOSSES))

@@ -48,10 +48,12 @@ SEED_LINE = re.compile(r"^SEED = \d+\b", re.MULTILINE)
 # set-up cell (imports, SEED), the data cell and the experiment's cells.
 EXPERIMENTS = {
     "01-templates": ("01_svm_loss.ipynb", ["svm-01", "svm-03", "svm-36", "svm-43"]),
+    "01-margin": ("01_svm_loss.ipynb", ["svm-01", "svm-03", "svm-margin"]),
     "02-log-c": ("02_softmax_loss.ipynb", ["softmax-01", "softmax-09"]),
     "02-gradcheck": ("02_softmax_loss.ipynb", ["softmax-01", "softmax-09", "softmax-19", "softmax-21"]),
     "03-overfit": ("03_regularization.ipynb", ["reg-01", "reg-03", "reg-05", "reg-06", "reg-08"]),
     "04-random-search": ("04_optimizers.ipynb", ["opt-01", "opt-03", "opt-05", "opt-07"]),
+    "04-bfgs": ("04_optimizers.ipynb", ["opt-01", "opt-bfgs"]),
     "04-rules": ("04_optimizers.ipynb", ["opt-01", "opt-03", "opt-13", "opt-23"]),
     "04-schedules": ("04_optimizers.ipynb", ["opt-01", "opt-03", "opt-13", "opt-27", "opt-28b"]),
     "05-overfit": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-19"]),
@@ -62,6 +64,9 @@ EXPERIMENTS = {
     "05-decay": ("05_backprop_two_layer_net.ipynb", ["cell-01", "cell-13", "cell-27", "cell-29"]),
     "06-init": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-03"]),
     "06-dropout": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09"]),
+    "06-symmetry": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "symmetry", "preprocess"]),
+    "06-activations": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "activations"]),
+    "06-dropout-average": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09", "dropout-average"]),
     "06-batchnorm": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13", "cell-15"]),
     "06-bn-speed": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13"]),
 }

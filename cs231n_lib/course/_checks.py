@@ -137,6 +137,19 @@ def check_reg(reg):
     return float(reg)
 
 
+
+def check_margin(delta):
+    """Check that the SVM margin ``delta`` is a finite real number > 0 and return it as a Python float.
+
+    Raises
+    ------
+    ValueError
+        If ``delta`` is not a real number, not finite or not positive.
+    """
+    if not isinstance(delta, numbers.Real) or isinstance(delta, bool) or not math.isfinite(delta) or delta <= 0:
+        raise ValueError(f"delta must be a finite number > 0, got {delta!r}; the standard margin is 1.")
+    return float(delta)
+
 # The floating-point error kinds numpy's error callback names, and their np.errstate keys.
 _FP_ERROR_KEYS = {"overflow": "over", "invalid value": "invalid", "divide by zero": "divide"}
 

@@ -13,6 +13,10 @@ Not part of the main API (not re-exported by ``cs231n_lib``): import them from
   the minimizer do not change.
 * :func:`svm_loss_sum` -- sum over examples instead of mean: the loss and data
   gradient scale by N (so the learning rate and ``reg`` would have to change).
+* :func:`svm_loss_margin` -- a margin ``delta`` instead of 1: training with
+  ``delta = d`` and ``reg / d`` gives ``d`` times the weights of ``delta = 1`` (the
+  scale of W absorbs the margin), so only ``reg * delta`` matters
+  (:class:`cs231n_lib.course.margin_svm.MarginSVM` trains with it).
 
 Each one calls the functions you write in :mod:`cs231n_lib.classifiers.linear_svm` and
 :mod:`cs231n_lib.classifiers.softmax` (so they work once those do), adds the L2 penalty
@@ -26,7 +30,7 @@ import numpy as np
 from ..classifiers import linear_svm as _linear_svm  # read at call time: an earlier release's linear_svm.py still imports
 from ..classifiers import softmax as _softmax
 from ..regularizers import l2_penalty
-from ._checks import check_loss_inputs
+from ._checks import check_loss_inputs, check_margin
 
 _FIRST = np.zeros(1, dtype=np.intp)  # the label of a one-row problem whose correct class is column 0
 
@@ -157,3 +161,38 @@ def svm_loss_sum(W, X, y, reg):
     data_loss, dscores = _linear_svm.svm_loss_on_scores(X @ W, y)
     reg_loss, reg_grad = l2_penalty(W, reg)
     return num_train * data_loss + reg_loss, num_train * (X.T @ dscores) + reg_grad
+
+
+def svm_loss_margin(W, X, y, reg, delta=1.0):
+    """SVM loss with margin ``delta``: ``sum over j != y_i of max(0, s_j - s_{y_i} + delta)``, mean over examples.
+
+    Built on your :func:`~cs231n_lib.classifiers.linear_svm.svm_loss_on_scores` (margin 1)
+    by shifting every wrong class's score up by ``delta - 1``: a shift, not a rescaling,
+    so nothing here assumes what the lecture claims about the scale of W.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+    X : ndarray of shape (N, D)
+    y : ndarray of shape (N,)
+        Integer labels in [0, C).
+    reg : float
+        L2 regularization strength, >= 0.
+    delta : float
+        The margin, > 0.
+
+    Returns
+    -------
+    loss : float scalar
+    dW : ndarray of shape (D, C)
+    """
+    reg = check_loss_inputs(W, X, y, reg)
+    delta = check_margin(delta)
+    shifted = X @ W                                            # (N, D) @ (D, C) -> (N, C): the scores, then
+    wrong = np.ones_like(shifted)                              # (N, C): 1 for every wrong class
+    wrong[np.arange(X.shape[0]), y] = 0
+    shifted += (delta - 1) * wrong                             # (N, C): s_j + delta - 1 for j != y_i
+    data_loss, dscores = _linear_svm.svm_loss_on_scores(shifted, y)  # a constant shift: same dscores
+    reg_loss, reg_grad = l2_penalty(W, reg)
+    return data_loss + reg_loss, X.T @ dscores + reg_grad
+
