@@ -252,8 +252,11 @@ def test_frames_below_and_above_the_small_blob_size_arrive_whole_and_in_order():
     sizes = [0, 1, wire.SMALL_BLOB - 1, wire.SMALL_BLOB, wire.SMALL_BLOB + 1, 3 * wire.SMALL_BLOB]
     blobs = [bytes([k + 1]) * n for k, n in enumerate(sizes)]
     r, w = os.pipe()
-    writer = threading.Thread(target=lambda: [wire.write_frame(w, {"op": "x", "k": k}, blob) for k, blob in enumerate(blobs)],
-                              daemon=True)
+    def write_all():
+        for k, blob in enumerate(blobs):
+            wire.write_frame(w, {"op": "x", "k": k}, blob)
+
+    writer = threading.Thread(target=write_all, daemon=True)
     writer.start()  # frames above the pipe's buffer block the writer until they are read
     got = [wire.read_frame(r, __import__("time").monotonic() + 10) for _ in blobs]
     writer.join()
