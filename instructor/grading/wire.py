@@ -23,6 +23,7 @@ else raises WireError.
 """
 
 import json
+import math
 import os
 import select
 import struct
@@ -37,6 +38,7 @@ MAX_DEPTH = 24
 MAX_NODES = 500_000
 MAX_STRING = 1_000_000
 MAX_NDIM = 8
+SMALL_BLOB = 1 << 16  # read_frame reads a frame's JSON and a blob up to this size together
 DTYPES = {np.dtype(name).str for name in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
                                           "uint64", "float16", "float32", "float64")}
 KEY_TYPES = (str, int, float, bool, type(None))
@@ -216,7 +218,7 @@ class Decoder:
             dtype, shape, offset, nbytes = self._dtype(value[0]), value[1], value[2], value[3]
             if len(shape) > MAX_NDIM or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
                 raise WireError(f"an array shape {shape!r} that is not a list of at most {MAX_NDIM} sizes.")
-            count = int(np.prod(shape, dtype=object)) if shape else 1
+            count = math.prod(shape)  # exact integers (np.prod would wrap around, or cost a ufunc call)
             if count * dtype.itemsize != nbytes:
                 raise WireError(f"an array of shape {shape} and dtype {dtype} does not have {nbytes} bytes.")
             array = np.frombuffer(self._bytes(offset, nbytes), dtype=dtype).reshape(shape).copy()
@@ -289,8 +291,12 @@ def read_frame(fd, deadline=None, alive=None):
     json_len, blob_len = HEADER.unpack(_read_exact(fd, HEADER.size, deadline, alive))
     if json_len > MAX_JSON or blob_len > MAX_BLOB:
         raise WireError(f"a frame announcing {json_len} + {blob_len} bytes, above the caps.")
-    data = _read_exact(fd, json_len, deadline, alive)
-    blob = _read_exact(fd, blob_len, deadline, alive)
+    if blob_len <= SMALL_BLOB:  # one wait and one read for the rest of the frame (written at once), one copy
+        rest = _read_exact(fd, json_len + blob_len, deadline, alive)
+        data, blob = rest[:json_len], rest[json_len:]
+    else:  # a large blob is read into its own bytes (no second copy of it)
+        data = _read_exact(fd, json_len, deadline, alive)
+        blob = _read_exact(fd, blob_len, deadline, alive)
     try:
         header = json.loads(data)
     except (ValueError, RecursionError) as error:

@@ -245,6 +245,32 @@ def test_frames_are_length_prefixed_and_capped():
         wire.read_frame(r, __import__("time").monotonic() + 0.1)
 
 
+
+def test_frames_below_and_above_the_small_blob_size_arrive_whole_and_in_order():
+    import threading
+
+    sizes = [0, 1, wire.SMALL_BLOB - 1, wire.SMALL_BLOB, wire.SMALL_BLOB + 1, 3 * wire.SMALL_BLOB]
+    blobs = [bytes([k + 1]) * n for k, n in enumerate(sizes)]
+    r, w = os.pipe()
+    def write_all():
+        for k, blob in enumerate(blobs):
+            wire.write_frame(w, {"op": "x", "k": k}, blob)
+
+    writer = threading.Thread(target=write_all, daemon=True)
+    writer.start()  # frames above the pipe's buffer block the writer until they are read
+    got = [wire.read_frame(r, __import__("time").monotonic() + 10) for _ in blobs]
+    writer.join()
+    assert got == [({"op": "x", "k": k}, blob) for k, blob in enumerate(blobs)]
+    os.write(w, wire.HEADER.pack(2, 5) + b"{}")  # the JSON and part of nothing: the rest never comes
+    with pytest.raises(wire.Timeout):
+        wire.read_frame(r, __import__("time").monotonic() + 0.2)
+
+
+def test_an_array_size_that_overflows_64_bits_is_refused():
+    # 2**62 * 4 elements of 8 bytes: 2**67 bytes, 0 in 64-bit arithmetic; the size check is exact
+    with pytest.raises(wire.WireError, match="does not have"):
+        wire.Decoder(b"").decode({"$nd": ["<f8", [2**62, 4], 0, 0]})
+
 UID_PROBE = r"""
 import json, os, resource, sys
 out = {"uid": os.getuid(), "groups": os.getgroups()}
