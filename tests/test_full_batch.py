@@ -251,6 +251,13 @@ def test_the_fastest_candidate_per_row_is_chosen_over_interleaved_rounds():
     assert all(rows >= max(_block_rows.MIN_SAMPLE_ROWS, 4 * B) for B, rows in calls), "a few blocks each"
 
 
+def test_of_candidates_tied_within_the_tolerance_the_largest_block_is_chosen():
+    per_row = {12: 1.00, 24: 1.00, 32: 1.00 + 0.6 * _block_rows.TIE, 48: 1.00 + 2 * _block_rows.TIE}
+    assert _block_rows.fastest(list(per_row), lambda block_rows, rows: rows * per_row[block_rows]) == 32
+    per_row[32] = 1.00 + 1.5 * _block_rows.TIE
+    assert _block_rows.fastest(list(per_row), lambda block_rows, rows: rows * per_row[block_rows]) == 24
+
+
 def test_the_choice_is_measured_once_then_kept_in_memory_and_in_the_cache_file(tmp_path):
     measured = []
 

@@ -14,8 +14,8 @@ by the gradient products, one BLAS call per block. Two sizes follow:
   fastest depends on the BLAS (the size up to which it takes its
   small-matrix path, its call overhead), which no cache size predicts, so the
   candidates are timed once, each by a pass over a random sample twice the
-  last-level cache (read from memory, as in a real pass), and the fastest is
-  kept:
+  last-level cache (read from memory, as in a real pass), and the fastest
+  (the largest of those within 5% of it) is kept:
 
   * in memory, for the process, per problem key (loss, dtype, D, C);
   * in ``$XDG_CACHE_HOME/cs231n_lib/block_rows.json`` (``~/.cache`` when the
@@ -48,11 +48,13 @@ LADDER = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 102
 MIN_SAMPLE_ROWS = 256
 MAX_SAMPLE_ROWS = 4096
 ROUNDS = 5
+# Candidates within this fraction of the fastest time per row count as tied: the largest of them is taken.
+TIE = 0.05
 # At most this many blocks in a group (a group's rows are also the rows of one call of the loss on scores).
 MAX_GROUP_BLOCKS = 64
 # Stored with the choices: choices made by another rule (other candidates, another bound) are measured again.
-RULE = ("v5: groups of blocks within LLC / (2 * threads); B from the ladder within max(L2, W + dW), "
-        "CPU time per row of passes over a sample twice the LLC, best of 5 interleaved rounds")
+RULE = ("v6: groups of blocks within LLC / (2 * threads); B from the ladder within max(L2, W + dW), "
+        "CPU time per row of passes over a sample twice the LLC, best of 5 interleaved rounds, largest within 5%")
 
 _memo = {}          # problem key -> (block rows, where it came from)
 _lock = threading.Lock()
@@ -156,7 +158,11 @@ def fastest(candidate_rows, time_rows, min_rows=MIN_SAMPLE_ROWS):
     for _ in range(ROUNDS):
         for B in candidate_rows:
             best[B] = min(best[B], time_rows(B, rows[B]) / rows[B])
-    return min(candidate_rows, key=lambda B: best[B])
+    # Within TIE of the fastest, the largest block: timings that close are noise, and the real pass,
+    # on every core at once, pays per call (numpy's and the GIL's share between threads) more than one
+    # thread timed alone does.
+    fastest_time = min(best.values())
+    return max(B for B in candidate_rows if best[B] <= fastest_time * (1 + TIE))
 
 
 def cache_path():
