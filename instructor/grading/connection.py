@@ -32,8 +32,9 @@ works) with the capped remote message; warnings are re-issued here.
 
 Limits: each remote call may take ``call_timeout`` seconds, the calls it
 makes back through trusted callbacks included (a nested request inherits its
-deadline); all remote calls of the run together ``budget`` seconds (the hang
-budget). A call over its limit kills the worker (the next call starts a
+deadline); all remote calls of the run together ``budget`` seconds of the
+student's time (the hang budget: the time the trusted callbacks take is the
+grader's and is not counted). A call over its limit kills the worker (the next call starts a
 fresh one); once the budget is spent every further call fails at once.
 """
 
@@ -135,12 +136,19 @@ class Student(Launcher):
         else:  # a callback's call into the student: the same clock as the call that made the callback
             limit, deadline = self.limit, self.deadline
         self.depth += 1
+        trusted = 0.0  # seconds this request spent in the trusted callbacks' own work: not the student's
         try:
             wire.write_frame(self.wfd, header, encoder.blob())
             while True:
                 reply, blob = wire.read_frame(self.rfd, deadline, self.box.alive)
                 if reply["op"] == "callback":
-                    self._callback(reply, blob)
+                    # The requests made from inside this callback add their student time to nested_used.
+                    began, outer, self.nested_used = time.monotonic(), self.nested_used, 0.0
+                    try:
+                        self._callback(reply, blob)
+                    finally:
+                        inside, self.nested_used = self.nested_used, outer
+                    trusted += (time.monotonic() - began) - inside
                     continue
                 if reply["op"] in ("return", "raise"):
                     break
@@ -154,8 +162,14 @@ class Student(Launcher):
             raise StudentFault(f"the student's process {what}; it was restarted") from None
         finally:
             self.depth -= 1
+            # The budget counts the student's time: the trusted callbacks' work is the grader's, and on a
+            # busy machine it grows with the load (a call the student's code makes back into the student,
+            # from inside a callback, stays the student's: nested_used).
+            elapsed = time.monotonic() - started - trusted
             if top:
-                self.used += time.monotonic() - started
+                self.used += elapsed
+            else:
+                self.nested_used += elapsed
         if gen != self.gen:
             raise StudentFault("the student's worker was restarted during the call")
         decoder = self._decoder(blob, encoder.seen)

@@ -36,6 +36,7 @@ class Launcher:
         self.box = None
         self.gen = 0
         self.used = 0.0
+        self.nested_used = 0.0  # the student's time in calls made from inside trusted callbacks
         self.depth = 0
         self.limit = self.deadline = None  # the running top-level call's limit and deadline
         self.callbacks = {}
