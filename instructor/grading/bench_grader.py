@@ -78,6 +78,7 @@ def main(argv=None):
     from .nbrun import NOTEBOOK_BUDGET
     from .points import load_points
     from .units import HARNESS_MEMORY_MB, IMPORT_BUDGET_FACTOR
+    from .launch import WALL_FACTOR
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", metavar="ITEM", help="grade only these items (a quicker look)")
@@ -98,8 +99,9 @@ def main(argv=None):
         print(f"  {name:<17}{score:>9}{wall:>9.1f}{parent or 0:>13}{harness or 0:>12}{peak:>16.0f}")
     limits = load_points(REPO / POINTS_FILE).limits
     notebooks = sum(1 for item in load_points(REPO / POINTS_FILE).items if item.kind == "notebook")
-    box_time = limits["budget"] + IMPORT_BUDGET_FACTOR * limits["call_timeout"] + notebooks * NOTEBOOK_BUDGET
-    print(f"bounds: box time at most {box_time:g} s per submission ({limits['budget']:g} s package budget + "
+    box_time = WALL_FACTOR * limits["budget"] + IMPORT_BUDGET_FACTOR * limits["call_timeout"] + notebooks * NOTEBOOK_BUDGET
+    print(f"bounds: box time at most {box_time:g} s per submission ({WALL_FACTOR} x {limits['budget']:g} s package "
+          f"budget of wall time + "
           f"{IMPORT_BUDGET_FACTOR * limits['call_timeout']:g} s of imports + {notebooks} notebooks x "
           f"{NOTEBOOK_BUDGET} s); memory (RLIMIT_AS): grade.py {GRADER_MEMORY_MB} MB, its harness "
           f"{HARNESS_MEMORY_MB} MB, each box {limits['memory_mb']:g} MB (2 boxes at a time)")

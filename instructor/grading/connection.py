@@ -34,7 +34,8 @@ Limits: each remote call may take ``call_timeout`` seconds, the calls it
 makes back through trusted callbacks included (a nested request inherits its
 deadline); all remote calls of the run together ``budget`` seconds of the
 student's time (the hang budget: the time the trusted callbacks take is the
-grader's and is not counted). A call over its limit kills the worker (the next call starts a
+grader's and is not counted), and together, callbacks included, at most
+launch.WALL_FACTOR budgets of wall time. A call over its limit kills the worker (the next call starts a
 fresh one); once the budget is spent every further call fails at once.
 """
 
@@ -44,7 +45,7 @@ import time
 
 from . import jail, replies, wire
 from .faults import PUBLIC, InputModified, StudentError, StudentFault, StudentTimeout, fixed_arrays, short
-from .launch import Launcher
+from .launch import WALL_FACTOR, Launcher
 from .proxy import RemoteInstance, RemoteObject
 
 
@@ -130,7 +131,7 @@ class Student(Launcher):
         top = self.depth == 0
         started = time.monotonic()
         if top:
-            left = self.config["budget"] - self.used
+            left = min(self.config["budget"] - self.used, WALL_FACTOR * self.config["budget"] - self.wall_used)
             self.limit = limit = min(self.config["call_timeout"], left)
             self.deadline = deadline = started + limit
         else:  # a callback's call into the student: the same clock as the call that made the callback
@@ -168,6 +169,7 @@ class Student(Launcher):
             elapsed = time.monotonic() - started - trusted
             if top:
                 self.used += elapsed
+                self.wall_used += elapsed + trusted
             else:
                 self.nested_used += elapsed
         if gen != self.gen:

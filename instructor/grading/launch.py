@@ -19,6 +19,11 @@ from .box import TREE, WORKER, env as box_env, seen, seen_home, worker_binds
 from .faults import StudentFault, StudentTimeout, short
 from .proxy import PACKAGE, import_order, module_info
 
+# The budget counts the student's time only; all calls together, the trusted callbacks' time included, may take
+# this many budgets of wall time (a submission that makes the grader's callbacks slow, e.g. with huge inputs,
+# is stopped there).
+WALL_FACTOR = 3
+
 
 class Launcher:
     """One submission's worker process: starts it in the jail, kills and restarts it (connection.Student talks to it)."""
@@ -37,6 +42,7 @@ class Launcher:
         self.gen = 0
         self.used = 0.0
         self.nested_used = 0.0  # the student's time in calls made from inside trusted callbacks
+        self.wall_used = 0.0    # the top-level calls' wall time, the trusted callbacks' included
         self.depth = 0
         self.limit = self.deadline = None  # the running top-level call's limit and deadline
         self.callbacks = {}
@@ -175,6 +181,9 @@ class Launcher:
                 raise StudentFault(self.broken)
             if self.used >= self.config["budget"]:
                 raise StudentTimeout(f"the submission's time budget of {self.config['budget']:g} s for all tests is spent")
+            if self.wall_used >= WALL_FACTOR * self.config["budget"]:
+                raise StudentTimeout(f"the submission's calls took {WALL_FACTOR * self.config['budget']:g} s of wall time "
+                                     "for all tests, the grader's callbacks included")
             self.start()
 
     def _put_stand_ins(self):

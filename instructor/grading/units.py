@@ -8,6 +8,7 @@ harness's events, a notebook item's fraction and failures from nbchecks.py.
 from ..release.notebook_cuts import read_notebook
 from . import jail, nbchecks, nbrun
 from .box import box_home
+from .launch import WALL_FACTOR
 from .course import GraderError, graded_modules, item_test_files, run_harness
 from .notebooks import graded_notebook
 
@@ -42,7 +43,7 @@ def package_outcomes(course, items, work, layout, slot, notes):
         "out": str(work / "logs" / f"events-{slot}.jsonl"), "select": [n for item in items for n in course.expected[item.id]],
         "test_files": item_test_files(course.files, items), "stand_ins": _stand_ins(course, items),
     }
-    wall = limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
+    wall = WALL_FACTOR * limits["budget"] + IMPORT_FACTOR * limits["call_timeout"] * (len(modules) + 2) + 300
     scratch = work / f"harness-{slot}"
     scratch.mkdir(mode=0o700)
     events, tail = run_harness(course.src, config, scratch, wall)
