@@ -4,8 +4,12 @@ import os
 import threading
 import time
 
+import pytest
+
 from instructor.grading import wire
 from instructor.grading.connection import Student
+from instructor.grading.faults import StudentTimeout
+from instructor.grading.launch import WALL_FACTOR
 
 
 class _Box:
@@ -13,41 +17,57 @@ class _Box:
         return True
 
 
+def _send(fd, header, value):
+    encoder = wire.Encoder(None)
+    header.update({key: encoder.encode(item) for key, item in value.items()})
+    wire.write_frame(fd, header, encoder.blob())
+
+
+class _FakeWorker:
+    """A Student talking over two pipes to a thread that plays the worker: each request it answers with
+    one callback of ``callback_seconds`` on the trusted side, then ``own_seconds`` of its own work."""
+
+    def __init__(self, budget, callback_seconds, own_seconds, calls):
+        self.to_worker = os.pipe()
+        self.to_grader = os.pipe()
+        student = self.student = Student.__new__(Student)
+        student.config = {"budget": budget, "call_timeout": 10}
+        student.used = student.nested_used = student.wall_used = 0.0
+        student.depth = student.gen = student.next_callback = 0
+        student.callbacks, student.infos, student.proxies = {}, {}, {}
+        student.box, student.wfd, student.rfd = _Box(), self.to_worker[1], self.to_grader[0]
+        student.ensure = student.stop = lambda: None
+        key = student._other(lambda: time.sleep(callback_seconds) or "trusted")["$fn"]
+
+        def serve():
+            for _ in range(calls):
+                wire.read_frame(self.to_worker[0], time.monotonic() + 10)                 # the request
+                _send(self.to_grader[1], {"op": "callback", "fn": key}, {"args": [], "kwargs": {}})
+                header, _ = wire.read_frame(self.to_worker[0], time.monotonic() + 10)     # the callback's result
+                assert header["op"] == "return"
+                time.sleep(own_seconds)                                                     # the student's work
+                _send(self.to_grader[1], {"op": "return"}, {"value": None})
+
+        self.thread = threading.Thread(target=serve)
+        self.thread.start()
+
+    def close(self):
+        self.thread.join()
+        for fd in (*self.to_worker, *self.to_grader):
+            os.close(fd)
+
+
 def test_the_hang_budget_counts_the_students_time_not_the_trusted_callbacks():
     """A call whose trusted callback takes 0.6 s and whose own code takes 0.2 s charges about 0.2 s to the
     budget: on a busy machine the reference's work grows with the load and is not the submission's."""
-    to_worker_r, to_worker_w = os.pipe()
-    to_grader_r, to_grader_w = os.pipe()
-    student = Student.__new__(Student)
-    student.config = {"budget": 120, "call_timeout": 10}
-    student.used = student.nested_used = student.wall_used = 0.0
-    student.depth = student.gen = student.next_callback = 0
-    student.callbacks, student.infos, student.proxies = {}, {}, {}
-    student.box, student.wfd, student.rfd = _Box(), to_worker_w, to_grader_r
-    student.ensure = lambda: None
-    key = student._other(lambda: time.sleep(0.6) or "trusted")["$fn"]
-
-    def worker():
-        wire.read_frame(to_worker_r, time.monotonic() + 10)                      # the request
-        encoder = wire.Encoder(None)
-        wire.write_frame(to_grader_w, {"op": "callback", "fn": key, "args": encoder.encode([]),
-                                       "kwargs": encoder.encode({})}, encoder.blob())
-        header, _ = wire.read_frame(to_worker_r, time.monotonic() + 10)          # the callback's result
-        assert header["op"] == "return"
-        time.sleep(0.2)                                                            # the student's own work
-        encoder = wire.Encoder(None)
-        wire.write_frame(to_grader_w, {"op": "return", "value": encoder.encode(None)}, encoder.blob())
-
-    thread = threading.Thread(target=worker)
-    thread.start()
+    fake = _FakeWorker(budget=120, callback_seconds=0.6, own_seconds=0.2, calls=1)
     began = time.monotonic()
-    student._request({"op": "call"}, {})
+    fake.student._request({"op": "call"}, {})
     wall = time.monotonic() - began
-    thread.join()
+    fake.close()
     assert wall >= 0.8, wall
-    assert 0.15 <= student.used <= wall - 0.5, f"charged {student.used:.2f} s of a {wall:.2f} s call"
-    for fd in (to_worker_r, to_worker_w, to_grader_r, to_grader_w):
-        os.close(fd)
+    assert 0.15 <= fake.student.used <= wall - 0.5, f"charged {fake.student.used:.2f} s of a {wall:.2f} s call"
+    assert fake.student.wall_used >= 0.8, "the call's wall time, callbacks included, is kept too"
 
 
 def test_the_callbacks_time_still_counts_toward_a_wall_limit_of_a_few_budgets():
@@ -55,39 +75,11 @@ def test_the_callbacks_time_still_counts_toward_a_wall_limit_of_a_few_budgets():
     wall time (a submission could otherwise make the trusted callbacks slow, e.g. with huge inputs, without
     spending its budget). Calls whose 0.4 s callbacks fit the budget of 0.5 s each: the fourth one passes
     3 x 0.5 s of wall time and is stopped."""
-    import pytest
-    from instructor.grading.faults import StudentTimeout
-    from instructor.grading.launch import WALL_FACTOR
-
-    to_worker_r, to_worker_w = os.pipe()
-    to_grader_r, to_grader_w = os.pipe()
-    student = Student.__new__(Student)
-    student.config = {"budget": 0.5, "call_timeout": 10}
-    student.used = student.nested_used = student.wall_used = 0.0
-    student.depth = student.gen = student.next_callback = 0
-    student.callbacks, student.infos, student.proxies = {}, {}, {}
-    student.box, student.wfd, student.rfd = _Box(), to_worker_w, to_grader_r
-    student.ensure = student.stop = lambda: None
-    key = student._other(lambda: time.sleep(0.4) or "trusted")["$fn"]
-
-    def worker():
-        for _ in range(4):
-            wire.read_frame(to_worker_r, time.monotonic() + 10)
-            encoder = wire.Encoder(None)
-            wire.write_frame(to_grader_w, {"op": "callback", "fn": key, "args": encoder.encode([]),
-                                           "kwargs": encoder.encode({})}, encoder.blob())
-            wire.read_frame(to_worker_r, time.monotonic() + 10)
-            encoder = wire.Encoder(None)
-            wire.write_frame(to_grader_w, {"op": "return", "value": encoder.encode(None)}, encoder.blob())
-
-    thread = threading.Thread(target=worker)
-    thread.start()
+    fake = _FakeWorker(budget=0.5, callback_seconds=0.4, own_seconds=0.0, calls=4)
     for _ in range(3):
-        student._request({"op": "call"}, {})
-    assert student.used < 0.5 and student.wall_used >= 1.2, (student.used, student.wall_used)
-    assert WALL_FACTOR * 0.5 - student.wall_used < 0.4, "the fourth call's callback does not fit what is left"
+        fake.student._request({"op": "call"}, {})
+    assert fake.student.used < 0.5 and fake.student.wall_used >= 1.2, (fake.student.used, fake.student.wall_used)
+    assert WALL_FACTOR * 0.5 - fake.student.wall_used < 0.4, "the fourth call's callback does not fit what is left"
     with pytest.raises(StudentTimeout):
-        student._request({"op": "call"}, {})
-    thread.join()
-    for fd in (to_worker_r, to_worker_w, to_grader_r, to_grader_w):
-        os.close(fd)
+        fake.student._request({"op": "call"}, {})
+    fake.close()
