@@ -39,9 +39,12 @@ MAX_NODES = 500_000
 MAX_STRING = 1_000_000
 MAX_NDIM = 8
 SMALL_BLOB = 1 << 16  # read_frame reads a frame's JSON and a blob up to this size together
-DTYPES = {np.dtype(name).str for name in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                                          "uint64", "float16", "float32", "float64")}
+DTYPES = {np.dtype(name).str: np.dtype(name) for name in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
+                                                          "uint32", "uint64", "float16", "float32", "float64")}
 KEY_TYPES = (str, int, float, bool, type(None))
+PLAIN = frozenset((str, int, float, bool, type(None)))  # exact types that stand for themselves (what JSON gives)
+_TO_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one per call
+_FROM_JSON = json.JSONDecoder().decode
 
 
 class WireError(ValueError):
@@ -97,8 +100,17 @@ class Encoder:
         dict keys, and hands anything not plain data to ``other`` (else WireError)."""
         if depth > MAX_DEPTH:
             raise WireError(f"values nested deeper than {MAX_DEPTH} levels cannot cross the wire.")
+        if type(obj) in PLAIN:  # exact str, int, float, bool, None: themselves (subclasses go on below)
+            return obj
         if id(obj) in self.same and isinstance(obj, (list, tuple, dict, np.ndarray)):
             return {"$same": self.same[id(obj)]}
+        if isinstance(obj, np.ndarray):
+            self._saw(obj)
+            tag = _dtype_tag(obj)
+            if obj.ndim > MAX_NDIM:
+                raise WireError(f"arrays of more than {MAX_NDIM} dimensions cannot cross the wire.")
+            raw = (obj if obj.dtype.str == tag else obj.astype(tag)).tobytes()  # tobytes: C order, any layout
+            return {"$nd": [tag, list(obj.shape), self._blob(raw), len(raw)]}
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, np.generic):
@@ -117,13 +129,6 @@ class Encoder:
             state = obj.bit_generator.state
             return {"$rng": [int(state["state"]["state"]), int(state["state"]["inc"]), int(state["has_uint32"]),
                              int(state["uinteger"])]}
-        if isinstance(obj, np.ndarray):
-            self._saw(obj)
-            tag = _dtype_tag(obj)
-            if obj.ndim > MAX_NDIM:
-                raise WireError(f"arrays of more than {MAX_NDIM} dimensions cannot cross the wire.")
-            raw = np.ascontiguousarray(obj, dtype=tag).tobytes()
-            return {"$nd": [tag, list(obj.shape), self._blob(raw), len(raw)]}
         if type(obj) in (list, tuple):
             self._saw(obj)
             return {"$l" if type(obj) is list else "$t": [self.encode(x, depth + 1) for x in obj]}
@@ -170,7 +175,7 @@ class Decoder:
         """The numpy dtype of wire tag ``tag``. Trusts nothing: checks it is an allowed dtype string."""
         if not isinstance(tag, str) or tag not in DTYPES:
             raise WireError(f"dtype {tag!r} is not allowed on the wire.")
-        return np.dtype(tag)
+        return DTYPES[tag]
 
     def decode(self, node, depth=0):
         """The value of JSON ``node``. Trusts nothing: checks the tags, node count, depth, string lengths, shapes,
@@ -216,7 +221,7 @@ class Decoder:
             if not (isinstance(value, list) and len(value) == 4 and isinstance(value[1], list)):
                 raise WireError("a malformed array.")
             dtype, shape, offset, nbytes = self._dtype(value[0]), value[1], value[2], value[3]
-            if len(shape) > MAX_NDIM or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+            if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):  # bool is not int here
                 raise WireError(f"an array shape {shape!r} that is not a list of at most {MAX_NDIM} sizes.")
             count = math.prod(shape)  # exact integers (np.prod would wrap around, or cost a ufunc call)
             if count * dtype.itemsize != nbytes:
@@ -251,7 +256,7 @@ class Decoder:
 
 def write_frame(fd, header, blob=b""):
     """Write one frame: ``header`` (a dict of JSON-ready values) and ``blob``."""
-    data = json.dumps(header, separators=(",", ":")).encode()
+    data = _TO_JSON(header).encode()
     if len(data) > MAX_JSON or len(blob) > MAX_BLOB:
         raise WireError("a message above the frame size caps.")
     view = memoryview(HEADER.pack(len(data), len(blob)) + data + blob)
@@ -298,7 +303,7 @@ def read_frame(fd, deadline=None, alive=None):
         data = _read_exact(fd, json_len, deadline, alive)
         blob = _read_exact(fd, blob_len, deadline, alive)
     try:
-        header = json.loads(data)
+        header = _FROM_JSON(data.decode())  # UTF-8 (the encoders write ASCII); UnicodeDecodeError is a ValueError
     except (ValueError, RecursionError) as error:
         raise WireError(f"a frame that is not JSON ({type(error).__name__}).") from None
     if not isinstance(header, dict) or not isinstance(header.get("op"), str):

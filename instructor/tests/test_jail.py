@@ -209,6 +209,24 @@ def test_wire_round_trip_keeps_types_dtypes_and_identity():
     assert g.random() == np.random.default_rng(3).random()
 
 
+def test_wire_arrays_of_any_layout_and_byte_order_arrive_in_c_order_little_endian():
+    base = np.arange(24, dtype=np.float64).reshape(4, 6)
+    sent = [np.asfortranarray(base), base[:, ::2], base.T, base.astype(">f8"), base.astype(">i4")[1:3], base[::-1] > 5]
+    encoder = wire.Encoder()
+    header = encoder.encode(sent)
+    got = wire.Decoder(encoder.blob()).decode(header)
+    for original, copy in zip(sent, got):
+        np.testing.assert_array_equal(copy, original)
+        assert copy.flags.c_contiguous and copy.flags.writeable and copy.dtype.byteorder in "=|"
+        assert copy.dtype == original.dtype.newbyteorder("=")
+
+
+def test_a_frame_whose_json_is_not_utf8_is_refused():
+    r, w = os.pipe()
+    os.write(w, wire.HEADER.pack(4, 0) + b'"\xff\xfe"')  # a JSON string, but not UTF-8
+    with pytest.raises(wire.WireError, match="not JSON"):
+        wire.read_frame(r, None)
+
 @pytest.mark.parametrize("node, problem", [
     ({"$nd": ["|O", [1], 0, 8]}, "dtype"),
     ([1, 2], "raw JSON"),
