@@ -141,7 +141,7 @@ class Student(Launcher):
         try:
             wire.write_frame(self.wfd, header, encoder.blob())
             while True:
-                reply, blob = wire.read_frame(self.rfd, deadline, self.box.alive)
+                reply, blob = self.reader.read_frame(deadline, self.box.alive)
                 if reply["op"] == "callback":
                     # The requests made from inside this callback add their student time to nested_used.
                     began, outer, self.nested_used = time.monotonic(), self.nested_used, 0.0

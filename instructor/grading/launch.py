@@ -85,6 +85,7 @@ class Launcher:
             os.close(to_worker[0])
             os.close(from_worker[1])
         self.wfd, self.rfd = to_worker[1], from_worker[0]
+        self.reader = wire.Reader(self.rfd, ahead=wire.READ_AHEAD)  # this side alone reads the worker's pipe
         self.gen += 1
         try:
             wire.write_frame(self.wfd, {"op": "config", "config": self._worker_config()})
@@ -115,7 +116,7 @@ class Launcher:
             deadline = module_deadline()
             try:
                 while errors is None:
-                    header, _ = wire.read_frame(self.rfd, deadline, self.box.alive)
+                    header, _ = self.reader.read_frame(deadline, self.box.alive)
                     if header["op"] == "importing" and header.get("module") in self.modules:
                         importing = header["module"]
                         deadline = module_deadline()

@@ -39,6 +39,7 @@ MAX_NODES = 500_000
 MAX_STRING = 1_000_000
 MAX_NDIM = 8
 SMALL_BLOB = 1 << 16  # read_frame reads a frame's JSON and a blob up to this size together
+READ_AHEAD = 1 << 16  # a Reader of a pipe it alone reads takes up to this many bytes past what a frame needs
 DTYPES = {np.dtype(name).str: np.dtype(name) for name in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
                                                           "uint32", "uint64", "float16", "float32", "float64")}
 KEY_TYPES = (str, int, float, bool, type(None))
@@ -265,47 +266,75 @@ def write_frame(fd, header, blob=b""):
         view = view[written:]
 
 
-def _read_exact(fd, n, deadline, alive=None):
-    """Exactly ``n`` bytes from ``fd``. Trusts nothing of the writer: checks the deadline (Timeout) and that the
-    writer is alive and the pipe open (Closed)."""
-    chunks, left = [], n
-    while left:
-        if deadline is not None or alive is not None:
-            wait = None if deadline is None else deadline - time.monotonic()
-            if wait is not None and wait <= 0:
-                raise Timeout()
-            ready, _, _ = select.select([fd], [], [], 0.25 if alive else wait)
-            if not ready:
-                if alive is not None and not alive():
-                    raise Closed()
-                continue
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise Closed()
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+class Reader:
+    """The frames of one pipe, in order.
+
+    With ``ahead`` (READ_AHEAD, for a pipe that only this reader reads), each read takes whatever the pipe holds,
+    up to ``ahead`` bytes more than the frame needs, and keeps the bytes past the frame for the next one: a small
+    frame, written at once, costs one wait and one read. Without it (the default), a read takes exactly the bytes
+    of one frame and leaves the rest in the pipe (one-off reads by a fresh Reader, as ``read_frame``)."""
+
+    def __init__(self, fd, ahead=0):
+        """Trusts its caller's fd; reads nothing yet."""
+        self.fd, self.ahead = fd, ahead
+        self.pending = b""  # bytes read past the last frame (at most ``ahead``)
+
+    def _take(self, n, deadline, alive):
+        """Exactly ``n`` bytes, the kept ones first. Trusts nothing of the writer: checks the deadline before each
+        wait (Timeout) and that the writer is alive and the pipe open (Closed); bytes already here need no wait."""
+        chunks, left = [], n
+        if self.pending:
+            chunks.append(self.pending[:n])
+            self.pending = self.pending[n:]
+            left -= len(chunks[0])
+        while left:
+            if deadline is not None or alive is not None:
+                wait = None if deadline is None else deadline - time.monotonic()
+                if wait is not None and wait <= 0:
+                    raise Timeout()
+                ready, _, _ = select.select([self.fd], [], [], 0.25 if alive else wait)
+                if not ready:
+                    if alive is not None and not alive():
+                        raise Closed()
+                    continue
+            chunk = os.read(self.fd, max(min(left, 1 << 20), self.ahead))
+            if not chunk:
+                raise Closed()
+            if len(chunk) > left:
+                chunk, self.pending = chunk[:left], chunk[left:]
+            chunks.append(chunk)
+            left -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def read_frame(self, deadline=None, alive=None):
+        """Return (header dict, blob) of the next frame.
+
+        ``deadline`` is a time.monotonic() value or None; ``alive()``, checked while waiting,
+        says whether the writer still runs (Closed when it does not, even if the pipe stays open).
+        """
+        json_len, blob_len = HEADER.unpack(self._take(HEADER.size, deadline, alive))
+        if json_len > MAX_JSON or blob_len > MAX_BLOB:
+            raise WireError(f"a frame announcing {json_len} + {blob_len} bytes, above the caps.")
+        if blob_len <= SMALL_BLOB:  # one wait and one read for the rest of the frame (written at once), one copy
+            rest = self._take(json_len + blob_len, deadline, alive)
+            data, blob = rest[:json_len], rest[json_len:]
+        else:  # a large blob is read into its own bytes (no second copy of it)
+            data = self._take(json_len, deadline, alive)
+            blob = self._take(blob_len, deadline, alive)
+        return _header(data), blob
 
 
 def read_frame(fd, deadline=None, alive=None):
-    """Return (header dict, blob) of the next frame.
+    """The next frame of ``fd``, reading exactly its bytes (see Reader)."""
+    return Reader(fd).read_frame(deadline, alive)
 
-    ``deadline`` is a time.monotonic() value or None; ``alive()``, checked while waiting,
-    says whether the writer still runs (Closed when it does not, even if the pipe stays open).
-    """
-    json_len, blob_len = HEADER.unpack(_read_exact(fd, HEADER.size, deadline, alive))
-    if json_len > MAX_JSON or blob_len > MAX_BLOB:
-        raise WireError(f"a frame announcing {json_len} + {blob_len} bytes, above the caps.")
-    if blob_len <= SMALL_BLOB:  # one wait and one read for the rest of the frame (written at once), one copy
-        rest = _read_exact(fd, json_len + blob_len, deadline, alive)
-        data, blob = rest[:json_len], rest[json_len:]
-    else:  # a large blob is read into its own bytes (no second copy of it)
-        data = _read_exact(fd, json_len, deadline, alive)
-        blob = _read_exact(fd, blob_len, deadline, alive)
+
+def _header(data):
+    """The JSON header of a frame. Trusts nothing: checks it is JSON (UTF-8), an object, with a string ``op``."""
     try:
         header = _FROM_JSON(data.decode())  # UTF-8 (the encoders write ASCII); UnicodeDecodeError is a ValueError
     except (ValueError, RecursionError) as error:
         raise WireError(f"a frame that is not JSON ({type(error).__name__}).") from None
     if not isinstance(header, dict) or not isinstance(header.get("op"), str):
         raise WireError("a frame without an op.")
-    return header, blob
+    return header

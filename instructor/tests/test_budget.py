@@ -36,6 +36,7 @@ class _FakeWorker:
         student.depth = student.gen = student.next_callback = 0
         student.callbacks, student.infos, student.proxies = {}, {}, {}
         student.box, student.wfd, student.rfd = _Box(), self.to_worker[1], self.to_grader[0]
+        student.reader = wire.Reader(student.rfd, ahead=wire.READ_AHEAD)
         student.ensure = student.stop = lambda: None
         key = student._other(lambda: time.sleep(callback_seconds) or "trusted")["$fn"]
 

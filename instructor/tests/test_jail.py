@@ -264,7 +264,22 @@ def test_frames_are_length_prefixed_and_capped():
 
 
 
-def test_frames_below_and_above_the_small_blob_size_arrive_whole_and_in_order():
+def test_a_reader_keeps_what_it_read_past_a_frame_for_the_next_one():
+    r, w = os.pipe()
+    for k in range(3):
+        wire.write_frame(w, {"op": "x", "k": k}, bytes([k]) * 10)
+    reader = wire.Reader(r, wire.READ_AHEAD)
+    assert reader.read_frame(None) == ({"op": "x", "k": 0}, bytes([0]) * 10)
+    assert len(reader.pending) > 0  # the next two frames came with the first read
+    os.close(w)
+    assert [reader.read_frame(None) for _ in range(2)] == [({"op": "x", "k": k}, bytes([k]) * 10) for k in (1, 2)]
+    with pytest.raises(wire.Closed):
+        reader.read_frame(None)
+
+
+@pytest.mark.parametrize("ahead", [0, wire.READ_AHEAD], ids=["exact", "read-ahead"])
+def test_frames_below_and_above_the_small_blob_size_arrive_whole_and_in_order(ahead):
+    """Also when one read takes the end of a frame and the start of the next ones (a Reader with read-ahead)."""
     import threading
 
     sizes = [0, 1, wire.SMALL_BLOB - 1, wire.SMALL_BLOB, wire.SMALL_BLOB + 1, 3 * wire.SMALL_BLOB]
@@ -276,12 +291,13 @@ def test_frames_below_and_above_the_small_blob_size_arrive_whole_and_in_order():
 
     writer = threading.Thread(target=write_all, daemon=True)
     writer.start()  # frames above the pipe's buffer block the writer until they are read
-    got = [wire.read_frame(r, __import__("time").monotonic() + 10) for _ in blobs]
+    reader = wire.Reader(r, ahead)
+    got = [reader.read_frame(__import__("time").monotonic() + 10) for _ in blobs]
     writer.join()
     assert got == [({"op": "x", "k": k}, blob) for k, blob in enumerate(blobs)]
     os.write(w, wire.HEADER.pack(2, 5) + b"{}")  # the JSON and part of nothing: the rest never comes
     with pytest.raises(wire.Timeout):
-        wire.read_frame(r, __import__("time").monotonic() + 0.2)
+        reader.read_frame(__import__("time").monotonic() + 0.2)
 
 
 def test_an_array_size_that_overflows_64_bits_is_refused():
