@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .course import GraderError
 from .grade import grade_submission
-from .report import fmt, report_names as folder_safe_names, write_gradebook, write_reports
+from .report import fmt, report_names as folder_safe_names, visible, write_gradebook, write_reports
 from .scoring import rejected
 from .submission import SubmissionError, read_submission
 
@@ -155,7 +155,7 @@ class Progress:
         elapsed = time.monotonic() - self.started
         left = self.total - self.reused - self.done
         eta = _clock(elapsed / self.done * left) if left else "0:00:00"
-        status = "" if result["status"] == "graded" else f" ({result['status']}: {result['notes'][0][:200]})"
+        status = "" if result["status"] == "graded" else f" ({result['status']}: {visible(result['notes'][0][:200])})"
         self.print(f"[{self.reused + self.done}/{self.total}] {result['submission']}: score "
                    f"{fmt(result['score'])}/{fmt(result['max_score'])}{status} | elapsed {_clock(elapsed)}, "
                    f"left ~{eta}", flush=True)

@@ -21,7 +21,7 @@ from .canary import canary_check
 from .course import REPO, GraderError, load_course
 from .grade import grade_submission
 from .points import PointsError
-from .report import fmt
+from .report import fmt, visible
 from .submission import SubmissionError
 
 GRADER_MEMORY_MB = 6144  # RLIMIT_AS of this process (it decodes notebook artifacts; see instructor/README.md)
@@ -101,8 +101,8 @@ def main(argv=None):
     except (PointsError, GraderError, MarkerError, jail.JailError) as error:
         print(f"grader error: {error}", file=sys.stderr)
         return 2
-    except SubmissionError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except SubmissionError as error:  # may name what is in the submission: shown characters only
+        print(f"error: {visible(str(error))}", file=sys.stderr)
         return 1
     folder = args.out / result["submission"]
     if args.results_json:
@@ -111,7 +111,7 @@ def main(argv=None):
         shutil.copyfile(folder / "results.json", tmp)
         os.replace(tmp, args.results_json)
     if result["status"] != "graded":
-        print(f"error: {result['notes'][0]}", file=sys.stderr)
+        print(f"error: {visible(result['notes'][0])}", file=sys.stderr)
         print(f"score 0/{fmt(result['max_score'])} (report in {folder})")
         return 1
     print(f"score {fmt(result['score'])}/{fmt(result['max_score'])} (report in {folder})")

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from ..release.tree import replace_dir
@@ -29,18 +30,31 @@ MAX_FAILURES_SHOWN = 8
 MAX_TEXT = 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
+# Characters a terminal, an editor or a browser acts on or hides rather than shows: control characters (a
+# terminal's escape sequences, backspace, bell), format characters (bidirectional overrides, zero-width
+# spaces) and lone surrogates (which no UTF-8 file can hold: writing one fails).
+_UNSHOWN = frozenset(("Cc", "Cf", "Cs"))
+REPLACEMENT = "\ufffd"
+
+
+def visible(text, keep=""):
+    """``text`` with each character of _UNSHOWN (except those in ``keep``) replaced by U+FFFD, one for one (offsets
+    stay). Trusts nothing of the text: what a student wrote can neither rewrite an instructor's terminal, reorder
+    what a report shows, nor stop a report from being written."""
+    return "".join(REPLACEMENT if c not in keep and unicodedata.category(c) in _UNSHOWN else c for c in text)
 
 
 def md(text, limit=MAX_TEXT):
     """Student-controlled ``text`` as safe inline markdown: one line, capped, every markup character escaped."""
     text = " ".join(str(text).split())
     text = text if len(text) <= limit else text[: limit - 3] + "..."
-    return text.translate(_MD_SPECIAL)
+    return visible(text).translate(_MD_SPECIAL)
 
 
 def csv_cell(value, limit=200):
-    """A CSV cell that no spreadsheet runs as a formula (CWE-1236): quoted with ' when it could start one."""
-    text = str(value)[:limit].replace("\n", " ")
+    """A CSV cell that no spreadsheet runs as a formula (CWE-1236): quoted with ' when it could start one; shown
+    characters only (``visible``)."""
+    text = visible(str(value)[:limit].replace("\n", " "))
     try:
         float(text)
         return text  # plain numbers, including negative ones, stay numbers

@@ -44,7 +44,7 @@ from copydetect.utils import highlight_overlap
 
 from .batch import report_names
 from ..release.build import graded_files, student_version
-from .report import csv_cell
+from .report import csv_cell, visible
 from .submission import SubmissionError, read_submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,16 +124,18 @@ def compare(prints, threshold=THRESHOLD):
 
 
 def _highlighted(fp, slices):
-    """HTML of ``fp``'s code with shared ``slices`` marked. Trusts nothing of the code: every character is escaped."""
+    """HTML of ``fp``'s code with shared ``slices`` marked. Trusts nothing of the code: every character is escaped,
+    and the ones a browser would act on or hide (bidirectional overrides that make code read other than it runs,
+    zero-width characters, controls other than line breaks and tabs) are shown as U+FFFD."""
     if slices.size == 0:
-        return html.escape(fp.raw_code)
+        return visible(html.escape(fp.raw_code), keep="\n\r\t")
     text, _ = highlight_overlap(fp.raw_code, slices, "<mark>", "</mark>", truncate=CONTEXT_LINES, escape_html=True)
-    return text
+    return visible(text, keep="\n\r\t")
 
 
 def to_html(flagged, total, threshold, notes):
     """The report: a ranked table of flagged pairs, then each pair's files side by side, shared code marked."""
-    e = html.escape
+    e = lambda text: html.escape(visible(text))  # names and notes: shown characters only
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Code similarity</title><style>"
              "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
              "padding:4px 8px}.pair{display:flex;gap:1em}.pair pre{flex:1;overflow:auto;background:#f7f7f7;"

@@ -7,6 +7,8 @@ only the package items (``only``), which start no Jupyter kernel.
 
 import hashlib
 import json
+import os
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -221,6 +223,35 @@ def test_grade_all_writes_one_gradebook_row_per_submission(tiny, tmp_path, capsy
         "mallory,rejected,0,0,0,6,mallory.zip",
     ]
     assert "mallory: score 0/6 (rejected:" in capsys.readouterr().out
+
+
+def _unshown(text):
+    """The characters of ``text`` a terminal, an editor or a browser would act on or hide (line breaks aside)."""
+    return [c for c in text if unicodedata.category(c) in ("Cf", "Cs") or (unicodedata.category(c) == "Cc" and c != "\n")]
+
+
+def test_text_a_terminal_or_browser_would_act_on_is_shown_not_obeyed(tiny, tmp_path, capsys):
+    """A message of escape sequences (clear the screen, set the title), a bidirectional override, a zero-width
+    space and a lone surrogate (which no UTF-8 file can hold: it used to stop report.md from being written), and
+    an entry whose name holds an escape sequence and a byte that is not UTF-8: every report and the gradebook are
+    written, with each such character shown as U+FFFD, and the terminal gets none of them."""
+    hostile = "\\x1b[2J\\x1b]0;owned\\x07\\u202eSCORE 100/100\\u202c\\u200b\\ud800 ok"
+    ops = ops_with(tiny, "        return x / 2.0", f'        raise ValueError("{hostile}")')
+    folder = tmp_path / "submissions"
+    submission(tiny, folder / "alice", **{"cs231n_lib/ops.py": ops})
+    submission(tiny, folder / os.fsdecode(b"bob\x1b[31m\xff"))
+    code = main(["--all", str(folder), "--src", str(tiny["src"]), "--out", str(tmp_path / "out"),
+                 "--only", *PACKAGE_ITEMS, "--jobs", "2"])
+    assert code == 0, "both are graded"
+    report = (tmp_path / "out/alice/report.md").read_text(encoding="utf-8")
+    assert "ValueError: \ufffd" in report and "SCORE 100/100" in report, report
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert not _unshown(path.read_text(encoding="utf-8")), path
+    rows = (tmp_path / "out/gradebook.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[1:] == ["alice,graded,4,0,4,6,alice", "bob__31m_,graded,4,2,6,6,bob\ufffd[31m\ufffd"], rows
+    out, err = capsys.readouterr()
+    assert not _unshown(out + err)
 
 
 def test_grader_misconfiguration_is_reported_not_graded(tiny, tmp_path, capsys):

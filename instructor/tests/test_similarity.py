@@ -36,9 +36,10 @@ def test_planted_copy_is_flagged_and_independent_solutions_are_not(tmp_path):
         path.write_text(_disguise(path.read_text()))
     marker = tmp_path / "ran"  # a shared passage that would write a marker if anything ran it, with markup in it
     planted = (f"\nNOTE = [open({str(marker)!r}, 'w').write(text) for text in "
-               "('<script>alert(1)</script>', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k')]\n")
+               "('<script>alert(1)</script>', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k')]\n"
+               "ADMIN = 'user\u202e \u2066# admin only\u2069 \u2066'  # a bidirectional override: reads other than it runs\n")
     for name in ("mallory", "style_b"):
-        with open(folder / name / "cs231n_lib" / "classifiers" / "linear_svm.py", "a") as f:
+        with open(folder / name / "cs231n_lib" / "classifiers" / "linear_svm.py", "a", encoding="utf-8") as f:
             f.write(planted)
     (folder / "style_a" / "assignments" / "03_regularization.ipynb").write_text("{ not json")
 
@@ -48,9 +49,10 @@ def test_planted_copy_is_flagged_and_independent_solutions_are_not(tmp_path):
     assert rows[0] == ["submission_a", "submission_b", "score"]
     assert [row[:2] for row in rows[1:]] == [["mallory", "style_b"]], rows
     assert float(rows[1][2]) >= 0.9
-    page = (out / "similarity.html").read_text()
+    page = (out / "similarity.html").read_text(encoding="utf-8")
     assert "mallory</td><td>style_b" in page and page.count("<mark>") >= 10
     assert "grad_weights" in page and "&lt;script&gt;" in page and "<script>" not in page  # shown, escaped
+    assert "ADMIN" in page and "user\ufffd" in page and not {"\u202e", "\u2066", "\u2069"} & set(page)  # shown, not obeyed
     assert not marker.exists(), "a submitted file was executed"
 
     # everything compared, nothing else flagged: the independent ones score well below the threshold
