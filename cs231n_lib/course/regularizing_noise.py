@@ -86,23 +86,24 @@ def loss_on_rows(net, X, rows, y):
     params, L = net.params, net.num_layers
     for bn_param in net.bn_params:
         bn_param["mode"] = "train"
-    h, caches = X.astype(net.dtype, copy=False), []
+    hidden, layer_caches = X.astype(net.dtype, copy=False), []
     for l in range(1, L):
-        h, fc_cache = layers.affine_forward(h, params[f"W{l}"], params[f"b{l}"])  # (M, H_l)
-        h, bn_cache = layers.batchnorm_forward(h, params[f"gamma{l}"], params[f"beta{l}"], net.bn_params[l - 1])
-        h, relu_cache = layers.relu_forward(h)
-        caches.append((fc_cache, bn_cache, relu_cache))
-    scores, last_cache = layers.affine_forward(h, params[f"W{L}"], params[f"b{L}"])  # (M, C)
-    loss, drows = layers.softmax_loss(scores[rows], y)  # (B, C)
-    dscores = np.zeros_like(scores)  # (M, C): rows outside `rows` add no loss
-    np.add.at(dscores, rows, drows)  # (M, C) += (B, C) at rows, repeats summed
+        affine_out, affine_cache = layers.affine_forward(hidden, params[f"W{l}"], params[f"b{l}"])  # (M, H_l)
+        normed, norm_cache = layers.batchnorm_forward(affine_out, params[f"gamma{l}"], params[f"beta{l}"],
+                                                      net.bn_params[l - 1])  # (M, H_l), statistics of all M rows
+        hidden, relu_cache = layers.relu_forward(normed)  # (M, H_l)
+        layer_caches.append((affine_cache, norm_cache, relu_cache))
+    scores, scores_cache = layers.affine_forward(hidden, params[f"W{L}"], params[f"b{L}"])  # (M, C)
+    loss, d_rows = layers.softmax_loss(scores[rows], y)  # (B, C)
+    d_scores = np.zeros_like(scores)  # (M, C): rows outside `rows` add no loss
+    np.add.at(d_scores, rows, d_rows)  # (M, C) += (B, C) at rows, repeats summed
     grads = {}
-    dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, last_cache)
-    for l in range(L - 1, 0, -1):
-        fc_cache, bn_cache, relu_cache = caches[l - 1]
-        dh = layers.relu_backward(dh, relu_cache)
-        dh, grads[f"gamma{l}"], grads[f"beta{l}"] = layers.batchnorm_backward_alt(dh, bn_cache)
-        dh, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(dh, fc_cache, compute_dx=l > 1)
+    upstream, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(d_scores, scores_cache)  # (M, H_{L-1})
+    for l in reversed(range(1, L)):
+        affine_cache, norm_cache, relu_cache = layer_caches[l - 1]
+        d_normed = layers.relu_backward(upstream, relu_cache)  # (M, H_l)
+        d_affine, grads[f"gamma{l}"], grads[f"beta{l}"] = layers.batchnorm_backward_alt(d_normed, norm_cache)
+        upstream, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(d_affine, affine_cache, compute_dx=l > 1)
     return float(loss), grads
 
 
