@@ -86,8 +86,8 @@ def augment(images, rng, pad=4, jitter=0.4):
 
     Parameters
     ----------
-    images : ndarray of shape (N, 3, S, S)
-        Raw pixel values, 0..255.
+    images : ndarray of shape (N, 3, 32, 32)
+        Raw pixel values, 0..255 (S = 32: the flip is ``flip_horizontal``'s, on CIFAR-10 images).
     rng : numpy.random.Generator
     pad : int, default 4
         :func:`random_crop`'s; 0 turns the crops off.
@@ -96,7 +96,7 @@ def augment(images, rng, pad=4, jitter=0.4):
 
     Returns
     -------
-    augmented : ndarray of shape (N, 3, S, S), float64, values in 0..255
+    augmented : ndarray of shape (N, 3, 32, 32), float64, values in 0..255
     """
     out = random_crop(np.asarray(images, dtype=np.float64), pad, rng)  # (N, 3, S, S)
     flip = rng.random(len(out)) < 0.5  # (N,)
