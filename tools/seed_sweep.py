@@ -69,6 +69,8 @@ EXPERIMENTS = {
     "06-dropout-average": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-09", "dropout-average"]),
     "06-batchnorm": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13", "cell-15"]),
     "06-bn-speed": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "cell-13"]),
+    "06-bn-noise": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "cell-05", "bn-noise"]),
+    "06-augment": ("06_init_dropout_batchnorm.ipynb", ["cell-01", "augment-figure", "augment-train"]),
 }
 
 
