@@ -75,7 +75,8 @@ def color_jitter(images, rng, brightness=0.4, contrast=0.4, saturation=0.4):
                for name, s in (("brightness", brightness), ("contrast", contrast), ("saturation", saturation))}
     out = out * factors["brightness"]
     grey = np.einsum("c,nchw->nhw", LUMA, out)[:, None]  # (N, 1, S, S): each pixel's grey level
-    out = grey.mean(axis=(2, 3), keepdims=True) + factors["contrast"] * (out - grey.mean(axis=(2, 3), keepdims=True))
+    image_grey = grey.mean(axis=(2, 3), keepdims=True)  # (N, 1, 1, 1): each image's mean grey level
+    out = image_grey + factors["contrast"] * (out - image_grey)
     grey = np.einsum("c,nchw->nhw", LUMA, out)[:, None]  # (N, 1, S, S), after the contrast change
     out = grey + factors["saturation"] * (out - grey)  # (N, 3, S, S)
     return np.clip(out, 0, 255)
